@@ -1,0 +1,58 @@
+import { defaultServerConfig, type AppConfig, type ServerConfig } from '@meshpush/pusher-server';
+
+/** Rate limiter drivers this CLI accepts in a configuration. */
+export type RateLimiterDriver = 'local' | 'cluster';
+
+/**
+ * Everything `meshpush start` can be told, as one typed object. The option table writes into it
+ * by path; `finalize` turns it into the server's `ServerConfig`.
+ */
+export interface Settings {
+  server: ServerConfig;
+  /** The default app (`DEFAULT_APP_*`), served when the config file lists no apps. */
+  defaultApp: AppConfig;
+  /** `appManager.array.apps` from the config file. */
+  apps: AppConfig[] | undefined;
+  rateLimiter: { driver: RateLimiterDriver };
+  log: { json: boolean };
+}
+
+type Scalar = string | number | boolean | readonly unknown[];
+
+/** Dotted paths to every leaf of `T` (arrays are leaves): `'server.cluster.port'`, … */
+type Leaves<T> = {
+  [K in keyof T & string]-?: NonNullable<T[K]> extends Scalar
+    ? K
+    : NonNullable<T[K]> extends object
+      ? `${K}.${Leaves<NonNullable<T[K]>>}`
+      : K;
+}[keyof T & string];
+
+export type SettingPath = Leaves<Settings>;
+
+export function defaultSettings(): Settings {
+  const server = defaultServerConfig();
+  const [defaultApp] = server.apps;
+  if (!defaultApp) throw new Error('defaultServerConfig() has no default app');
+  return {
+    server,
+    defaultApp: { ...defaultApp },
+    apps: undefined,
+    rateLimiter: { driver: 'local' },
+    log: { json: false },
+  };
+}
+
+export function setSetting(settings: Settings, path: SettingPath, value: unknown): void {
+  const keys = path.split('.');
+  const last = keys.pop() as string;
+  let node = settings as unknown as Record<string, unknown>;
+  for (const key of keys) node = node[key] as Record<string, unknown>;
+  node[last] = value;
+}
+
+export function getSetting(settings: Settings, path: SettingPath): unknown {
+  let node: unknown = settings;
+  for (const key of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[key];
+  return node;
+}

@@ -1,0 +1,307 @@
+import type { Socket } from "node:net";
+import type { Encoder } from "cbor-x";
+import { formatAddress, isWildcardHost, type HostPort } from "./address.js";
+import { FrameDecoder } from "./FrameDecoder.js";
+import { FrameError, FrameType, PROTOCOL_VERSION, type Frame, type HelloFrame, type PeerAddress } from "./frames.js";
+import { computeProof, createNonce, verifyProof } from "./handshake.js";
+import type { ResolvedMeshOptions } from "./options.js";
+import type { RouteCandidate } from "./routeRule.js";
+import { Traffic } from "./Traffic.js";
+import { WriteQueue } from "./WriteQueue.js";
+
+/**
+ * `pending`: HELLO/AUTH running. `authenticated`: proofs checked, the lower node id decides.
+ * `ready-wait`: proofs checked, the higher node id waits for READY. `up`: carries traffic.
+ */
+export type RouteState = "pending" | "authenticated" | "ready-wait" | "up" | "closed";
+
+/** Why a route closed: drives logging, peer-down reasons and redial decisions. */
+export type CloseKind =
+  | "bye"
+  | "timeout"
+  | "slow-consumer"
+  | "protocol"
+  | "refused"
+  | "duplicate"
+  | "self"
+  | "replaced"
+  | "io"
+  | "local";
+
+/** What a route needs from its node. */
+export interface RouteHost {
+  readonly nodeId: string;
+  readonly options: ResolvedMeshOptions;
+  readonly encoder: Encoder;
+  /** The address this node's routes listen on, as announced in HELLO. */
+  listenAddress(): HostPort;
+  knownPeers(): PeerAddress[];
+  onAuthenticated(route: Route): void;
+  onReady(route: Route): void;
+  onFrame(route: Route, frame: Frame): void;
+  onClosed(route: Route): void;
+  scheduleFlush(route: Route): void;
+}
+
+/** Above this many queued bytes a route writes at once instead of waiting for the end of the tick. */
+const FLUSH_NOW_BYTES = 256 * 1024;
+/** How long a graceful close waits for the peer to take the last bytes. */
+const LINGER_MS = 1000;
+
+/** One TCP connection to a peer: handshake, heartbeat state, framing, coalesced writes, backpressure. */
+export class Route implements RouteCandidate {
+  readonly traffic = new Traffic();
+  readonly openedAt = performance.now();
+  readonly dialed: HostPort | undefined;
+  peerId: string | undefined;
+  /** The peer's route listener, from its HELLO. */
+  peerAddress: HostPort | undefined;
+  peerKnownPeers: readonly PeerAddress[] = [];
+  rttMs: number | undefined;
+  upAt: number | undefined;
+  closeKind: CloseKind | undefined;
+  closeReason = "";
+  /** The error code of a failed dial (`ECONNREFUSED` …). */
+  errorCode: string | undefined;
+  flushScheduled = false;
+  #state: RouteState = "pending";
+  #lastReceivedAt = performance.now();
+  #awaitingDrain = false;
+  #lingerTimer: NodeJS.Timeout | undefined;
+  readonly #localNonce = createNonce();
+  readonly #queue = new WriteQueue();
+  readonly #decoder: FrameDecoder;
+
+  readonly #host: RouteHost;
+  readonly #socket: Socket;
+
+  /** `dialed` is the address this node dialled; undefined for an accepted connection. */
+  constructor(host: RouteHost, socket: Socket, dialed?: HostPort) {
+    this.#host = host;
+    this.#socket = socket;
+    this.dialed = dialed;
+    this.#decoder = new FrameDecoder({ maxFrameBytes: host.options.maxFrameBytes, onFrame: (frame) => this.#onFrame(frame) });
+    this.#listen();
+  }
+
+  get state(): RouteState {
+    return this.#state;
+  }
+
+  /** Node id of the side that dialled: the input of the duplicate-route rule. */
+  get dialerId(): string {
+    return this.dialed !== undefined ? this.#host.nodeId : (this.peerId ?? "");
+  }
+
+  get remoteAddress(): string {
+    const { remoteAddress, remotePort } = this.#socket;
+    return remoteAddress === undefined ? "" : formatAddress({ host: remoteAddress, port: remotePort ?? 0 });
+  }
+
+  /** Outbound bytes not yet on the wire: queued frames plus the socket's own buffer. */
+  get queuedBytes(): number {
+    return this.#queue.bytes + this.#socket.writableLength;
+  }
+
+  get lastReceivedAt(): number {
+    return this.#lastReceivedAt;
+  }
+
+  #listen(): void {
+    const socket = this.#socket;
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    socket.on("drain", () => {
+      this.#awaitingDrain = false;
+      this.flush();
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      this.errorCode ??= error.code;
+      this.#mark(`socket error: ${error.code ?? error.message}`, "io");
+    });
+    socket.on("end", () => this.#mark("connection closed by peer", "io"));
+    socket.once("close", () => this.#onSocketClose());
+    if (this.dialed === undefined) this.#sendHello();
+    else socket.once("connect", () => this.#sendHello());
+  }
+
+  #sendHello(): void {
+    const { options, nodeId } = this.#host;
+    const { host, port } = this.#host.listenAddress();
+    this.send([FrameType.HELLO, PROTOCOL_VERSION, options.clusterName, nodeId, this.#localNonce, host, port, this.#host.knownPeers()]);
+  }
+
+  /** Queues a frame; returns false when the route is closed or just became a slow consumer. */
+  send(frame: Frame): boolean {
+    return this.sendBody(frame[0], this.#host.encoder.encode(frame));
+  }
+
+  /** Queues an already encoded body (one encoding shared by every route a publish goes to). */
+  sendBody(type: FrameType, body: Uint8Array): boolean {
+    if (this.#state === "closed") return false;
+    this.#queue.append(body);
+    this.traffic.framesOut++;
+    this.traffic.outByType[type]!++;
+    const queued = this.#queue.bytes;
+    if (queued + this.#socket.writableLength > this.#host.options.highWaterMarkBytes) {
+      this.#slowConsumer();
+      return false;
+    }
+    if (queued >= FLUSH_NOW_BYTES) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      this.#host.scheduleFlush(this);
+    }
+    return true;
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.#awaitingDrain || this.#state === "closed" || this.#socket.connecting) return;
+    this.#write();
+  }
+
+  #write(): void {
+    const chunks = this.#queue.take();
+    if (chunks.length === 0) return;
+    let written = true;
+    if (chunks.length > 1) this.#socket.cork();
+    for (const chunk of chunks) {
+      this.traffic.bytesOut += chunk.length;
+      written = this.#socket.write(chunk);
+    }
+    if (chunks.length > 1) this.#socket.uncork();
+    if (!written) this.#awaitingDrain = true;
+  }
+
+  #slowConsumer(): void {
+    const limit = this.#host.options.highWaterMarkBytes;
+    this.#host.options.logger.warn("mesh: slow consumer, closing route", {
+      peer: this.peerId,
+      queuedBytes: this.queuedBytes,
+      highWaterMarkBytes: limit,
+    });
+    this.close(`slow consumer: more than ${limit} bytes waiting`, "slow-consumer");
+  }
+
+  /** Sends PING, or closes the route when it has been silent too long. `judge` is false after a local stall. */
+  tick(now: number, judge: boolean): void {
+    if (this.#state === "closed") return;
+    const { nodeTimeoutMs } = this.#host.options;
+    if (this.#state !== "up") {
+      if (judge && now - this.openedAt > nodeTimeoutMs) this.close("handshake timed out", "timeout");
+      return;
+    }
+    if (judge && now - this.#lastReceivedAt > nodeTimeoutMs) {
+      this.close(`nothing received for ${Math.round(now - this.#lastReceivedAt)} ms`, "timeout");
+      return;
+    }
+    this.send([FrameType.PING, now]);
+  }
+
+  markUp(): void {
+    this.#state = "up";
+    this.upAt = performance.now();
+  }
+
+  /**
+   * Closes the route. With `bye`, a BYE frame carrying `reason` goes out first and the socket
+   * lingers briefly for the peer to read it. The host hears of it once, from the socket's close.
+   */
+  close(reason: string, kind: CloseKind, bye = false): void {
+    if (this.#state === "closed") return;
+    this.#mark(reason, kind);
+    this.#state = "closed";
+    if (!bye || this.#socket.connecting) {
+      this.#queue.clear();
+      this.#socket.destroy();
+      return;
+    }
+    this.#queue.append(this.#host.encoder.encode([FrameType.BYE, reason]));
+    this.traffic.outByType[FrameType.BYE]!++;
+    this.traffic.framesOut++;
+    this.#write();
+    this.#socket.end();
+    this.#lingerTimer = setTimeout(() => this.#socket.destroy(), LINGER_MS).unref();
+  }
+
+  /** Records the first reason only: later errors are consequences of it. */
+  #mark(reason: string, kind: CloseKind): void {
+    if (this.closeKind !== undefined) return;
+    this.closeKind = kind;
+    this.closeReason = reason;
+  }
+
+  #onSocketClose(): void {
+    this.#mark("connection closed", "io");
+    this.#state = "closed";
+    clearTimeout(this.#lingerTimer);
+    this.#queue.clear();
+    this.#host.onClosed(this);
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#state === "closed") return;
+    this.traffic.bytesIn += chunk.length;
+    this.#lastReceivedAt = performance.now();
+    try {
+      this.#decoder.push(chunk);
+    } catch (error) {
+      this.#onInputError(error);
+    }
+  }
+
+  #onInputError(error: unknown): void {
+    const { logger } = this.#host.options;
+    if (error instanceof FrameError) {
+      logger.warn("mesh: closing route on bad input", { peer: this.peerId, remote: this.remoteAddress, reason: error.message });
+      this.close(`protocol error: ${error.message}`, "protocol", true);
+      return;
+    }
+    logger.error("mesh: internal error while handling a frame", { peer: this.peerId, error });
+    this.close("internal error", "protocol");
+  }
+
+  #onFrame(frame: Frame): void {
+    if (this.#state === "closed") return;
+    this.traffic.framesIn++;
+    this.traffic.inByType[frame[0]]!++;
+    if (this.#state === "up") this.#host.onFrame(this, frame);
+    else this.#onHandshakeFrame(frame);
+  }
+
+  #onHandshakeFrame(frame: Frame): void {
+    if (frame[0] === FrameType.HELLO && this.peerId === undefined) this.#onHello(frame);
+    else if (frame[0] === FrameType.AUTH && this.peerId !== undefined && this.#state === "pending") this.#onAuth(frame[1]);
+    else if (frame[0] === FrameType.READY && this.#state === "ready-wait") this.#host.onReady(this);
+    else if (frame[0] === FrameType.BYE) this.close(`refused by peer: ${frame[1]}`, "refused");
+    else throw new FrameError(`unexpected frame type ${frame[0]} during handshake`);
+  }
+
+  #onHello(frame: HelloFrame): void {
+    const { options, nodeId } = this.#host;
+    if (frame[1] !== PROTOCOL_VERSION) return this.#refuse(`protocol version ${frame[1]} is not ${PROTOCOL_VERSION}`);
+    if (frame[2] !== options.clusterName) return this.#refuse(`cluster name "${frame[2]}" is not "${options.clusterName}"`);
+    if (frame[3] === nodeId) return this.close("dialled itself", "self");
+    this.peerId = frame[3];
+    const host = isWildcardHost(frame[5]) ? (this.#socket.remoteAddress ?? frame[5]) : frame[5];
+    this.peerAddress = { host, port: frame[6] };
+    this.peerKnownPeers = frame[7];
+    const proof = computeProof({ secret: options.secret, clusterName: options.clusterName, proverId: nodeId, verifierId: frame[3], nonce: frame[4] });
+    this.send([FrameType.AUTH, proof]);
+  }
+
+  #onAuth(proof: Uint8Array): void {
+    const { options, nodeId } = this.#host;
+    const peerId = this.peerId as string;
+    const context = { secret: options.secret, clusterName: options.clusterName, proverId: peerId, verifierId: nodeId, nonce: this.#localNonce };
+    if (!verifyProof(context, proof)) return this.#refuse("authentication failed: the peer does not know the cluster secret");
+    this.#state = nodeId < peerId ? "authenticated" : "ready-wait";
+    this.#host.onAuthenticated(this);
+  }
+
+  #refuse(reason: string): void {
+    this.#host.options.logger.warn("mesh: refused route", { remote: this.remoteAddress, peer: this.peerId, reason });
+    this.close(reason, "refused", true);
+  }
+}

@@ -1,0 +1,118 @@
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import type { Adapter } from './adapter/Adapter.js';
+import { LocalAdapter } from './adapter/LocalAdapter.js';
+import type { AppManager } from './app-manager/AppManager.js';
+import { ArrayAppManager } from './app-manager/ArrayAppManager.js';
+import type { ServerConfig } from './config/ServerConfig.js';
+import { registerHttpApi } from './http/registerHttpApi.js';
+import { ReconnectImmediately } from './protocol/CloseCodes.js';
+import { PusherProtocol } from './protocol/PusherProtocol.js';
+import type { MeshpushServer, ServerDeps } from './ServerApi.js';
+import { silentLogger, type Logger } from './util/Logger.js';
+import { assertNativeUws, uWS } from './uws/nativeUws.js';
+import { registerWebSocket } from './uws/registerWebSocket.js';
+import { closeApp, listenWithOptions } from './uws/uwsExtras.js';
+import type { BackpressureStats } from './uws/UwsSocket.js';
+
+/** uSockets' flag for a bind without SO_REUSEPORT. */
+const LISTEN_EXCLUSIVE_PORT = 1;
+const LISTEN_SHARED_PORT = 0;
+
+/** Builds a server from a resolved configuration; nothing is bound until `start()`. */
+export function createServer(config: ServerConfig, deps: ServerDeps = {}): MeshpushServer {
+  return new PusherServer(config, deps);
+}
+
+class PusherServer implements MeshpushServer {
+  readonly config: ServerConfig;
+  readonly #logger: Logger;
+  readonly #adapter: Adapter;
+  readonly #apps: AppManager;
+  readonly #nowMs: () => number;
+  readonly #stats: BackpressureStats = { droppedFrames: 0 };
+  #protocol: PusherProtocol | undefined;
+  #app: TemplatedApp | undefined;
+  #listenSocket: us_listen_socket | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #port = 0;
+  #draining = false;
+  #stopping: Promise<void> | undefined;
+
+  constructor(config: ServerConfig, deps: ServerDeps) {
+    this.config = config;
+    this.#logger = deps.logger ?? silentLogger;
+    this.#nowMs = deps.nowMs ?? Date.now;
+    this.#adapter = deps.adapter ?? new LocalAdapter({ nowMs: this.#nowMs });
+    this.#apps = deps.appManager ?? new ArrayAppManager(config.apps, config.limits);
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  connectionCount(): number {
+    return this.#protocol?.connectionCount ?? 0;
+  }
+
+  async start(): Promise<void> {
+    if (this.#app) throw new Error('Server already started');
+    assertNativeUws();
+    const app = uWS.App();
+    const protocol = new PusherProtocol({
+      adapter: this.#adapter,
+      config: this.config,
+      logger: this.#logger,
+      nowMs: this.#nowMs,
+      publishToTopic: (topic, frame) => app.publish(topic, frame, false, false),
+    });
+    this.#app = app;
+    this.#protocol = protocol;
+    await this.#adapter.start(protocol, protocol);
+    const isDraining = (): boolean => this.#draining;
+    const common = { config: this.config, apps: this.#apps, adapter: this.#adapter, logger: this.#logger, isDraining };
+    registerHttpApi(app, { ...common, publisher: protocol, nowMs: this.#nowMs });
+    registerWebSocket(app, { ...common, protocol, stats: this.#stats });
+    this.#listenSocket = await this.#listen(app);
+    this.#port = uWS.us_socket_local_port(this.#listenSocket);
+    this.#sweepTimer = setInterval(() => protocol.sweep(), sweepIntervalMs(this.config)).unref();
+    this.#logger.info('listening', { host: this.config.host, port: this.#port, adapter: this.#adapter.driver });
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#drain();
+    return this.#stopping;
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    if (this.#listenSocket) uWS.us_listen_socket_close(this.#listenSocket);
+    this.#listenSocket = undefined;
+    clearInterval(this.#sweepTimer);
+    this.#protocol?.closeAll(ReconnectImmediately);
+    try {
+      await this.#adapter.close();
+    } finally {
+      // Ends idle keep-alive HTTP connections too, so an embedding process can exit.
+      if (this.#app) closeApp(this.#app);
+      this.#logger.info('stopped', { port: this.#port });
+    }
+  }
+
+  #listen(app: TemplatedApp): Promise<us_listen_socket> {
+    // The local adapter must own its port: a second process on it would silently split clients.
+    const shared = this.#adapter.driver !== 'local';
+    const { host, port } = this.config;
+    return new Promise((resolve, reject) => {
+      listenWithOptions(app, host, port, shared ? LISTEN_SHARED_PORT : LISTEN_EXCLUSIVE_PORT, (socket) => {
+        if (socket) resolve(socket);
+        else reject(new Error(`Cannot listen on ${host}:${port}: the port is in use or the address is not available`));
+      });
+    });
+  }
+}
+
+/** Often enough that timeouts fire close to their deadline, never more than once a second. */
+function sweepIntervalMs(config: ServerConfig): number {
+  const shortest = Math.min(config.activityTimeoutSec * 1000, config.pongTimeoutMs, config.userAuthenticationTimeoutMs);
+  return Math.max(50, Math.min(1000, Math.floor(shortest / 4)));
+}

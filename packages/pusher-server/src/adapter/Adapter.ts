@@ -1,0 +1,98 @@
+/** A member of a presence channel, as the app's auth endpoint described it. */
+export interface PresenceMember {
+  readonly userId: string;
+  readonly userInfo: unknown;
+}
+
+/** The last event of a cache channel, kept for new subscribers. */
+export interface CachedEvent {
+  /** The frame exactly as it was sent to subscribers. */
+  readonly frame: string;
+  readonly event: string;
+  readonly data: string;
+  /** Wall-clock expiry (ms since the epoch). */
+  readonly expiresAtMs: number;
+}
+
+/**
+ * Delivers a frame to this process's own sockets. The uWS frontend implements it with native
+ * topic pub/sub, so one serialised frame is fanned out in C++.
+ */
+export interface LocalFanout {
+  /** Sends `frame` to every local subscriber of the channel except `exceptSocketId`. */
+  publishLocal(appId: string, channel: string, frame: string, exceptSocketId?: string): void;
+}
+
+/**
+ * What the adapter tells the server. Every callback fires on every node for its own sockets,
+ * once per transition in that node's view of the cluster, so each client sees each transition once.
+ */
+export interface AdapterListener {
+  /** A user became present (0 → 1 sockets cluster-wide). `originSocketId`: the local socket that joined. */
+  memberAdded(appId: string, channel: string, member: PresenceMember, originSocketId?: string): void;
+  /** A user's last socket left the channel cluster-wide. */
+  memberRemoved(appId: string, channel: string, userId: string): void;
+  /** The cluster-wide subscriber count of a channel changed. */
+  subscriptionCountChanged(appId: string, channel: string, count: number): void;
+  /** The channel got its first subscriber cluster-wide. */
+  channelOccupied(appId: string, channel: string): void;
+  /** The channel lost its last subscriber cluster-wide. */
+  channelVacated(appId: string, channel: string): void;
+  /** A signed-in user got their first connection cluster-wide. */
+  userOnline(appId: string, userId: string): void;
+  /** A signed-in user's last connection closed cluster-wide. */
+  userOffline(appId: string, userId: string): void;
+  /** Close every local socket signed in as `userId` (terminate_connections). */
+  terminateLocalUser(appId: string, userId: string): void;
+}
+
+/**
+ * Where channel membership lives and how a message reaches every subscriber.
+ *
+ * The server reports its own sockets' changes (add/remove) and publishes; the adapter keeps the
+ * cluster-wide view, answers every read from local memory (no network round trip on a subscribe
+ * or a REST read) and reports transitions through the `AdapterListener`.
+ *
+ * Writing a driver: start from `LocalAdapter` (one process) and keep its observable behaviour;
+ * the adapter contract tests run against every implementation.
+ */
+export interface Adapter {
+  /** Short name shown at start and in `/cluster`, e.g. 'local'. */
+  readonly driver: string;
+
+  /** Connects the adapter to the server. Called once, before any other method. */
+  start(listener: AdapterListener, fanout: LocalFanout): Promise<void>;
+  /** Leaves the cluster and releases resources. */
+  close(): Promise<void>;
+
+  /** A local socket subscribed to a channel (`member` for presence channels). */
+  addSubscriber(appId: string, channel: string, socketId: string, member?: PresenceMember): void;
+  /** A local socket left a channel (unsubscribe or disconnect). */
+  removeSubscriber(appId: string, channel: string, socketId: string): void;
+  /** A local socket signed in as `userId`. */
+  addUser(appId: string, userId: string, socketId: string): void;
+  /** A signed-in local socket closed. */
+  removeUser(appId: string, userId: string, socketId: string): void;
+
+  /** Delivers a frame to every subscriber of the channel on every node, except one socket. */
+  publish(appId: string, channel: string, frame: string, exceptSocketId?: string): void;
+  /** Stores the last event of a cache channel for every node. */
+  setCachedEvent(appId: string, channel: string, event: CachedEvent): void;
+  /** Closes the user's sockets on every node. */
+  terminateUser(appId: string, userId: string): void;
+
+  /** Occupied channels of an app with their cluster-wide subscriber counts. */
+  channels(appId: string): ReadonlyMap<string, number>;
+  /** Cluster-wide subscriber count of one channel (0 when vacant). */
+  subscriptionCount(appId: string, channel: string): number;
+  /** Cluster-wide members of a presence channel: user id → user info. */
+  presenceMembers(appId: string, channel: string): ReadonlyMap<string, unknown>;
+  /** Whether the user has at least one signed-in connection anywhere. */
+  isUserOnline(appId: string, userId: string): boolean;
+  /** The cache channel's last event, if any and not expired. */
+  cachedEvent(appId: string, channel: string): CachedEvent | undefined;
+  /** Open connections of an app, cluster-wide where the adapter knows them (the app's quota). */
+  connectionCount(appId: string): number;
+  /** Records a local connection opening (+1) or closing (-1). */
+  countConnection(appId: string, delta: 1 | -1): void;
+}

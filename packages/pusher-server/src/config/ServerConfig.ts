@@ -1,0 +1,144 @@
+import type { AppConfig } from '../app-manager/App.js';
+
+/** Which driver carries channel membership and messages between processes. */
+export type AdapterDriver = 'local' | 'cluster';
+
+/**
+ * Server-wide limits. Each app may override any of them (see `AppConfig`).
+ * Names and defaults follow soketi, so an existing soketi configuration keeps its meaning.
+ */
+export interface ServerLimits {
+  /** Longest accepted channel name. @default 200 */
+  maxChannelNameLength: number;
+  /** Channels per `POST /events` trigger. @default 100 */
+  maxEventChannelsAtOnce: number;
+  /** Longest accepted event name. @default 200 */
+  maxEventNameLength: number;
+  /** Largest event `data`, in KiB (Pusher's own limit is 10). @default 100 */
+  maxEventPayloadKb: number;
+  /** Events per `POST /batch_events` call. @default 10 */
+  maxEventBatchSize: number;
+  /** Members per presence channel. @default 100 */
+  maxPresenceMembersPerChannel: number;
+  /** Largest presence `user_info`, in KiB. @default 2 */
+  maxPresenceMemberSizeKb: number;
+}
+
+/** Settings of the mesh, read by the cluster adapter. */
+export interface ClusterConfig {
+  /** Address the mesh listens on. @default '0.0.0.0' */
+  host: string;
+  /** Well-known rendezvous port shared by every node of one cluster. @default 11002 */
+  port: number;
+  /** `host:port` seeds for nodes on other hosts. @default [] */
+  seeds: string[];
+  /** Shared secret proven at the mesh handshake. @default undefined (open mesh) */
+  secret: string | undefined;
+  /** Cluster name checked at the handshake (soketi's CLUSTER_PREFIX). @default '' */
+  name: string;
+  /** Heartbeat interval. @default 500 */
+  checkIntervalMs: number;
+  /** Silence after which a peer is dead. @default 2000 */
+  nodeTimeoutMs: number;
+  /** Wait before survivors race for the rendezvous port. @default 2000 */
+  masterTimeoutMs: number;
+  /** Timeout of the few cross-node requests left. @default 5000 */
+  requestTimeoutMs: number;
+}
+
+export interface MetricsConfig {
+  /** Serve Prometheus metrics. @default false */
+  enabled: boolean;
+  /** @default '0.0.0.0' */
+  host: string;
+  /** @default 9601 */
+  port: number;
+  /** Metric name prefix. @default 'meshpush_' */
+  prefix: string;
+}
+
+/** The complete, resolved configuration of one server process. */
+export interface ServerConfig {
+  /** Bind address of the WebSocket and HTTP listener. @default '0.0.0.0' */
+  host: string;
+  /** WebSocket + HTTP API port; 0 picks a free port. @default 6001 */
+  port: number;
+  /** Prefix of every route, e.g. '/pusher'. @default '' */
+  pathPrefix: string;
+  /** Verbose protocol tracing. @default false */
+  debug: boolean;
+  /** Time given to sockets and queues to drain on shutdown. @default 3000 */
+  shutdownGracePeriodMs: number;
+  /** Apps that require sign-in close sockets that have not signed in after this long (4009). @default 30000 */
+  userAuthenticationTimeoutMs: number;
+  /**
+   * Seconds of silence after which a client should ping, advertised in `connection_established`.
+   * The server pings a silent client after this long and closes it with 4201 when
+   * no answer came within `pongTimeoutMs`. @default 30
+   */
+  activityTimeoutSec: number;
+  /** Grace for the answer to a server ping. @default 30000 */
+  pongTimeoutMs: number;
+  /** Bytes buffered for one slow client before it is disconnected. @default 1048576 */
+  maxBackpressureBytes: number;
+  /** `/accept-traffic` answers 503 above this share of memory in use. @default 85 */
+  acceptTrafficMemoryThresholdPercent: number;
+  /** Value of Access-Control-Allow-Origin on the HTTP API. @default '*' */
+  corsAllowOrigin: string;
+  /** Time to live of the last event of a cache channel. @default 3600 */
+  channelCacheTtlSec: number;
+  limits: ServerLimits;
+  adapter: { driver: AdapterDriver };
+  cluster: ClusterConfig;
+  metrics: MetricsConfig;
+  /** Apps served (the array app manager). @default one app `app-id` / `app-key` / `app-secret` */
+  apps: AppConfig[];
+}
+
+export const defaultLimits: Readonly<ServerLimits> = Object.freeze({
+  maxChannelNameLength: 200,
+  maxEventChannelsAtOnce: 100,
+  maxEventNameLength: 200,
+  maxEventPayloadKb: 100,
+  maxEventBatchSize: 10,
+  maxPresenceMembersPerChannel: 100,
+  maxPresenceMemberSizeKb: 2,
+});
+
+/** The app a server runs with no configuration at all. */
+export function defaultAppConfig(): AppConfig {
+  return { id: 'app-id', key: 'app-key', secret: 'app-secret' };
+}
+
+/** Every setting at its default: what `meshpush start` runs with no flags or environment. */
+export function defaultServerConfig(): ServerConfig {
+  return {
+    host: '0.0.0.0',
+    port: 6001,
+    pathPrefix: '',
+    debug: false,
+    shutdownGracePeriodMs: 3000,
+    userAuthenticationTimeoutMs: 30_000,
+    activityTimeoutSec: 30,
+    pongTimeoutMs: 30_000,
+    maxBackpressureBytes: 1024 * 1024,
+    acceptTrafficMemoryThresholdPercent: 85,
+    corsAllowOrigin: '*',
+    channelCacheTtlSec: 3600,
+    limits: { ...defaultLimits },
+    adapter: { driver: 'local' },
+    cluster: {
+      host: '0.0.0.0',
+      port: 11002,
+      seeds: [],
+      secret: undefined,
+      name: '',
+      checkIntervalMs: 500,
+      nodeTimeoutMs: 2000,
+      masterTimeoutMs: 2000,
+      requestTimeoutMs: 5000,
+    },
+    metrics: { enabled: false, host: '0.0.0.0', port: 9601, prefix: 'meshpush_' },
+    apps: [defaultAppConfig()],
+  };
+}

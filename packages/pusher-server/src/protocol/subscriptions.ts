@@ -1,0 +1,126 @@
+import type { PresenceMember } from '../adapter/Adapter.js';
+import {
+  channelNameProblem,
+  channelType,
+  isCacheChannel,
+  requiresAuth,
+  SERVER_TO_USER_PREFIX,
+  type ChannelType,
+} from './channels.js';
+import { topicOf, type Connection } from './Connection.js';
+import * as frames from './frames.js';
+import { isRefusal, parsePresenceMember, presenceSnapshot, type PresenceRefusal } from './presence.js';
+import { field, type ProtocolContext } from './ProtocolContext.js';
+import { verifyAuthToken } from './signatures.js';
+
+type Authorization = { readonly member?: PresenceMember } | PresenceRefusal;
+
+/** `pusher:subscribe`: checks the name and the signature, joins, answers success or error. */
+export function handleSubscribe(ctx: ProtocolContext, connection: Connection, data: unknown): void {
+  const channel = field(data, 'channel');
+  const nameProblem = channelNameProblem(channel, connection.app.limits.maxChannelNameLength);
+  if (nameProblem || typeof channel !== 'string') {
+    if (typeof channel === 'string') {
+      connection.send(frames.subscriptionError(channel, 'InvalidChannel', nameProblem ?? 'Invalid channel', 400));
+    } else {
+      connection.send(frames.errorFrame(`pusher:subscribe: ${nameProblem ?? 'invalid channel'}`));
+    }
+    return;
+  }
+  const type = channelType(channel);
+  const authorization = authorize(ctx, connection, channel, type, data);
+  if ('error' in authorization) {
+    connection.send(frames.subscriptionError(channel, authorization.type, authorization.error, authorization.status));
+    return;
+  }
+  if (connection.channels.has(channel)) {
+    // pusher-js re-sends subscribe after a reconnect race; answer again without a second join.
+    sendSucceeded(ctx, connection, channel, type);
+    return;
+  }
+  join(ctx, connection, channel, type, authorization.member);
+}
+
+/** `pusher:unsubscribe`. Pusher sends no answer. */
+export function handleUnsubscribe(ctx: ProtocolContext, connection: Connection, data: unknown): void {
+  const channel = field(data, 'channel');
+  if (typeof channel !== 'string') {
+    connection.send(frames.errorFrame('pusher:unsubscribe: channel must be a string'));
+    return;
+  }
+  leave(ctx, connection, channel);
+}
+
+/** Removes the connection from a channel (unsubscribe, or close when `connection.closed`). */
+export function leave(ctx: ProtocolContext, connection: Connection, channel: string): void {
+  if (!connection.channels.delete(channel)) return;
+  // A closed uWS socket has already left its topics, and throws if touched.
+  if (!connection.closed) connection.socket.unsubscribe(topicOf(connection.app.id, channel));
+  ctx.adapter.removeSubscriber(connection.app.id, channel, connection.id);
+}
+
+function authorize(
+  ctx: ProtocolContext,
+  connection: Connection,
+  channel: string,
+  type: ChannelType,
+  data: unknown,
+): Authorization {
+  if (type === 'server-to-user') {
+    if (connection.userId !== undefined && channel === SERVER_TO_USER_PREFIX + connection.userId) return {};
+    return { type: 'AuthError', error: 'Sign in as this user before subscribing to its channel', status: 403 };
+  }
+  if (!requiresAuth(type)) return {};
+  const channelData = field(data, 'channel_data');
+  const signed = type === 'presence'
+    ? `${connection.id}:${channel}:${typeof channelData === 'string' ? channelData : ''}`
+    : `${connection.id}:${channel}`;
+  const { key, secret } = connection.app;
+  if (!verifyAuthToken(field(data, 'auth'), key, secret, signed)) {
+    ctx.logger.debug('subscription refused: invalid signature', { socketId: connection.id, channel });
+    return { type: 'AuthError', error: `Invalid signature for ${channel}`, status: 401 };
+  }
+  if (type !== 'presence') return {};
+  const member = parsePresenceMember(channelData, connection.app);
+  if (isRefusal(member)) return member;
+  return withinMemberLimit(ctx, connection, channel, member);
+}
+
+function withinMemberLimit(
+  ctx: ProtocolContext,
+  connection: Connection,
+  channel: string,
+  member: PresenceMember,
+): Authorization {
+  const members = ctx.adapter.presenceMembers(connection.app.id, channel);
+  const limit = connection.app.limits.maxPresenceMembersPerChannel;
+  if (!members.has(member.userId) && members.size >= limit) {
+    return { type: 'LimitReached', error: `${channel} already has ${limit} members`, status: 4100 };
+  }
+  return { member };
+}
+
+function join(
+  ctx: ProtocolContext,
+  connection: Connection,
+  channel: string,
+  type: ChannelType,
+  member: PresenceMember | undefined,
+): void {
+  const appId = connection.app.id;
+  connection.channels.set(channel, member ? { userId: member.userId } : {});
+  if (requiresAuth(type)) connection.authDeadlineMs = undefined;
+  // Join the adapter before the topic: the member_added it triggers must not reach the joiner.
+  ctx.adapter.addSubscriber(appId, channel, connection.id, member);
+  connection.socket.subscribe(topicOf(appId, channel));
+  sendSucceeded(ctx, connection, channel, type);
+}
+
+function sendSucceeded(ctx: ProtocolContext, connection: Connection, channel: string, type: ChannelType): void {
+  const appId = connection.app.id;
+  const presence = type === 'presence' ? presenceSnapshot(ctx.adapter.presenceMembers(appId, channel)) : undefined;
+  connection.send(frames.subscriptionSucceeded(channel, presence));
+  if (!isCacheChannel(channel)) return;
+  const cached = ctx.adapter.cachedEvent(appId, channel);
+  connection.send(cached ? cached.frame : frames.cacheMiss(channel));
+}
