@@ -5,7 +5,6 @@ import { FrameDecoder } from "./FrameDecoder.js";
 import { FrameError, FrameType, PROTOCOL_VERSION, type Frame, type HelloFrame, type PeerAddress } from "./frames.js";
 import { computeProof, createNonce, verifyProof } from "./handshake.js";
 import type { ResolvedMeshOptions } from "./options.js";
-import type { RouteCandidate } from "./routeRule.js";
 import { Traffic } from "./Traffic.js";
 import { WriteQueue } from "./WriteQueue.js";
 
@@ -49,7 +48,7 @@ const FLUSH_NOW_BYTES = 256 * 1024;
 const LINGER_MS = 1000;
 
 /** One TCP connection to a peer: handshake, heartbeat state, framing, coalesced writes, backpressure. */
-export class Route implements RouteCandidate {
+export class Route {
   readonly traffic = new Traffic();
   readonly openedAt = performance.now();
   readonly dialed: HostPort | undefined;
@@ -68,6 +67,8 @@ export class Route implements RouteCandidate {
   #lastReceivedAt = performance.now();
   #awaitingDrain = false;
   #lingerTimer: NodeJS.Timeout | undefined;
+  #socketClosed = false;
+  #closedCallbacks: (() => void)[] = [];
   readonly #localNonce = createNonce();
   readonly #queue = new WriteQueue();
   readonly #decoder: FrameDecoder;
@@ -232,12 +233,20 @@ export class Route implements RouteCandidate {
     this.closeReason = reason;
   }
 
+  /** Calls `callback` once the socket is closed (at once if it already is). */
+  onFinallyClosed(callback: () => void): void {
+    if (this.#socketClosed) callback();
+    else this.#closedCallbacks.push(callback);
+  }
+
   #onSocketClose(): void {
     this.#mark("connection closed", "io");
     this.#state = "closed";
+    this.#socketClosed = true;
     clearTimeout(this.#lingerTimer);
     this.#queue.clear();
     this.#host.onClosed(this);
+    for (const callback of this.#closedCallbacks.splice(0)) callback();
   }
 
   #onData(chunk: Buffer): void {

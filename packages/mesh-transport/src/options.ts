@@ -1,4 +1,4 @@
-import { isValidPort, parseAddress, type HostPort } from "./address.js";
+import { isLoopbackHost, isValidPort, parseAddress, type HostPort } from "./address.js";
 import { silentLogger, type Logger } from "./logger.js";
 
 /** Options of {@link Mesh.start}. Every duration is in milliseconds, every size in bytes. */
@@ -81,6 +81,12 @@ export const meshDefaults = {
   requestTimeoutMs: 5000,
   redialMaxDelayMs: 5000,
 } as const;
+
+/** The start-up warning of a node that anyone able to reach its port could join, if it is one. */
+export function openMeshWarning(options: Pick<ResolvedMeshOptions, "host" | "secret">): string | undefined {
+  if (options.secret !== "" || isLoopbackHost(options.host)) return undefined;
+  return "mesh: no secret set and listening beyond loopback: anyone who reaches this port can join the mesh";
+}
 
 function positiveInt(name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) {

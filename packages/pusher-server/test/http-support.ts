@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { ExecutionContext } from 'ava';
-import uWS from 'uWebSockets.js';
+import uWS, { type us_listen_socket, type us_socket } from 'uWebSockets.js';
 import type { Adapter, CachedEvent } from '../src/adapter/Adapter.js';
 import { resolveApp, type App, type AppConfig } from '../src/app-manager/App.js';
 import type { AppManager } from '../src/app-manager/AppManager.js';
@@ -74,14 +74,23 @@ export const TINY_APP: AppConfig = {
 /** `findById` throws for this id. */
 export const FAILING_APP_ID = 'app-lookup-fails';
 
-/** An in-memory adapter with only the reads the HTTP API makes; writes are not expected. */
-export class FakeAdapter implements Adapter {
-  readonly driver = 'fake';
+/** The adapter reads the HTTP API makes. */
+type AdapterReads = Pick<Adapter, 'channels' | 'subscriptionCount' | 'presenceMembers' | 'cachedEvent'>;
+
+/**
+ * An in-memory stand-in for the adapter's reads. `asAdapter()` wraps it so that any other
+ * method (the HTTP API should never write to the adapter) throws, and so the fake does not
+ * need to follow every change of the Adapter interface.
+ */
+export class FakeAdapter implements AdapterReads {
   /** app id → channel → subscriber count */
   readonly counts = new Map<string, Map<string, number>>();
   /** app id → channel → user id → info */
   readonly members = new Map<string, Map<string, Map<string, unknown>>>();
+  /** `appId/channel` → cached event */
   readonly cache = new Map<string, CachedEvent>();
+  /** Makes every read throw, to test that a server fault becomes a 500. */
+  failReads = false;
 
   setCount(appId: string, channel: string, count: number): void {
     const channels = this.counts.get(appId) ?? new Map<string, number>();
@@ -94,58 +103,38 @@ export class FakeAdapter implements Adapter {
     this.members.set(appId, channels);
   }
   channels(appId: string): ReadonlyMap<string, number> {
+    this.#check();
     return this.counts.get(appId) ?? new Map();
   }
   subscriptionCount(appId: string, channel: string): number {
+    this.#check();
     return this.counts.get(appId)?.get(channel) ?? 0;
   }
   presenceMembers(appId: string, channel: string): ReadonlyMap<string, unknown> {
+    this.#check();
     return this.members.get(appId)?.get(channel) ?? new Map();
   }
   cachedEvent(appId: string, channel: string): CachedEvent | undefined {
+    this.#check();
     return this.cache.get(`${appId}/${channel}`);
   }
-
-  start(): Promise<void> {
-    return unexpected('start');
+  asAdapter(): Adapter {
+    return new Proxy(this, {
+      get(target, property) {
+        if (property === 'driver') return 'fake';
+        if (property in target) {
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return () => {
+          throw new Error(`The HTTP API should not call adapter.${String(property)}()`);
+        };
+      },
+    }) as unknown as Adapter;
   }
-  close(): Promise<void> {
-    return unexpected('close');
+  #check(): void {
+    if (this.failReads) throw new Error('adapter read failed (test)');
   }
-  addSubscriber(): void {
-    unexpected('addSubscriber');
-  }
-  removeSubscriber(): void {
-    unexpected('removeSubscriber');
-  }
-  addUser(): void {
-    unexpected('addUser');
-  }
-  removeUser(): void {
-    unexpected('removeUser');
-  }
-  publish(): void {
-    unexpected('publish');
-  }
-  setCachedEvent(): void {
-    unexpected('setCachedEvent');
-  }
-  terminateUser(): void {
-    unexpected('terminateUser');
-  }
-  isUserOnline(): boolean {
-    return unexpected('isUserOnline');
-  }
-  localConnectionCount(): number {
-    return unexpected('localConnectionCount');
-  }
-  countConnection(): void {
-    unexpected('countConnection');
-  }
-}
-
-function unexpected(method: string): never {
-  throw new Error(`The HTTP API should not call adapter.${method}()`);
 }
 
 export interface PublishedEvent {
@@ -219,7 +208,7 @@ export async function startTestApi(t: ExecutionContext, options: TestApiOptions 
   const ctx: HttpApiContext = {
     config,
     apps: fakeAppManager(config, options.asyncApps ?? false),
-    adapter,
+    adapter: adapter.asAdapter(),
     publisher,
     logger,
     isDraining: () => draining,
@@ -227,11 +216,11 @@ export async function startTestApi(t: ExecutionContext, options: TestApiOptions 
   };
   const app = uWS.App();
   registerHttpApi(app, ctx);
-  const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
+  const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
     app.listen('127.0.0.1', 0, (socket) => (socket ? resolve(socket) : reject(new Error('listen failed'))));
   });
   t.teardown(() => uWS.us_listen_socket_close(listenSocket));
-  const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
+  const port = uWS.us_socket_local_port(listenSocket as unknown as us_socket);
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     port,
@@ -244,4 +233,61 @@ export async function startTestApi(t: ExecutionContext, options: TestApiOptions 
       draining = value;
     },
   };
+}
+
+// ---------------------------------------------------------------- requests
+
+export interface ApiRequestOptions {
+  /** JSON-encoded when not a string. */
+  body?: unknown;
+  params?: Record<string, string>;
+  /** Whose credentials sign the request. @default APP */
+  app?: AppConfig;
+  /** The app id in the path. @default app.id */
+  appId?: string;
+  timestampSec?: number;
+  /** Changes the query string after signing. */
+  tamper?: (query: string) => string;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/** A request signed like the SDK signs it, to `<pathPrefix>/apps/<id><path>`. */
+export async function callApi(
+  api: TestApi,
+  method: 'GET' | 'POST',
+  path: string,
+  options: ApiRequestOptions = {},
+): Promise<ApiResponse> {
+  const app = options.app ?? APP;
+  const fullPath = `${api.config.pathPrefix}/apps/${options.appId ?? app.id}${path}`;
+  const body =
+    options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  const query = signedQuery({
+    method,
+    path: fullPath,
+    key: app.key,
+    secret: app.secret,
+    timestampSec: options.timestampSec ?? api.nowSec(),
+    ...(body === undefined ? {} : { body }),
+    ...(options.params === undefined ? {} : { params: options.params }),
+  });
+  const url = `${api.baseUrl}${fullPath}?${options.tamper ? options.tamper(query) : query}`;
+  const init: RequestInit = { method, headers: body === undefined ? {} : { 'content-type': 'application/json' } };
+  if (body !== undefined) init.body = body;
+  const res = await fetch(url, init);
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: parseJsonOrText(text) };
+}
+
+function parseJsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

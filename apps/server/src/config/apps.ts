@@ -1,5 +1,5 @@
 import type { AppConfig, WebhookConfig } from '@meshpush/pusher-server';
-import { ValueError } from './errors.js';
+import { ValueError, closestName } from './errors.js';
 import {
   decimal,
   isPlainObject,
@@ -136,12 +136,15 @@ function parseFields<T>(input: unknown, fields: FieldParsers<T>, what: string): 
   for (const [name, value] of Object.entries(input)) {
     if (value === null) continue; // soketi treats null fields as unset
     const parse = (fields as Record<string, Parser<unknown> | undefined>)[name];
-    if (!parse) {
-      throw new ValueError(`unknown ${what} field "${name}" (known: ${Object.keys(fields).join(', ')})`);
-    }
+    if (!parse) throw unknownField(name, Object.keys(fields), what);
     (result as Record<string, unknown>)[name] = withContext(`${what} field "${name}"`, () => parse(value));
   }
   return result;
+}
+
+function unknownField(name: string, known: string[], what: string): ValueError {
+  const hint = closestName(name, known);
+  return new ValueError(`unknown ${what} field "${name}" (${hint ? `did you mean "${hint}"?` : `known: ${known.join(', ')}`})`);
 }
 
 function withContext<T>(context: string, parse: () => T): T {

@@ -11,7 +11,7 @@ export class ValueError extends Error {
   override name = 'ValueError';
 }
 
-/** A well-formed value that names something meshpush does not do (yet). */
+/** A well-formed value that names something meshpush does not do (yet); the message says why. */
 export class UnsupportedValueError extends ValueError {
   override name = 'UnsupportedValueError';
   /** `true` when the feature is planned, `false` when it is intentionally left out. */

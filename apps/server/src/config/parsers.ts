@@ -99,16 +99,20 @@ export interface Unavailable {
  * One of a fixed set of names (a driver, a mode). Names that meshpush knows but does not
  * provide get their own message, so a soketi value is never mistaken for a typo.
  */
-export function oneOf<T extends string>(supported: readonly T[], unavailable: Unavailable = {}): Parser<T> {
+export function oneOf<T extends string>(
+  supported: readonly T[],
+  unavailable: Unavailable = {},
+  what = 'value',
+): Parser<T> {
   const expected = supported.join(', ');
   return (input) => {
     const name = text()(input).trim();
     if ((supported as readonly string[]).includes(name)) return name as T;
     const planned = unavailable.planned?.[name];
-    if (planned !== undefined) throw new UnsupportedValueError(`"${name}" is not supported yet (${planned})`, true);
+    if (planned !== undefined) throw new UnsupportedValueError(planned, true);
     const excluded = unavailable.excluded?.[name];
-    if (excluded !== undefined) throw new UnsupportedValueError(`"${name}" is not supported (${excluded})`, false);
-    throw new ValueError(`unknown value "${name}" (expected one of: ${expected})`);
+    if (excluded !== undefined) throw new UnsupportedValueError(excluded, false);
+    throw new ValueError(`unknown ${what} (expected ${supported.length > 1 ? 'one of: ' : ''}${expected})`);
   };
 }
 

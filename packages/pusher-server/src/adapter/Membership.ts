@@ -102,6 +102,28 @@ export class Membership {
     return this.#users.has(userId);
   }
 
+  /** Signed-in users with at least one connection here. */
+  users(): string[] {
+    return [...this.#users.keys()];
+  }
+
+  /** Every subscription, with the member it joined as: enough to rebuild this state elsewhere. */
+  *subscriptions(): Generator<[channel: string, socketId: string, member: PresenceMember | undefined]> {
+    for (const [channel, sockets] of this.#channels) {
+      const presence = this.#presence.get(channel);
+      for (const socketId of sockets) {
+        const userId = presence?.userOfSocket.get(socketId);
+        const entry = userId === undefined ? undefined : presence?.members.get(userId);
+        yield [channel, socketId, userId !== undefined && entry ? { userId, userInfo: entry.userInfo } : undefined];
+      }
+    }
+  }
+
+  /** Every signed-in connection. */
+  *userSockets(): Generator<[userId: string, socketId: string]> {
+    for (const [userId, sockets] of this.#users) for (const socketId of sockets) yield [userId, socketId];
+  }
+
   #addMember(channel: string, socketId: string, member: PresenceMember): boolean {
     let presence = this.#presence.get(channel);
     if (!presence) this.#presence.set(channel, (presence = { members: new Map(), userOfSocket: new Map() }));

@@ -99,7 +99,8 @@ export class Reply {
       res.writeStatus(STATUS_LINES[status]);
       res.writeHeader('Access-Control-Allow-Origin', this.#corsOrigin);
       for (const [name, value] of headers) res.writeHeader(name, value);
-      if (body === undefined) res.endWithoutBody(0, options.closeConnection ?? false);
+      // No arguments: with a length, uWS writes `Content-Length: 0`, which a 204 must not carry.
+      if (body === undefined) res.endWithoutBody();
       else res.end(body, options.closeConnection ?? false);
     });
   }
@@ -118,7 +119,11 @@ export function safeRoute(corsOrigin: string, logger: Logger, handle: RouteHandl
     const method = req.getCaseSensitiveMethod();
     const url = req.getUrl();
     const fail = (err: unknown): void => {
-      logger.error('HTTP request failed', { method, url, error: describeError(err) });
+      try {
+        logger.error('HTTP request failed', { method, url, error: describeError(err) });
+      } catch {
+        // A broken logger must not keep the client from getting its answer.
+      }
       reply.error(500, 'Internal server error');
     };
     try {

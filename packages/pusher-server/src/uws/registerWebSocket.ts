@@ -28,10 +28,14 @@ export interface WebSocketDeps {
   isDraining(): boolean;
 }
 
-/** Frames above this are cut by uWS itself (close 1009); smaller oversized ones get a `pusher:error`. */
+/**
+ * Frames above this are cut by uWS itself (the connection drops, the client sees 1006); smaller
+ * oversized ones get a `pusher:error` and the socket stays open. Bounded so a client cannot make
+ * the server buffer arbitrarily large frames.
+ */
 export function hardFrameLimitBytes(config: ServerConfig): number {
   const largestAppLimitKb = Math.max(config.limits.maxEventPayloadKb, ...config.apps.map((a) => a.maxEventPayloadInKb ?? 0));
-  return Math.max(256 * 1024, largestAppLimitKb * 1024 * 2 + 64 * 1024);
+  return Math.max(1024 * 1024, largestAppLimitKb * 1024 * 2 + 64 * 1024);
 }
 
 /** Room for the event name, channel and JSON framing around an event's `data`. */
@@ -69,7 +73,8 @@ export function registerWebSocket(app: TemplatedApp, deps: WebSocketDeps): void 
 function upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t, deps: WebSocketDeps): void {
   // HttpRequest is stack-allocated: read everything before any asynchronous step.
   const key = req.getParameter(0) ?? '';
-  const protocolVersion = req.getQuery('protocol');
+  // uWS returns undefined (not '') for an absent parameter, whatever its typings say.
+  const protocolVersion: string = req.getQuery('protocol') ?? '';
   const headers = upgradeHeaders(req);
   const found = deps.apps.findByKey(key);
   if (!(found instanceof Promise)) {

@@ -1,3 +1,4 @@
+import type { Adapter } from '../../src/adapter/Adapter.js';
 import { LocalAdapter } from '../../src/adapter/LocalAdapter.js';
 import { resolveApp, type App, type AppConfig } from '../../src/app-manager/App.js';
 import { defaultServerConfig, type ServerConfig } from '../../src/config/ServerConfig.js';
@@ -67,6 +68,7 @@ function safeParse(text: string): unknown {
 
 export interface Harness {
   readonly protocol: PusherProtocol;
+  readonly adapter: Adapter;
   readonly app: App;
   readonly clock: { now: number };
   readonly config: ServerConfig;
@@ -75,11 +77,15 @@ export interface Harness {
 }
 
 /** A protocol core over a LocalAdapter and fake sockets, with a hand-driven clock. */
-export async function createHarness(appConfig: Partial<AppConfig> = {}, configPatch: Partial<ServerConfig> = {}): Promise<Harness> {
+export async function createHarness(
+  appConfig: Partial<AppConfig> = {},
+  configPatch: Partial<ServerConfig> = {},
+  makeAdapter: (nowMs: () => number) => Adapter = (nowMs) => new LocalAdapter({ nowMs }),
+): Promise<Harness> {
   const config = { ...defaultServerConfig(), ...configPatch };
-  const clock = { now: 1_000_000 };
+  const clock = { now: Date.now() };
   const hub = new FakeHub();
-  const adapter = new LocalAdapter({ nowMs: () => clock.now });
+  const adapter = makeAdapter(() => clock.now);
   const protocol = new PusherProtocol({
     adapter,
     config,
@@ -91,6 +97,7 @@ export async function createHarness(appConfig: Partial<AppConfig> = {}, configPa
   const app = resolveApp({ id: 'app-id', key: 'app-key', secret: 'app-secret', ...appConfig }, config.limits);
   return {
     protocol,
+    adapter,
     app,
     clock,
     config,

@@ -1,0 +1,80 @@
+import type { AppConfig, ServerConfig } from '@meshpush/pusher-server';
+import type { ResolvedConfig } from './resolve.js';
+
+/** Facts about the running binary shown in the first summary line. */
+export interface BuildInfo {
+  version: string;
+  nodeVersion: string;
+  pid: number;
+}
+
+/**
+ * The resolved configuration as a few human-readable lines, printed once at start. It names
+ * apps by id and key only: no secret (app secrets, the cluster secret, webhook headers) appears.
+ */
+export function describeConfig(config: ResolvedConfig, build: BuildInfo): string[] {
+  const { server } = config;
+  const lines = [
+    `meshpush ${build.version} (node ${build.nodeVersion}, pid ${build.pid})`,
+    `config: ${describeSources(config)}`,
+    `listen: ${server.host}:${server.port}, path prefix ${server.pathPrefix === '' ? '(none)' : server.pathPrefix}`,
+    `drivers: adapter=${server.adapter.driver} rate-limiter=${config.rateLimiter.driver} app-manager=array cache=memory queue=sync`,
+    `apps: ${server.apps.map(describeApp).join('; ')}`,
+    `limits: ${describeLimits(server)}`,
+    `timeouts: shutdown grace ${server.shutdownGracePeriodMs} ms, user authentication ${server.userAuthenticationTimeoutMs} ms, activity ${server.activityTimeoutSec} s`,
+    `metrics: ${server.metrics.enabled ? `${server.metrics.host}:${server.metrics.port} prefix ${server.metrics.prefix}` : 'off'}`,
+  ];
+  if (server.adapter.driver !== 'local') lines.push(`cluster: ${describeCluster(server)}`);
+  return lines;
+}
+
+/** Which names set something (never their values), so an operator sees what was picked up. */
+function describeSources(config: ResolvedConfig): string {
+  const file = config.configFile === undefined ? 'no file' : `file ${config.configFile}`;
+  const given = [...new Set(config.origins.values())].filter((label) => !label.includes('" in '));
+  return `${file}; environment and flags: ${given.length > 0 ? given.join(', ') : '(none)'}`;
+}
+
+function describeApp(app: AppConfig): string {
+  const traits = [
+    app.enabled === false ? 'disabled' : undefined,
+    app.enableClientMessages ? 'client-messages' : undefined,
+    app.enableUserAuthentication ? 'user-authentication' : undefined,
+    app.enableSubscriptionCount ? 'subscription-count' : undefined,
+    quota('max-connections', app.maxConnections),
+    quota('backend-events/s', app.maxBackendEventsPerSecond),
+    quota('client-events/s', app.maxClientEventsPerSecond),
+    quota('reads/s', app.maxReadRequestsPerSecond),
+    app.webhooks?.length ? `webhooks=${app.webhooks.length}` : undefined,
+  ].filter((trait) => trait !== undefined);
+  return `id=${app.id} key=${app.key}${traits.length > 0 ? ` (${traits.join(', ')})` : ''}`;
+}
+
+function quota(name: string, value: number | undefined): string | undefined {
+  return value === undefined || value < 0 ? undefined : `${name}=${value}`;
+}
+
+function describeLimits(server: ServerConfig): string {
+  const { limits } = server;
+  return [
+    `channel name ${limits.maxChannelNameLength}`,
+    `event name ${limits.maxEventNameLength}`,
+    `payload ${limits.maxEventPayloadKb} KB`,
+    `channels/trigger ${limits.maxEventChannelsAtOnce}`,
+    `batch ${limits.maxEventBatchSize}`,
+    `presence members ${limits.maxPresenceMembersPerChannel}`,
+    `member info ${limits.maxPresenceMemberSizeKb} KB`,
+    `cache TTL ${server.channelCacheTtlSec} s`,
+  ].join(', ');
+}
+
+function describeCluster(server: ServerConfig): string {
+  const { cluster } = server;
+  return [
+    `${cluster.host}:${cluster.port}`,
+    `name ${cluster.name === '' ? '(none)' : cluster.name}`,
+    `seeds ${cluster.seeds.length > 0 ? cluster.seeds.join(',') : '(none)'}`,
+    `secret ${cluster.secret === undefined ? 'not set' : 'set'}`,
+    `heartbeat ${cluster.checkIntervalMs} ms, node timeout ${cluster.nodeTimeoutMs} ms, master timeout ${cluster.masterTimeoutMs} ms`,
+  ].join(', ');
+}

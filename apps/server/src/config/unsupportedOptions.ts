@@ -1,0 +1,151 @@
+import type { UnsupportedOption } from './options.js';
+
+type Names = ReadonlyArray<readonly [env: string | undefined, key: string | undefined]>;
+
+function group(
+  base: Omit<UnsupportedOption, 'kind' | 'env' | 'key'>,
+  names: Names,
+): UnsupportedOption[] {
+  return names.map(([env, key]) => ({
+    kind: 'unsupported',
+    ...base,
+    ...(env !== undefined && { env }),
+    ...(key !== undefined && { key }),
+  }));
+}
+
+const UDP_DISCOVERY =
+  'meshpush does not discover nodes over UDP; nodes on one host meet at CLUSTER_HOST:CLUSTER_PORT, ' +
+  'nodes on other hosts are listed in CLUSTER_SEEDS';
+
+const udpDiscovery = group({ planned: false, severity: 'error', reason: UDP_DISCOVERY }, [
+  ['CLUSTER_BROADCAST_ADDRESS', 'cluster.broadcast'],
+  ['CLUSTER_MULTICAST_ADDRESS', 'cluster.multicast'],
+]);
+
+const ignoreProcess = group(
+  { planned: false, severity: 'error', reason: 'each process is one mesh node', harmless: ['true', '1'] },
+  [['CLUSTER_IGNORE_PROCESS', 'cluster.ignoreProcess']],
+);
+
+const tls = group(
+  { planned: true, severity: 'error', reason: 'TLS support is planned; until then terminate TLS in a proxy in front of meshpush', harmless: [''] },
+  [
+    ['SSL_CERT', 'ssl.certPath'],
+    ['SSL_KEY', 'ssl.keyPath'],
+    ['SSL_PASS', 'ssl.passphrase'],
+    ['SSL_PASSPHRASE', undefined],
+    ['SSL_CA', 'ssl.caPath'],
+    ['CLUSTER_TLS_CERT', 'cluster.tls.cert'],
+    ['CLUSTER_TLS_KEY', 'cluster.tls.key'],
+    ['CLUSTER_TLS_CA', 'cluster.tls.ca'],
+  ],
+);
+
+const plannedSwitches = [
+  ...group(
+    { planned: true, severity: 'error', reason: 'apps are read from memory; a lookup cache comes with the SQL app manager', harmless: ['false', '0'] },
+    [['APP_MANAGER_CACHE_ENABLED', 'appManager.cache.enabled']],
+  ),
+  ...group(
+    { planned: true, severity: 'error', reason: 'each webhook is sent on its own', harmless: ['false', '0'] },
+    [['WEBHOOKS_BATCHING', 'webhooks.batching.enabled']],
+  ),
+  ...group({ planned: true, severity: 'warn', reason: 'webhook batching is not in this build' }, [
+    ['WEBHOOKS_BATCHING_DURATION', 'webhooks.batching.duration'],
+  ]),
+  ...group({ planned: true, severity: 'warn', reason: 'there is no app lookup cache' }, [
+    ['APP_MANAGER_CACHE_TTL', 'appManager.cache.ttl'],
+  ]),
+];
+
+const BROKER_REASON = 'it is read only by the Redis, NATS and SQS drivers, which are not in this build yet';
+
+const brokerSettings = group({ planned: true, severity: 'warn', reason: BROKER_REASON }, [
+  ['ADAPTER_REDIS_PREFIX', 'adapter.redis.prefix'],
+  ['ADAPTER_REDIS_CLUSTER_MODE', 'adapter.redis.clusterMode'],
+  ['ADAPTER_REDIS_REQUESTS_TIMEOUT', 'adapter.redis.requestsTimeout'],
+  ['ADAPTER_REDIS_SUB_OPTIONS', 'adapter.redis.redisSubOptions'],
+  ['ADAPTER_REDIS_PUB_OPTIONS', 'adapter.redis.redisPubOptions'],
+  ['ADAPTER_REDIS_SHARD_MODE', 'adapter.redis.shardMode'],
+  ['ADAPTER_NATS_PREFIX', 'adapter.nats.prefix'],
+  ['ADAPTER_NATS_SERVERS', 'adapter.nats.servers'],
+  ['ADAPTER_NATS_USER', 'adapter.nats.user'],
+  ['ADAPTER_NATS_PASSWORD', 'adapter.nats.pass'],
+  ['ADAPTER_NATS_TOKEN', 'adapter.nats.token'],
+  ['ADAPTER_NATS_CREDENTIALS', 'adapter.nats.credentials'],
+  ['ADAPTER_NATS_TIMEOUT', 'adapter.nats.timeout'],
+  ['ADAPTER_NATS_REQUESTS_TIMEOUT', 'adapter.nats.requestsTimeout'],
+  ['ADAPTER_NATS_NODES_NUMBER', 'adapter.nats.nodesNumber'],
+  ['DB_REDIS_HOST', 'database.redis.host'],
+  ['DB_REDIS_PORT', 'database.redis.port'],
+  ['DB_REDIS_DB', 'database.redis.db'],
+  ['DB_REDIS_USERNAME', 'database.redis.username'],
+  ['DB_REDIS_PASSWORD', 'database.redis.password'],
+  ['DB_REDIS_KEY_PREFIX', 'database.redis.keyPrefix'],
+  ['DB_REDIS_SENTINELS', 'database.redis.sentinels'],
+  ['DB_REDIS_SENTINEL_PASSWORD', 'database.redis.sentinelPassword'],
+  ['DB_REDIS_INSTANCE_NAME', 'database.redis.name'],
+  ['DB_REDIS_CLUSTER_NODES', 'database.redis.clusterNodes'],
+  ['CACHE_REDIS_CLUSTER_MODE', 'cache.redis.clusterMode'],
+  ['CACHE_REDIS_OPTIONS', 'cache.redis.redisOptions'],
+  ['QUEUE_REDIS_CONCURRENCY', 'queue.redis.concurrency'],
+  ['QUEUE_REDIS_OPTIONS', 'queue.redis.redisOptions'],
+  ['QUEUE_REDIS_CLUSTER_MODE', 'queue.redis.clusterMode'],
+  ['QUEUE_SQS_REGION', 'queue.sqs.region'],
+  ['QUEUE_SQS_CLIENT_OPTIONS', 'queue.sqs.clientOptions'],
+  ['QUEUE_SQS_URL', 'queue.sqs.queueUrl'],
+  ['QUEUE_SQS_ENDPOINT', 'queue.sqs.endpoint'],
+  ['QUEUE_SQS_PROCESS_BATCH', 'queue.sqs.processBatch'],
+  ['QUEUE_SQS_BATCH_SIZE', 'queue.sqs.batchSize'],
+  ['QUEUE_SQS_POLLING_WAIT_TIME_MS', 'queue.sqs.pollingWaitTimeMs'],
+  ['RATE_LIMITER_REDIS_OPTIONS', 'rateLimiter.redis.redisOptions'],
+  ['RATE_LIMITER_REDIS_CLUSTER_MODE', 'rateLimiter.redis.clusterMode'],
+]);
+
+const DATABASE_REASON = 'it is read only by the MySQL, PostgreSQL and DynamoDB app managers, which are not in this build';
+
+const databaseSettings = group({ planned: false, severity: 'warn', reason: DATABASE_REASON }, [
+  ['APP_MANAGER_DYNAMODB_TABLE', 'appManager.dynamodb.table'],
+  ['APP_MANAGER_DYNAMODB_REGION', 'appManager.dynamodb.region'],
+  ['APP_MANAGER_DYNAMODB_ENDPOINT', 'appManager.dynamodb.endpoint'],
+  ['APP_MANAGER_MYSQL_TABLE', 'appManager.mysql.table'],
+  ['APP_MANAGER_MYSQL_VERSION', 'appManager.mysql.version'],
+  ['APP_MANAGER_MYSQL_USE_V2', 'appManager.mysql.useMysql2'],
+  ['APP_MANAGER_POSTGRES_TABLE', 'appManager.postgres.table'],
+  ['APP_MANAGER_POSTGRES_VERSION', 'appManager.postgres.version'],
+  ['DB_POOLING_ENABLED', 'databasePooling.enabled'],
+  ['DB_POOLING_MIN', 'databasePooling.min'],
+  ['DB_POOLING_MAX', 'databasePooling.max'],
+  ['DB_MYSQL_HOST', 'database.mysql.host'],
+  ['DB_MYSQL_PORT', 'database.mysql.port'],
+  ['DB_MYSQL_USERNAME', 'database.mysql.user'],
+  ['DB_MYSQL_PASSWORD', 'database.mysql.password'],
+  ['DB_MYSQL_DATABASE', 'database.mysql.database'],
+  ['DB_POSTGRES_HOST', 'database.postgres.host'],
+  ['DB_POSTGRES_PORT', 'database.postgres.port'],
+  ['DB_POSTGRES_USERNAME', 'database.postgres.user'],
+  ['DB_POSTGRES_PASSWORD', 'database.postgres.password'],
+  ['DB_POSTGRES_DATABASE', 'database.postgres.database'],
+]);
+
+const fixedHttpSettings = group(
+  { planned: false, severity: 'warn', reason: 'meshpush sends a fixed set of CORS headers and bounds bodies by the event limits' },
+  [
+    [undefined, 'cors.credentials'],
+    [undefined, 'cors.methods'],
+    [undefined, 'cors.allowedHeaders'],
+    [undefined, 'httpApi.requestLimitInMb'],
+  ],
+);
+
+/** soketi options meshpush recognises but does not implement, with the reason for each. */
+export const unsupportedOptions: readonly UnsupportedOption[] = [
+  ...udpDiscovery,
+  ...ignoreProcess,
+  ...tls,
+  ...plannedSwitches,
+  ...brokerSettings,
+  ...databaseSettings,
+  ...fixedHttpSettings,
+];

@@ -1,0 +1,61 @@
+import type { Logger, MeshpushServer } from '@meshpush/pusher-server';
+
+/** Extra time beyond the grace period for the adapter to leave and listeners to close. */
+export const SHUTDOWN_MARGIN_MS = 2000;
+
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+type ShutdownSignal = keyof typeof SIGNAL_EXIT_CODES;
+
+export interface ShutdownOptions {
+  server: MeshpushServer;
+  logger: Logger;
+  gracePeriodMs: number;
+  /** @default process.exit */
+  exit?: (code: number) => void;
+}
+
+/**
+ * SIGTERM/SIGINT drain the server (`server.stop()`: clients are told to reconnect elsewhere,
+ * the node leaves the mesh) and exit 0. The drain is bounded: past grace period + margin the
+ * process exits 1. A second signal exits at once.
+ */
+export function exitOnSignals(options: ShutdownOptions): void {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let draining = false;
+  const onSignal = (signal: ShutdownSignal): void => {
+    if (draining) {
+      options.logger.warn(`${signal} again: exiting without finishing the drain`);
+      exit(SIGNAL_EXIT_CODES[signal]);
+      return;
+    }
+    draining = true;
+    drain(options, signal, exit);
+  };
+  for (const signal of Object.keys(SIGNAL_EXIT_CODES) as ShutdownSignal[]) process.on(signal, onSignal);
+}
+
+function drain(options: ShutdownOptions, signal: ShutdownSignal, exit: (code: number) => void): void {
+  const limitMs = options.gracePeriodMs + SHUTDOWN_MARGIN_MS;
+  options.logger.info(`${signal} received: draining (at most ${limitMs} ms)`);
+  const deadline = setTimeout(() => {
+    options.logger.error(`drain did not finish within ${limitMs} ms; exiting`);
+    exit(1);
+  }, limitMs);
+  options.server.stop().then(
+    () => {
+      clearTimeout(deadline);
+      options.logger.info('drained; exiting');
+      exit(0);
+    },
+    (error: unknown) => {
+      clearTimeout(deadline);
+      options.logger.error(`drain failed: ${errorMessage(error)}`);
+      exit(1);
+    },
+  );
+}
+
+export function errorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\n\s*/g, ' ').trim();
+}

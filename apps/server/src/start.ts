@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import {
+  createConsoleLogger,
+  createServer,
+  type Logger,
+  type MeshpushServer,
+  type ServerConfig,
+} from '@meshpush/pusher-server';
+import { ConfigError } from './config/errors.js';
+import { resolveConfig, type ResolvedConfig } from './config/resolve.js';
+import type { FlagValue } from './config/sources.js';
+import { describeConfig } from './config/summary.js';
+import { checkRateLimiter, createAdapter } from './drivers.js';
+import { errorMessage, exitOnSignals } from './shutdown.js';
+
+export interface StartOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  configPath: string | undefined;
+  flags: readonly FlagValue[];
+  version: string;
+}
+
+/** The line tests and supervisors wait for on stdout, once the port is bound. */
+export function readyLine(port: number, pid: number): string {
+  return `meshpush ready ${JSON.stringify({ port, pid })}`;
+}
+
+/**
+ * `meshpush start`: resolve the configuration, print it, build the drivers, start the server,
+ * print the ready line and drain on SIGTERM/SIGINT. Throws on any start-up problem; the caller
+ * prints it as one line and exits 1.
+ */
+export async function start(options: StartOptions): Promise<MeshpushServer> {
+  const config = resolveConfig({
+    env: options.env,
+    file: options.configPath === undefined ? undefined : loadConfigFile(options.configPath),
+    flags: options.flags,
+  });
+  const logger = createConsoleLogger({ level: config.server.debug ? 'debug' : 'info', json: config.log.json });
+  printSummary(config, logger, options.version);
+
+  checkRateLimiter(config.rateLimiter.driver);
+  const adapter = createAdapter(config.server, logger);
+  const server = createServer(config.server, { logger, adapter });
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(describeStartFailure(error, config.server), { cause: error });
+  }
+  exitOnSignals({ server, logger, gracePeriodMs: config.server.shutdownGracePeriodMs });
+  process.stdout.write(readyLine(server.port, process.pid) + '\n');
+  return server;
+}
+
+export function loadConfigFile(path: string): { path: string; content: unknown } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${errorMessage(error)}`);
+  }
+  try {
+    return { path, content: JSON.parse(text) };
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${errorMessage(error)}`);
+  }
+}
+
+function printSummary(config: ResolvedConfig, logger: Logger, version: string): void {
+  const build = { version, nodeVersion: process.version, pid: process.pid };
+  for (const line of describeConfig(config, build)) logger.info(line);
+  for (const warning of config.warnings) logger.warn(warning);
+  if (usesDefaultSecret(config.server) && !isLoopback(config.server.host)) {
+    logger.warn('the default app credentials (app-id / app-key / app-secret) are in use; set DEFAULT_APP_SECRET');
+  }
+}
+
+function usesDefaultSecret(server: ServerConfig): boolean {
+  return server.apps.some((app) => app.secret === 'app-secret');
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** One line for a failed `server.start()`; a taken port is the usual cause. */
+export function describeStartFailure(error: unknown, server: ServerConfig): string {
+  const message = errorMessage(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (/in use/i.test(message)) return message;
+  if (code === 'EADDRINUSE') return `port ${server.port} is in use (${server.host}:${server.port}): ${message}`;
+  return `cannot start: ${message}`;
+}

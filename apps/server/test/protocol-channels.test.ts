@@ -1,0 +1,112 @@
+import test from 'ava';
+import { authorizedClient, nextEvent, subscribed } from './protocol-support/pusherHelpers.js';
+import { pusherClient, pusherSdk, startServer, waitFor } from './support/server.js';
+
+test('public channel: a pusher-js client receives an event triggered with the pusher SDK', async (t) => {
+  const server = await startServer(t);
+  const client = pusherClient(t, server);
+  const { channel } = await subscribed(client, 'my-channel');
+  const received = nextEvent(channel, 'my-event');
+  await pusherSdk(server).trigger('my-channel', 'my-event', { hello: 'world' });
+  t.deepEqual(await received, { hello: 'world' });
+});
+
+test('private channel with SDK-signed auth; socket_id excludes the sender', async (t) => {
+  const server = await startServer(t);
+  const a = authorizedClient(t, server);
+  const b = authorizedClient(t, server);
+  const [{ channel: chA }, { channel: chB }] = await Promise.all([subscribed(a, 'private-orders'), subscribed(b, 'private-orders')]);
+  let aGot = 0;
+  chA.bind('order', () => aGot++);
+  const bGot = nextEvent(chB, 'order');
+  await pusherSdk(server).trigger('private-orders', 'order', { id: 1 }, { socket_id: a.connection.socket_id });
+  t.deepEqual(await bGot, { id: 1 });
+  // A second event that A does receive proves A's silence above was the exclusion.
+  const aSecond = nextEvent(chA, 'order-2');
+  await pusherSdk(server).trigger('private-orders', 'order-2', {});
+  await aSecond;
+  t.is(aGot, 0);
+});
+
+test('private-encrypted channel: the server relays ciphertext it cannot read, the client decrypts', async (t) => {
+  const server = await startServer(t);
+  const masterKey = Buffer.alloc(32, 7).toString('base64');
+  const sdk = pusherSdk(server, { encryptionMasterKeyBase64: masterKey });
+  const client = pusherClient(t, server, {
+    channelAuthorization: {
+      customHandler: ({ socketId, channelName }: any, cb: any) => cb(null, sdk.authorizeChannel(socketId, channelName)),
+    },
+  });
+  const { channel } = await subscribed(client, 'private-encrypted-vault');
+  const received = nextEvent(channel, 'secret');
+  await sdk.trigger('private-encrypted-vault', 'secret', { code: 42 });
+  t.deepEqual(await received, { code: 42 });
+});
+
+test('presence channel: members across clients, member_added/removed once per user', async (t) => {
+  const server = await startServer(t);
+  const ann = authorizedClient(t, server, { id: 'ann', info: { name: 'Ann' } });
+  const { channel: annChannel } = await subscribed(ann, 'presence-room');
+  const added = nextEvent(annChannel, 'pusher:member_added');
+  const bob1 = authorizedClient(t, server, { id: 'bob' });
+  const { data: members } = await subscribed(bob1, 'presence-room');
+  t.is(members.count, 2);
+  t.deepEqual(members.get('ann'), { id: 'ann', info: { name: 'Ann' } });
+  t.is((await added).id, 'bob');
+
+  let addedAgain = 0;
+  annChannel.bind('pusher:member_added', () => addedAgain++);
+  const bob2 = authorizedClient(t, server, { id: 'bob' });
+  await subscribed(bob2, 'presence-room');
+  const users = await (await pusherSdk(server).get({ path: '/channels/presence-room/users' })).json();
+  t.deepEqual(users.users.map((u: any) => u.id).sort(), ['ann', 'bob']);
+
+  const removed = nextEvent(annChannel, 'pusher:member_removed');
+  bob1.disconnect();
+  bob2.disconnect();
+  t.is((await removed).id, 'bob');
+  t.is(addedAgain, 0, 'a second connection of bob is not a new member');
+});
+
+test('client events: relayed to other subscribers, not echoed, with user_id on presence', async (t) => {
+  const server = await startServer(t, { env: { DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true' } });
+  const ann = authorizedClient(t, server, { id: 'ann' });
+  const bob = authorizedClient(t, server, { id: 'bob' });
+  const [{ channel: annCh }, { channel: bobCh }] = await Promise.all([subscribed(ann, 'presence-chat'), subscribed(bob, 'presence-chat')]);
+  let echoed = 0;
+  annCh.bind('client-typing', () => echoed++);
+  const received = new Promise<{ data: any; meta: any }>((resolve) => bobCh.bind('client-typing', (data: any, meta: any) => resolve({ data, meta })));
+  annCh.trigger('client-typing', { typing: true });
+  const { data, meta } = await received;
+  t.deepEqual(data, { typing: true });
+  t.is(meta?.user_id, 'ann');
+  // Bob answers; once Ann has it, her own event would have arrived too had it been echoed.
+  const reply = nextEvent(annCh, 'client-reply');
+  bobCh.trigger('client-reply', {});
+  await reply;
+  t.is(echoed, 0);
+});
+
+test('cache channel: a late subscriber gets the last event; an empty one gets pusher:cache_miss', async (t) => {
+  const server = await startServer(t);
+  const client = pusherClient(t, server);
+  const empty = client.subscribe('cache-empty');
+  await nextEvent(empty, 'pusher:cache_miss');
+  await pusherSdk(server).trigger('cache-prices', 'price', { v: 3 });
+  const late = client.subscribe('cache-prices');
+  t.deepEqual(await nextEvent(late, 'price'), { v: 3 });
+  const info = await (await pusherSdk(server).get({ path: '/channels/cache-prices', params: { info: 'cache' } })).json();
+  t.is(JSON.parse(info.cache.data).v, 3);
+});
+
+test('subscription_count reaches subscribers when the app enables it', async (t) => {
+  const server = await startServer(t, { env: { DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT: 'true' } });
+  const a = pusherClient(t, server);
+  const { channel } = await subscribed(a, 'counted');
+  const counts: number[] = [];
+  channel.bind('pusher:subscription_count', (d: any) => counts.push(d.subscription_count));
+  const b = pusherClient(t, server);
+  await subscribed(b, 'counted');
+  await waitFor(() => counts.includes(2), { timeoutMs: 5000, message: 'subscription_count 2 never arrived' });
+  t.true(counts.includes(2));
+});

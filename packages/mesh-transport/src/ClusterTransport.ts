@@ -1,0 +1,74 @@
+/** What `peer-up` tells about a peer. */
+export interface PeerInfo {
+  readonly nodeId: string;
+  /** Where the peer's routes listen, `host:port`. */
+  readonly address: string;
+}
+
+/** One peer's answer to a request; failures (timeout, peer down, handler error) are replies too. */
+export type RequestReply =
+  | { readonly nodeId: string; readonly ok: true; readonly payload: unknown }
+  | { readonly nodeId: string; readonly ok: false; readonly error: string };
+
+/** Answers requests on one topic. A thrown error or rejected promise becomes an `ok: false` reply. */
+export type RequestHandler = (payload: unknown, fromNodeId: string) => unknown;
+
+/**
+ * Events of a transport. For each peer, `peer-up` comes before any `message`/`broadcast` from it,
+ * and its messages arrive in the order it sent them until its `peer-down`, which is emitted once.
+ */
+export interface ClusterTransportEvents {
+  "peer-up": [nodeId: string, info: PeerInfo];
+  "peer-down": [nodeId: string, reason: string];
+  /** A publish on a subject this node subscribes to. */
+  message: [subject: string, payload: unknown, fromNodeId: string];
+  /** A `broadcast` from a peer, or a `sendTo` addressed to this node. */
+  broadcast: [topic: string, payload: unknown, fromNodeId: string];
+}
+
+export interface TransportPeerStats {
+  readonly nodeId: string;
+  /** Last heartbeat round trip; null before the first. */
+  readonly rttMs: number | null;
+}
+
+export interface TransportStats {
+  readonly nodeId: string;
+  readonly uptimeMs: number;
+  readonly peers: readonly TransportPeerStats[];
+}
+
+/**
+ * How a cluster adapter talks to the other nodes. `Mesh` implements it over its own TCP mesh;
+ * broker-backed transports implement the same contract. Payloads are anything CBOR can carry:
+ * plain objects, arrays, strings, numbers, booleans, null, `Uint8Array`/`Buffer`.
+ * Nothing is delivered back to the sending node: local delivery is the caller's business.
+ */
+export interface ClusterTransport {
+  /** Random per process start: a restarted process is a new peer. */
+  readonly nodeId: string;
+  /** Ids of the peers that are up now. */
+  peers(): string[];
+  /** Counts one more local interest in `subject`; peers learn of it on the first one. */
+  subscribe(subject: string): void;
+  /** Drops one local interest; peers learn of it when the last one goes. */
+  unsubscribe(subject: string): void;
+  /** Sends to every peer that subscribes to `subject`, and to no other. */
+  publish(subject: string, payload: unknown): void;
+  /** Sends to every peer. */
+  broadcast(topic: string, payload: unknown): void;
+  /** Sends to one peer (emitted there as `broadcast`); false when that peer is not up. */
+  sendTo(nodeId: string, topic: string, payload: unknown): boolean;
+  /**
+   * Asks one peer or all of them; resolves with one reply per asked peer, never rejects and never
+   * hangs: a peer that goes down or misses `timeoutMs` gives an `ok: false` reply at once.
+   */
+  request(target: string, topic: string, payload: unknown, timeoutMs?: number): Promise<RequestReply[]>;
+  /** Registers the handler of a request topic (one per topic); returns its removal. */
+  handle(topic: string, handler: RequestHandler): () => void;
+  on<E extends keyof ClusterTransportEvents>(event: E, listener: (...args: ClusterTransportEvents[E]) => void): this;
+  off<E extends keyof ClusterTransportEvents>(event: E, listener: (...args: ClusterTransportEvents[E]) => void): this;
+  stats(): TransportStats;
+  /** Leaves gracefully (peers drop this node at once) and releases every socket and timer. */
+  close(): Promise<void>;
+}

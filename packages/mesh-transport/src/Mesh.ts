@@ -1,0 +1,305 @@
+import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { connect, type Server, type Socket } from "node:net";
+import type { Encoder } from "cbor-x";
+import { dialableHost, formatAddress, type HostPort } from "./address.js";
+import type { ClusterTransport, ClusterTransportEvents, RequestHandler, RequestReply } from "./ClusterTransport.js";
+import { Discovery, jitterMs } from "./Discovery.js";
+import { createFrameEncoderCbor, FrameError, FrameType, type Frame, type FrameOf } from "./frames.js";
+import { Interest } from "./Interest.js";
+import { closeServer, listeningPort, tryListen } from "./listen.js";
+import { openMeshWarning, resolveOptions, type MeshOptions, type ResolvedMeshOptions } from "./options.js";
+import { Requests } from "./Requests.js";
+import type { Route } from "./Route.js";
+import { RouteTable, type PeerDownReason } from "./RouteTable.js";
+import type { MeshStats, PeerStats } from "./stats.js";
+
+type FrameHandlers = { [T in FrameType]: (route: Route, frame: FrameOf<T>) => void };
+
+/**
+ * A node of a broker-free TCP full mesh. Start it with {@link Mesh.start}; every process started
+ * with the same host and port (or seeds that reach the mesh) becomes a peer. Frames from a peer
+ * are delivered here only, never forwarded: each node acts on its own view of the mesh.
+ */
+export class Mesh extends EventEmitter<ClusterTransportEvents> implements ClusterTransport {
+  readonly nodeId: string = randomBytes(8).toString("hex");
+  readonly options: ResolvedMeshOptions;
+  readonly #startedAt = performance.now();
+  readonly #encoder: Encoder = createFrameEncoderCbor();
+  readonly #routes: RouteTable;
+  readonly #discovery: Discovery;
+  readonly #interest = new Interest<Route>();
+  readonly #requests = new Requests();
+  readonly #servers: Server[] = [];
+  #listenAddress: HostPort = { host: "", port: 0 };
+  #rendezvous: HostPort | undefined;
+  #holdsRendezvous = false;
+  #tickTimer: NodeJS.Timeout | undefined;
+  #takeoverTimer: NodeJS.Timeout | undefined;
+  #lastTickAt = performance.now();
+  #closing: Promise<void> | undefined;
+
+  /** Listens, joins the mesh in the background, and resolves once this node accepts routes. */
+  static async start(options: MeshOptions = {}): Promise<Mesh> {
+    const mesh = new Mesh(resolveOptions(options));
+    await mesh.#listen();
+    mesh.#begin();
+    return mesh;
+  }
+
+  private constructor(options: ResolvedMeshOptions) {
+    super();
+    this.options = options;
+    const routeEvents = {
+      onPeerUp: (route: Route) => this.#onPeerUp(route),
+      onPeerDown: (route: Route, reason: PeerDownReason) => this.#onPeerDown(route, reason),
+      onRouteEnded: (route: Route, wasUp: boolean) => this.#onRouteEnded(route, wasUp),
+      onFrame: (route: Route, frame: Frame) => this.#onFrame(route, frame),
+    };
+    this.#routes = new RouteTable(this.nodeId, options, this.#encoder, () => this.#listenAddress, routeEvents);
+    this.#discovery = new Discovery({
+      nodeId: this.nodeId,
+      options,
+      hasRouteTo: (nodeId) => this.#routes.hasRouteTo(nodeId),
+      isPeerUp: (nodeId) => this.#routes.peer(nodeId) !== undefined,
+      dial: (address) => this.#dial(address),
+    });
+    this.#discovery.onRendezvousLost = () => this.#scheduleTakeover();
+  }
+
+  peers(): string[] {
+    return [...this.#routes.upRoutes()].map((route) => route.peerId as string);
+  }
+
+  subscribe(subject: string): void {
+    if (this.#interest.addLocal(subject)) this.#sendToAll([FrameType.SUB, [subject]]);
+  }
+
+  unsubscribe(subject: string): void {
+    if (this.#interest.removeLocal(subject)) this.#sendToAll([FrameType.UNSUB, [subject]]);
+  }
+
+  publish(subject: string, payload: unknown): void {
+    const peers = this.#interest.peersFor(subject);
+    if (peers === undefined || peers.size === 0) return;
+    const body = this.#encoder.encode([FrameType.PUB, subject, payload]);
+    for (const route of peers) route.sendBody(FrameType.PUB, body);
+  }
+
+  broadcast(topic: string, payload: unknown): void {
+    this.#sendToAll([FrameType.MSG, topic, payload]);
+  }
+
+  sendTo(nodeId: string, topic: string, payload: unknown): boolean {
+    return this.#routes.peer(nodeId)?.send([FrameType.MSG, topic, payload]) ?? false;
+  }
+
+  request(target: string, topic: string, payload: unknown, timeoutMs = this.options.requestTimeoutMs): Promise<RequestReply[]> {
+    if (this.#closing !== undefined) return Promise.resolve([]);
+    const targets = target === "all" ? this.peers() : [target];
+    return this.#requests.start(targets, timeoutMs, (nodeId, requestId) => {
+      return this.#routes.peer(nodeId)?.send([FrameType.REQ, requestId, topic, payload]) ?? false;
+    });
+  }
+
+  handle(topic: string, handler: RequestHandler): () => void {
+    return this.#requests.handle(topic, handler);
+  }
+
+  stats(): MeshStats {
+    const now = performance.now();
+    const peers: PeerStats[] = [...this.#routes.upRoutes()].map((route) => ({
+      nodeId: route.peerId as string,
+      address: route.peerAddress === undefined ? "" : formatAddress(route.peerAddress),
+      remoteAddress: route.remoteAddress,
+      dialed: route.dialed !== undefined,
+      rttMs: route.rttMs ?? null,
+      uptimeMs: now - (route.upAt ?? now),
+      queuedBytes: route.queuedBytes,
+      subjects: this.#interest.remoteCount(route),
+      ...route.traffic.snapshot(),
+    }));
+    return {
+      nodeId: this.nodeId,
+      clusterName: this.options.clusterName,
+      address: formatAddress(this.#listenAddress),
+      rendezvous: this.#rendezvous === undefined ? null : formatAddress(this.#rendezvous),
+      holdsRendezvous: this.#holdsRendezvous,
+      uptimeMs: now - this.#startedAt,
+      subjects: this.#interest.localCount,
+      peers,
+      routes: this.#routes.size,
+      totals: this.#routes.totals().snapshot(),
+      slowConsumers: this.#routes.slowConsumers,
+      refusedRoutes: this.#routes.refusedRoutes,
+    };
+  }
+
+  /** Says BYE to every peer, stops listening and dialling; resolves when every socket is closed. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    clearInterval(this.#tickTimer);
+    clearTimeout(this.#takeoverTimer);
+    this.#discovery.stop();
+    this.#requests.closeAll();
+    const servers = this.#servers.splice(0).map(closeServer);
+    await this.#routes.closeAll("node leaving");
+    await Promise.all(servers);
+    this.options.logger.info("mesh: closed", { nodeId: this.nodeId });
+  }
+
+  async #listen(): Promise<void> {
+    const { host, port } = this.options;
+    const onConnection = (socket: Socket): void => this.#accept(socket);
+    if (port !== 0) {
+      this.#rendezvous = { host: dialableHost(host), port };
+      const server = await tryListen(host, port, onConnection);
+      if (server !== undefined) {
+        this.#servers.push(server);
+        this.#holdsRendezvous = true;
+        this.#listenAddress = { host, port };
+        return;
+      }
+    }
+    const server = await tryListen(host, 0, onConnection);
+    if (server === undefined) throw new Error(`mesh: cannot listen on ${host}`);
+    this.#servers.push(server);
+    this.#listenAddress = { host, port: listeningPort(server) };
+  }
+
+  #begin(): void {
+    const { logger, checkIntervalMs } = this.options;
+    const warning = openMeshWarning(this.options);
+    if (warning !== undefined) logger.warn(warning, { host: this.options.host });
+    this.#discovery.start(this.#holdsRendezvous ? undefined : this.#rendezvous);
+    this.#tickTimer = setInterval(() => this.#tick(), checkIntervalMs).unref();
+    logger.info("mesh: started", { nodeId: this.nodeId, address: formatAddress(this.#listenAddress), holdsRendezvous: this.#holdsRendezvous });
+  }
+
+  /** A tick that comes much later than due means this process stalled: then it judges no peer. */
+  #tick(): void {
+    const now = performance.now();
+    const judge = now - this.#lastTickAt <= 2 * this.options.checkIntervalMs;
+    this.#lastTickAt = now;
+    this.#routes.tick(now, judge);
+    this.#discovery.resolveSeeds();
+  }
+
+  #accept(socket: Socket): void {
+    if (this.#closing !== undefined) socket.destroy();
+    else this.#routes.add(socket);
+  }
+
+  #dial(address: HostPort): void {
+    this.#routes.add(connect({ host: address.host, port: address.port }), address);
+  }
+
+  #sendToAll(frame: Frame): void {
+    let body: Buffer | undefined;
+    for (const route of this.#routes.upRoutes()) {
+      body ??= this.#encoder.encode(frame);
+      route.sendBody(frame[0], body);
+    }
+  }
+
+  #scheduleTakeover(): void {
+    if (this.#closing !== undefined || this.#holdsRendezvous || this.#rendezvous === undefined || this.#takeoverTimer !== undefined) return;
+    const delayMs = this.options.masterTimeoutMs + jitterMs();
+    this.#takeoverTimer = setTimeout(() => void this.#takeover(), delayMs).unref();
+  }
+
+  /** One survivor wins the bind; the others dial whoever holds the port now. */
+  async #takeover(): Promise<void> {
+    this.#takeoverTimer = undefined;
+    const rendezvous = this.#rendezvous;
+    const holder = this.#discovery.rendezvousHolder();
+    if (this.#closing !== undefined || rendezvous === undefined || (holder !== undefined && this.#routes.peer(holder))) return;
+    const server = await tryListen(this.options.host, rendezvous.port, (socket) => this.#accept(socket)).catch(() => undefined);
+    if (server === undefined) return this.#discovery.dialRendezvousNow();
+    if (this.#closing !== undefined) return void closeServer(server);
+    this.#servers.push(server);
+    this.#holdsRendezvous = true;
+    this.#discovery.forgetRendezvous();
+    this.options.logger.info("mesh: took over the rendezvous", { nodeId: this.nodeId, rendezvous: formatAddress(rendezvous) });
+  }
+
+  #onPeerUp(route: Route): void {
+    const nodeId = route.peerId as string;
+    const address = route.peerAddress === undefined ? "" : formatAddress(route.peerAddress);
+    this.options.logger.info("mesh: peer up", { nodeId, address, dialed: route.dialed !== undefined });
+    const subjects = this.#interest.localSubjects();
+    if (subjects.length > 0) route.send([FrameType.SUB, subjects]);
+    if (route.dialed === undefined && route.peerAddress !== undefined) this.#gossip(route);
+    this.#discovery.peerUp(nodeId, route.dialed, route.peerAddress);
+    this.#discovery.learn(route.peerKnownPeers);
+    if (this.#closing === undefined) this.#emitSafe("peer-up", nodeId, { nodeId, address });
+  }
+
+  /** Only the accepting node announces a newcomer, and only once: gossip is never relayed. */
+  #gossip(newcomer: Route): void {
+    const { host, port } = newcomer.peerAddress as HostPort;
+    const frame: Frame = [FrameType.GOSSIP, [[newcomer.peerId as string, host, port]]];
+    for (const route of this.#routes.upRoutes()) if (route !== newcomer) route.send(frame);
+  }
+
+  #onPeerDown(route: Route, reason: PeerDownReason): void {
+    const nodeId = route.peerId as string;
+    this.#interest.dropPeer(route);
+    this.#requests.onPeerDown(nodeId);
+    this.options.logger.info("mesh: peer down", { nodeId, reason, detail: route.closeReason });
+    if (this.#closing === undefined) this.#emitSafe("peer-down", nodeId, reason);
+  }
+
+  #onRouteEnded(route: Route, wasUp: boolean): void {
+    const { dialed, peerId, peerAddress, errorCode } = route;
+    this.#discovery.routeEnded({ dialed, peerId, peerAddress, errorCode, wasUp, kind: route.closeKind ?? "io" });
+  }
+
+  #onFrame(route: Route, frame: Frame): void {
+    (this.#handlers[frame[0]] as (route: Route, frame: Frame) => void)(route, frame);
+  }
+
+  readonly #handlers: FrameHandlers = {
+    [FrameType.HELLO]: () => this.#outOfPlace("HELLO"),
+    [FrameType.AUTH]: () => this.#outOfPlace("AUTH"),
+    [FrameType.READY]: () => this.#outOfPlace("READY"),
+    [FrameType.PING]: (route, [, sentAtMs]) => route.send([FrameType.PONG, sentAtMs]),
+    [FrameType.PONG]: (route, [, sentAtMs]) => (route.rttMs = performance.now() - sentAtMs),
+    [FrameType.SUB]: (route, [, subjects]) => this.#interest.addRemote(route, subjects),
+    [FrameType.UNSUB]: (route, [, subjects]) => this.#interest.removeRemote(route, subjects),
+    [FrameType.PUB]: (route, [, subject, payload]) => {
+      if (this.#interest.hasLocal(subject)) this.#emitSafe("message", subject, payload, route.peerId as string);
+    },
+    [FrameType.MSG]: (route, [, topic, payload]) => this.#emitSafe("broadcast", topic, payload, route.peerId as string),
+    [FrameType.REQ]: (route, [, requestId, topic, payload]) => void this.#answer(route, requestId, topic, payload),
+    [FrameType.REP]: (route, [, requestId, ok, result]) => this.#requests.onReply(route.peerId as string, requestId, ok, result),
+    [FrameType.GOSSIP]: (_route, [, peers]) => this.#discovery.learn(peers),
+    [FrameType.BYE]: (route, [, reason]) => route.close(`peer left: ${reason}`, "bye"),
+  };
+
+  #outOfPlace(name: string): never {
+    throw new FrameError(`${name} on a route that is already up`);
+  }
+
+  async #answer(route: Route, requestId: number, topic: string, payload: unknown): Promise<void> {
+    const [ok, result] = await this.#requests.answer(topic, payload, route.peerId as string);
+    try {
+      route.send([FrameType.REP, requestId, ok, result]);
+    } catch (error) {
+      route.send([FrameType.REP, requestId, false, `reply not encodable: ${(error as Error).message}`]);
+    }
+  }
+
+  /** A throwing listener is the application's bug: it is logged, and the route carries on. */
+  #emitSafe<E extends keyof ClusterTransportEvents>(event: E, ...args: ClusterTransportEvents[E]): void {
+    try {
+      (this.emit as (event: E, ...args: ClusterTransportEvents[E]) => boolean)(event, ...args);
+    } catch (error) {
+      this.options.logger.error(`mesh: a "${event}" listener threw`, { error });
+    }
+  }
+}

@@ -1,0 +1,16 @@
+export { Mesh } from "./Mesh.js";
+export { meshDefaults, DEFAULT_MESH_PORT, type MeshOptions } from "./options.js";
+export type {
+  ClusterTransport,
+  ClusterTransportEvents,
+  PeerInfo,
+  RequestHandler,
+  RequestReply,
+  TransportPeerStats,
+  TransportStats,
+} from "./ClusterTransport.js";
+export type { MeshStats, PeerStats } from "./stats.js";
+export type { TrafficStats } from "./Traffic.js";
+export type { PeerDownReason } from "./RouteTable.js";
+export { silentLogger, type Logger, type LogFields } from "./logger.js";
+export { FrameType, PROTOCOL_VERSION, type FrameTypeName } from "./frames.js";

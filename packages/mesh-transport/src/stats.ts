@@ -1,0 +1,39 @@
+import type { TransportPeerStats, TransportStats } from "./ClusterTransport.js";
+import type { TrafficStats } from "./Traffic.js";
+
+/** One up peer, as seen by this node. */
+export interface PeerStats extends TransportPeerStats, TrafficStats {
+  /** Where the peer's routes listen, `host:port`. */
+  readonly address: string;
+  /** The other end of the TCP connection. */
+  readonly remoteAddress: string;
+  /** Whether this node opened the connection. */
+  readonly dialed: boolean;
+  /** Time since this route came up. */
+  readonly uptimeMs: number;
+  /** Outbound bytes not yet on the wire (the slow-consumer limit applies to this). */
+  readonly queuedBytes: number;
+  /** Subjects this peer subscribes to. */
+  readonly subjects: number;
+}
+
+export interface MeshStats extends TransportStats {
+  readonly clusterName: string;
+  /** Where this node's routes listen, `host:port`. */
+  readonly address: string;
+  /** The well-known rendezvous address, or null when `port` is 0. */
+  readonly rendezvous: string | null;
+  /** Whether this node holds the rendezvous port. */
+  readonly holdsRendezvous: boolean;
+  /** Subjects this node subscribes to. */
+  readonly subjects: number;
+  readonly peers: readonly PeerStats[];
+  /** Open TCP connections, handshakes included. */
+  readonly routes: number;
+  /** Traffic of every route since start, closed ones included. */
+  readonly totals: TrafficStats;
+  /** Routes closed because the peer did not read fast enough. */
+  readonly slowConsumers: number;
+  /** Routes refused in the handshake (wrong secret, cluster name or version). */
+  readonly refusedRoutes: number;
+}

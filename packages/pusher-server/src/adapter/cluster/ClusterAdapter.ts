@@ -1,0 +1,259 @@
+import type { ClusterTransport } from '@meshpush/mesh-transport';
+import { silentLogger, type Logger } from '../../util/Logger.js';
+import type { Adapter, AdapterListener, CachedEvent, LocalFanout, PresenceMember } from '../Adapter.js';
+import { ClusterView } from '../ClusterView.js';
+import { EventCache } from '../EventCache.js';
+import { cacheOp, isOp, OpType, subscribeOp, Topics, type Op } from './ops.js';
+import { snapshotOps } from './snapshot.js';
+
+export interface ClusterAdapterOptions {
+  /** Cache channels remembered at most. @default 10000 */
+  maxCachedChannels?: number;
+  /** Wall clock, for cache expiry. @default Date.now */
+  nowMs?: () => number;
+  /** @default silentLogger */
+  logger?: Logger;
+  /** Name shown as the driver (e.g. 'cluster', 'nats'). @default 'cluster' */
+  driver?: string;
+}
+
+/**
+ * Pusher across processes over any `ClusterTransport` (the mesh by default).
+ *
+ * Each node is the only writer of its own part of the state and sends it as ordered,
+ * idempotent ops (coalesced per tick), plus a full snapshot to every peer that comes up.
+ * Peers keep read-only replicas and drop one whole when its node dies, so no merge rules are
+ * needed and every read is local. Messages go to a channel's subject, which a node subscribes
+ * to only while it has local subscribers: uninterested nodes receive nothing.
+ */
+export class ClusterAdapter implements Adapter {
+  readonly driver: string;
+  readonly #transport: ClusterTransport;
+  readonly #cache: EventCache;
+  readonly #logger: Logger;
+  readonly #pending: Op[] = [];
+  #flushQueued = false;
+  /** Transport events that arrived before `start()`, replayed in order by it. */
+  readonly #early: Array<() => void> = [];
+  readonly #peersBeforeUs: string[];
+  #view: ClusterView | undefined;
+  #listener: AdapterListener | undefined;
+  #fanout: LocalFanout | undefined;
+
+  /**
+   * Listens to the transport at once, so that nothing a peer sends between the transport's
+   * start and the server's start (a snapshot, above all) is lost: it is replayed by `start()`.
+   */
+  constructor(transport: ClusterTransport, options: ClusterAdapterOptions = {}) {
+    this.#transport = transport;
+    this.driver = options.driver ?? 'cluster';
+    this.#cache = new EventCache(options.maxCachedChannels ?? 10_000, options.nowMs ?? Date.now);
+    this.#logger = options.logger ?? silentLogger;
+    this.#peersBeforeUs = transport.peers();
+    transport.on('peer-up', this.#onPeerUp);
+    transport.on('peer-down', this.#onPeerDown);
+    transport.on('broadcast', this.#onBroadcast);
+    transport.on('message', this.#onMessage);
+  }
+
+  get nodeId(): string {
+    return this.#transport.nodeId;
+  }
+
+  async start(listener: AdapterListener, fanout: LocalFanout): Promise<void> {
+    this.#listener = listener;
+    this.#fanout = fanout;
+    this.#view = new ClusterView(listener);
+    for (const replay of this.#early.splice(0)) replay();
+    // Peers that were up before the constructor listened: their snapshots were missed, ask again.
+    for (const peer of this.#peersBeforeUs) {
+      this.#onPeerUp(peer);
+      this.#transport.sendTo(peer, Topics.SnapshotRequest, null);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#flush();
+    this.#transport.off('peer-up', this.#onPeerUp);
+    this.#transport.off('peer-down', this.#onPeerDown);
+    this.#transport.off('broadcast', this.#onBroadcast);
+    this.#transport.off('message', this.#onMessage);
+    await this.#transport.close();
+    this.#cache.clear();
+  }
+
+  addSubscriber(appId: string, channel: string, socketId: string, member?: PresenceMember): void {
+    const change = this.#requireView().subscribe(this.nodeId, appId, channel, socketId, member, socketId);
+    if (change.subscriptionCount < 0) return;
+    if (change.occupancyChanged) this.#transport.subscribe(subjectOf(appId, channel));
+    this.#queue(subscribeOp(appId, channel, socketId, member));
+  }
+
+  removeSubscriber(appId: string, channel: string, socketId: string): void {
+    const change = this.#requireView().unsubscribe(this.nodeId, appId, channel, socketId);
+    if (change.subscriptionCount < 0) return;
+    if (change.occupancyChanged) this.#transport.unsubscribe(subjectOf(appId, channel));
+    this.#queue([OpType.Unsubscribe, appId, channel, socketId]);
+  }
+
+  addUser(appId: string, userId: string, socketId: string): void {
+    this.#requireView().userOnline(this.nodeId, appId, userId, socketId);
+    this.#queue([OpType.UserOnline, appId, userId, socketId]);
+  }
+
+  removeUser(appId: string, userId: string, socketId: string): void {
+    this.#requireView().userOffline(this.nodeId, appId, userId, socketId);
+    this.#queue([OpType.UserOffline, appId, userId, socketId]);
+  }
+
+  publish(appId: string, channel: string, frame: string, exceptSocketId?: string): void {
+    // State changes queued before this message must reach peers before it (same ordered route).
+    this.#flush();
+    this.#fanout?.publishLocal(appId, channel, frame, exceptSocketId);
+    this.#transport.publish(subjectOf(appId, channel), [frame, exceptSocketId ?? null]);
+  }
+
+  setCachedEvent(appId: string, channel: string, event: CachedEvent): void {
+    this.#cache.set(appId, channel, event);
+    this.#queue(cacheOp(appId, channel, event));
+  }
+
+  terminateUser(appId: string, userId: string): void {
+    this.#listener?.terminateLocalUser(appId, userId);
+    this.#transport.broadcast(Topics.Terminate, [appId, userId]);
+  }
+
+  channels(appId: string): ReadonlyMap<string, number> {
+    return this.#view?.channels(appId) ?? new Map();
+  }
+
+  subscriptionCount(appId: string, channel: string): number {
+    return this.#view?.subscriptionCount(appId, channel) ?? 0;
+  }
+
+  presenceMembers(appId: string, channel: string): ReadonlyMap<string, unknown> {
+    return this.#view?.presenceMembers(appId, channel) ?? new Map();
+  }
+
+  isUserOnline(appId: string, userId: string): boolean {
+    return this.#view?.isUserOnline(appId, userId) ?? false;
+  }
+
+  cachedEvent(appId: string, channel: string): CachedEvent | undefined {
+    return this.#cache.get(appId, channel);
+  }
+
+  connectionCount(appId: string): number {
+    return this.#view?.connectionCount(appId) ?? 0;
+  }
+
+  countConnection(appId: string, delta: 1 | -1): void {
+    const view = this.#requireView();
+    const count = (view.connectionsOf(this.nodeId).get(appId) ?? 0) + delta;
+    view.setConnections(this.nodeId, appId, count);
+    this.#queue([OpType.Connections, appId, count]);
+  }
+
+  readonly #onPeerUp = (peerId: string): void => {
+    if (!this.#view) {
+      this.#early.push(() => this.#onPeerUp(peerId));
+      return;
+    }
+    this.#flush();
+    const view = this.#requireView();
+    const ops = snapshotOps(view.ownMemberships(this.nodeId), view.connectionsOf(this.nodeId), this.#cache);
+    this.#transport.sendTo(peerId, Topics.Snapshot, ops);
+  };
+
+  readonly #onPeerDown = (peerId: string, reason: string): void => {
+    if (!this.#view) {
+      this.#early.push(() => this.#onPeerDown(peerId, reason));
+      return;
+    }
+    this.#logger.info('peer left; dropping its sockets and members', { peer: peerId, reason });
+    this.#view?.dropNode(peerId);
+  };
+
+  readonly #onBroadcast = (topic: string, payload: unknown, fromNodeId: string): void => {
+    if (!this.#view) {
+      this.#early.push(() => this.#onBroadcast(topic, payload, fromNodeId));
+      return;
+    }
+    if (topic === Topics.Delta || topic === Topics.Snapshot) this.#applyOps(payload, fromNodeId);
+    else if (topic === Topics.SnapshotRequest) this.#onPeerUp(fromNodeId);
+    else if (topic === Topics.Terminate) this.#applyTerminate(payload);
+  };
+
+  readonly #onMessage = (subject: string, payload: unknown): void => {
+    // Before start() no local socket exists, so there is nobody to deliver to.
+    const separator = subject.indexOf(SUBJECT_SEPARATOR);
+    if (separator < 0 || !Array.isArray(payload) || typeof payload[0] !== 'string') return;
+    const except = typeof payload[1] === 'string' ? payload[1] : undefined;
+    this.#fanout?.publishLocal(subject.slice(0, separator), subject.slice(separator + 1), payload[0], except);
+  };
+
+  #applyOps(payload: unknown, fromNodeId: string): void {
+    if (!Array.isArray(payload)) return;
+    const view = this.#requireView();
+    for (const op of payload) {
+      if (!isOp(op)) {
+        this.#logger.warn('ignoring a malformed state op from a peer', { peer: fromNodeId });
+        continue;
+      }
+      applyOp(view, this.#cache, fromNodeId, op);
+    }
+  }
+
+  #applyTerminate(payload: unknown): void {
+    if (Array.isArray(payload) && typeof payload[0] === 'string' && typeof payload[1] === 'string') {
+      this.#listener?.terminateLocalUser(payload[0], payload[1]);
+    }
+  }
+
+  #queue(op: Op): void {
+    this.#pending.push(op);
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushQueued = false;
+    if (this.#pending.length === 0) return;
+    this.#transport.broadcast(Topics.Delta, this.#pending.splice(0));
+  }
+
+  #requireView(): ClusterView {
+    if (!this.#view) throw new Error('ClusterAdapter used before start()');
+    return this.#view;
+  }
+}
+
+const SUBJECT_SEPARATOR = '\u001f';
+
+function subjectOf(appId: string, channel: string): string {
+  return `${appId}${SUBJECT_SEPARATOR}${channel}`;
+}
+
+function applyOp(view: ClusterView, cache: EventCache, nodeId: string, op: Op): void {
+  switch (op[0]) {
+    case OpType.Subscribe:
+      view.subscribe(nodeId, op[1], op[2], op[3], op[4] === null ? undefined : { userId: op[4], userInfo: op[5] });
+      return;
+    case OpType.Unsubscribe:
+      view.unsubscribe(nodeId, op[1], op[2], op[3]);
+      return;
+    case OpType.UserOnline:
+      view.userOnline(nodeId, op[1], op[2], op[3]);
+      return;
+    case OpType.UserOffline:
+      view.userOffline(nodeId, op[1], op[2], op[3]);
+      return;
+    case OpType.Connections:
+      view.setConnections(nodeId, op[1], op[2]);
+      return;
+    case OpType.CacheEvent:
+      cache.set(op[1], op[2], { frame: op[3], event: op[4], data: op[5], expiresAtMs: op[6] });
+      return;
+  }
+}
