@@ -1,4 +1,5 @@
 import {
+  createMeshAdapter,
   LocalAdapter,
   type Adapter,
   type AdapterDriver,
@@ -8,21 +9,26 @@ import {
 import { DriverUnavailableError } from './config/errors.js';
 import type { RateLimiterDriver } from './config/settings.js';
 
-/** Builds the adapter a configuration names. Throws `DriverUnavailableError`, never falls back. */
-export type AdapterFactory = (config: ServerConfig, logger: Logger) => Adapter;
+/** Builds the adapter a configuration names. Rejects when it cannot; never falls back. */
+export type AdapterFactory = (config: ServerConfig, logger: Logger) => Promise<Adapter>;
 
 /**
- * One factory per adapter driver. A driver this build cannot provide throws: a process that was
- * asked to join a cluster must not quietly run alone (split brain).
+ * One factory per adapter driver. A driver that cannot start rejects: a process that was asked
+ * to join a cluster must not quietly run alone (split brain).
  */
 export const adapterDrivers: Readonly<Record<AdapterDriver, AdapterFactory>> = {
-  local: () => new LocalAdapter(),
-  cluster: () => {
-    throw new DriverUnavailableError('the cluster adapter is not available in this build (ADAPTER_DRIVER=cluster)');
+  local: async () => new LocalAdapter(),
+  cluster: async (config, logger) => {
+    try {
+      return await createMeshAdapter(config.cluster, logger);
+    } catch (error) {
+      const { host, port } = config.cluster;
+      throw new DriverUnavailableError(`the cluster adapter could not join the mesh on ${host}:${port}: ${String(error)}`);
+    }
   },
 };
 
-export function createAdapter(config: ServerConfig, logger: Logger): Adapter {
+export function createAdapter(config: ServerConfig, logger: Logger): Promise<Adapter> {
   return adapterDrivers[config.adapter.driver](config, logger);
 }
 

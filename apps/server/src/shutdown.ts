@@ -1,4 +1,5 @@
 import type { Logger, MeshpushServer } from '@meshpush/pusher-server';
+import { oneLine } from './config/errors.js';
 
 /** Extra time beyond the grace period for the adapter to leave and listeners to close. */
 export const SHUTDOWN_MARGIN_MS = 2000;
@@ -49,13 +50,8 @@ function drain(options: ShutdownOptions, signal: ShutdownSignal, exit: (code: nu
     },
     (error: unknown) => {
       clearTimeout(deadline);
-      options.logger.error(`drain failed: ${errorMessage(error)}`);
+      options.logger.error(`drain failed: ${oneLine(error)}`);
       exit(1);
     },
   );
-}
-
-export function errorMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*\n\s*/g, ' ').trim();
 }

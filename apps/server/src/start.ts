@@ -6,12 +6,12 @@ import {
   type MeshpushServer,
   type ServerConfig,
 } from '@meshpush/pusher-server';
-import { ConfigError } from './config/errors.js';
+import { ConfigError, oneLine } from './config/errors.js';
 import { resolveConfig, type ResolvedConfig } from './config/resolve.js';
 import type { FlagValue } from './config/sources.js';
 import { describeConfig } from './config/summary.js';
 import { checkRateLimiter, createAdapter } from './drivers.js';
-import { errorMessage, exitOnSignals } from './shutdown.js';
+import { exitOnSignals } from './shutdown.js';
 
 export interface StartOptions {
   env: Readonly<Record<string, string | undefined>>;
@@ -40,7 +40,7 @@ export async function start(options: StartOptions): Promise<MeshpushServer> {
   printSummary(config, logger, options.version);
 
   checkRateLimiter(config.rateLimiter.driver);
-  const adapter = createAdapter(config.server, logger);
+  const adapter = await createAdapter(config.server, logger);
   const server = createServer(config.server, { logger, adapter });
   try {
     await server.start();
@@ -57,12 +57,12 @@ export function loadConfigFile(path: string): { path: string; content: unknown }
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read config file ${path}: ${errorMessage(error)}`);
+    throw new ConfigError(`cannot read config file ${path}: ${oneLine(error)}`);
   }
   try {
     return { path, content: JSON.parse(text) };
   } catch (error) {
-    throw new ConfigError(`config file ${path} is not valid JSON: ${errorMessage(error)}`);
+    throw new ConfigError(`config file ${path} is not valid JSON: ${oneLine(error)}`);
   }
 }
 
@@ -85,7 +85,7 @@ function isLoopback(host: string): boolean {
 
 /** One line for a failed `server.start()`; a taken port is the usual cause. */
 export function describeStartFailure(error: unknown, server: ServerConfig): string {
-  const message = errorMessage(error);
+  const message = oneLine(error);
   const code = (error as { code?: unknown } | undefined)?.code;
   if (/in use/i.test(message)) return message;
   if (code === 'EADDRINUSE') return `port ${server.port} is in use (${server.host}:${server.port}): ${message}`;

@@ -312,7 +312,7 @@ test('the summary lists apps by id and key and shows no secret', (t) => {
 
 // --- the table itself ---
 
-test('every option has a unique env name, key and flag, and every target is a real path', (t) => {
+test('the option table: unique env names, all soketi names known, every target has a default', (t) => {
   const envs = settingOptions.flatMap((option) => (option.env ? [option.env] : []));
   t.is(new Set(envs).size, envs.length);
   t.true(optionIndex.byEnv.size > 100, 'soketi names are all recognised');

@@ -116,7 +116,9 @@ test('the REST API refuses a trigger to a wrong app id, 101 channels and 11 batc
   const status = async (p: Promise<unknown>) => p.then(() => 200, (e: any) => e.status as number);
   t.is(await status(wrongApp.trigger('c', 'e', {})), 404);
   const channels = Array.from({ length: 101 }, (_, i) => `c${i}`);
-  t.is(await status(sdk.post({ path: '/events', body: { name: 'e', data: '{}', channels } })), 400);
+  // The SDK JSON-encodes `body` itself (its typings say string); its `trigger` refuses 101 channels client-side.
+  const body = { name: 'e', data: '{}', channels } as unknown as string;
+  t.is(await status(sdk.post({ path: '/events', body })), 400);
   const batch = Array.from({ length: 11 }, (_, i) => ({ channel: `c${i}`, name: 'e', data: '{}' }));
   t.is(await status(sdk.triggerBatch(batch)), 400);
   t.is(await status(sdk.trigger('c', 'e', {})), 200, 'the server still works');

@@ -20,7 +20,10 @@ export type { AppManager } from './app-manager/AppManager.js';
 export { ArrayAppManager } from './app-manager/ArrayAppManager.js';
 
 // Adapters
-export type { Adapter, AdapterListener, CachedEvent, LocalFanout, PresenceMember } from './adapter/Adapter.js';
+export type { Adapter, AdapterListener, AdapterStatus, CachedEvent, LocalFanout, PresenceMember } from './adapter/Adapter.js';
+export { ClusterAdapter, type ClusterAdapterOptions } from './adapter/cluster/ClusterAdapter.js';
+export { createMeshAdapter } from './adapter/cluster/createMeshAdapter.js';
+export { ClusterView } from './adapter/ClusterView.js';
 export { LocalAdapter, type LocalAdapterOptions } from './adapter/LocalAdapter.js';
 export { Membership, type MembershipChange } from './adapter/Membership.js';
 

@@ -10,7 +10,9 @@ function send(event: ChildEvent): void {
 }
 
 function logTo(level: string): (message: string, fields?: LogFields) => void {
-  return (message, fields) => send({ ev: "log", level, message, fields: JSON.parse(JSON.stringify(fields ?? {}, replacer)) });
+  return (message, fields) => {
+    send({ ev: "log", level, message, fields: JSON.parse(JSON.stringify(fields ?? {}, replacer)), at: Date.now() });
+  };
 }
 
 function replacer(_key: string, value: unknown): unknown {
@@ -34,12 +36,19 @@ mesh.on("message", (subject, payload, from) => {
 });
 mesh.handle("echo", (payload, from) => ({ payload, from, by: mesh.nodeId }));
 
-async function publish(subject: string, count: number, padBytes = 0, batchBytes = 256 * 1024): Promise<number> {
+function queuedFor(nodeId: string | undefined): number {
+  return nodeId === undefined ? 0 : (mesh.stats().peers.find((peer) => peer.nodeId === nodeId)?.queuedBytes ?? 0);
+}
+
+async function publish(command: Extract<ChildCommand, { cmd: "publish" }>): Promise<number> {
+  const { subject, count, firstSeq = 0, padBytes = 0, batchBytes = 256 * 1024, paceOn } = command;
   const pad = "x".repeat(padBytes);
   const perBatch = Math.max(1, Math.floor(batchBytes / (padBytes + 32)));
-  for (let seq = 0; seq < count; seq++) {
-    mesh.publish(subject, { seq, pad });
-    if ((seq + 1) % perBatch === 0) await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < count; i++) {
+    mesh.publish(subject, { seq: firstSeq + i, pad });
+    if ((i + 1) % perBatch !== 0) continue;
+    await new Promise((resolve) => setImmediate(resolve));
+    while (queuedFor(paceOn) > batchBytes) await new Promise((resolve) => setTimeout(resolve, 2));
   }
   return count;
 }
@@ -59,7 +68,7 @@ async function run(command: ChildCommand): Promise<unknown> {
     case "unsubscribe":
       return mesh.unsubscribe(command.subject);
     case "publish":
-      return publish(command.subject, command.count, command.padBytes, command.batchBytes);
+      return publish(command);
     case "received":
       return receivedOn(command.subject);
     case "broadcast":

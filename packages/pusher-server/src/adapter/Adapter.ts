@@ -14,6 +14,15 @@ export interface CachedEvent {
   readonly expiresAtMs: number;
 }
 
+/** What `GET /cluster` shows about the adapter: always the driver, plus whatever it knows of its peers. */
+export interface AdapterStatus {
+  readonly driver: string;
+  /** This node's id in the cluster (absent for the local adapter). */
+  readonly nodeId?: string;
+  /** Transport figures: peers, round-trip times, traffic, interest counts. */
+  readonly transport?: unknown;
+}
+
 /**
  * Delivers a frame to this process's own sockets. The uWS frontend implements it with native
  * topic pub/sub, so one serialised frame is fanned out in C++.
@@ -95,4 +104,6 @@ export interface Adapter {
   connectionCount(appId: string): number;
   /** Records a local connection opening (+1) or closing (-1). */
   countConnection(appId: string, delta: 1 | -1): void;
+  /** A description of the adapter and its cluster for operators. */
+  status(): AdapterStatus;
 }

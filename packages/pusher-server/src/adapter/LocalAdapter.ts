@@ -1,4 +1,4 @@
-import type { Adapter, AdapterListener, CachedEvent, LocalFanout, PresenceMember } from './Adapter.js';
+import type { Adapter, AdapterListener, AdapterStatus, CachedEvent, LocalFanout, PresenceMember } from './Adapter.js';
 import { ClusterView } from './ClusterView.js';
 import { EventCache } from './EventCache.js';
 
@@ -93,6 +93,10 @@ export class LocalAdapter implements Adapter {
   countConnection(appId: string, delta: 1 | -1): void {
     const view = this.#requireView();
     view.setConnections(THIS_PROCESS, appId, view.connectionCount(appId) + delta);
+  }
+
+  status(): AdapterStatus {
+    return { driver: this.driver };
   }
 
   #requireView(): ClusterView {

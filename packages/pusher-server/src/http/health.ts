@@ -71,3 +71,8 @@ export function answerAcceptTraffic(reply: Reply, ctx: HttpApiContext): void {
 export function answerUsage(reply: Reply): void {
   reply.json(200, { memory: memoryUsageReport() });
 }
+
+/** `GET /cluster` → this node, its adapter and (for cluster drivers) its peers with RTTs and traffic. */
+export function answerCluster(reply: Reply, ctx: HttpApiContext): void {
+  reply.json(200, { ...ctx.adapter.status(), draining: ctx.isDraining() });
+}

@@ -2,7 +2,7 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import { serveApiCall, type ApiEndpoint } from './apiCall.js';
 import { describeChannel, listChannels, listChannelUsers } from './channelsEndpoint.js';
 import { triggerBatch, triggerEvents } from './eventsEndpoint.js';
-import { answerAcceptTraffic, answerAlive, answerReady, answerUsage } from './health.js';
+import { answerAcceptTraffic, answerAlive, answerCluster, answerReady, answerUsage } from './health.js';
 import type { HttpApiContext } from './HttpApiContext.js';
 import { safeRoute, type RouteHandler } from './respond.js';
 import { terminateUserConnections } from './usersEndpoint.js';
@@ -28,7 +28,7 @@ const API_ROUTES: readonly ApiRoute[] = [
 
 /**
  * Registers the Pusher HTTP API, the health endpoints (`/`, `/ready`, `/accept-traffic`,
- * `/usage`), CORS preflight answers and a JSON 404, all under `ctx.config.pathPrefix`.
+ * `/usage`, `/cluster`), CORS preflight answers and a JSON 404, all under `ctx.config.pathPrefix`.
  *
  * The 404 and the preflight are catch-alls (`any('/*')`, `options('/*')`); uWS prefers every
  * more specific pattern, such as the WebSocket route, whatever the registration order.
@@ -50,6 +50,7 @@ export function registerHttpApi(app: TemplatedApp, ctx: HttpApiContext): void {
   app.get(`${prefix}/ready`, route((reply) => answerReady(reply, ctx)));
   app.get(`${prefix}/accept-traffic`, route((reply) => answerAcceptTraffic(reply, ctx)));
   app.get(`${prefix}/usage`, route((reply) => answerUsage(reply)));
+  app.get(`${prefix}/cluster`, route((reply) => answerCluster(reply, ctx)));
 
   app.options('/*', route((reply) => reply.preflight()));
   app.any('/*', route((reply) => reply.error(404, 'Not found')));

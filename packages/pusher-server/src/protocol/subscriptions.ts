@@ -110,9 +110,10 @@ function join(
   const appId = connection.app.id;
   connection.channels.set(channel, member ? { userId: member.userId } : {});
   if (requiresAuth(type)) connection.authDeadlineMs = undefined;
-  // Join the adapter before the topic: the member_added it triggers must not reach the joiner.
-  ctx.adapter.addSubscriber(appId, channel, connection.id, member);
+  // Topic first: the member_added the adapter triggers is published "to everyone but the
+  // joiner", which uWS can only do from a socket that is in the topic.
   connection.socket.subscribe(topicOf(appId, channel));
+  ctx.adapter.addSubscriber(appId, channel, connection.id, member);
   sendSucceeded(ctx, connection, channel, type);
 }
 

@@ -47,6 +47,8 @@ export class FakeSocket implements PusherSocket {
   }
 
   publishToOthers(topic: string, frame: string): void {
+    // uWS sends nothing when the sender is not in the topic; fail loudly instead of hiding that.
+    if (!this.#hub.topics.get(topic)?.has(this)) throw new Error(`publishToOthers from a socket outside ${topic}`);
     this.#hub.publish(topic, frame, this);
   }
 

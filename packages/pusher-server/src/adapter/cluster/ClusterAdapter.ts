@@ -1,6 +1,6 @@
 import type { ClusterTransport } from '@meshpush/mesh-transport';
 import { silentLogger, type Logger } from '../../util/Logger.js';
-import type { Adapter, AdapterListener, CachedEvent, LocalFanout, PresenceMember } from '../Adapter.js';
+import type { Adapter, AdapterListener, AdapterStatus, CachedEvent, LocalFanout, PresenceMember } from '../Adapter.js';
 import { ClusterView } from '../ClusterView.js';
 import { EventCache } from '../EventCache.js';
 import { cacheOp, isOp, OpType, subscribeOp, Topics, type Op } from './ops.js';
@@ -152,6 +152,10 @@ export class ClusterAdapter implements Adapter {
     const count = (view.connectionsOf(this.nodeId).get(appId) ?? 0) + delta;
     view.setConnections(this.nodeId, appId, count);
     this.#queue([OpType.Connections, appId, count]);
+  }
+
+  status(): AdapterStatus {
+    return { driver: this.driver, nodeId: this.nodeId, transport: this.#transport.stats() };
   }
 
   readonly #onPeerUp = (peerId: string): void => {
