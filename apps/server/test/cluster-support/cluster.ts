@@ -29,7 +29,7 @@ export interface TestCluster {
   readonly env: Record<string, string>;
   /** Node `i`, wrapping around, so tests can spread clients without knowing the size. */
   node(i: number): RunningServer;
-  /** Starts one more node with the same settings and waits until the mesh includes it. */
+  /** Starts one more node with the same settings and waits until every running node sees it. */
   addNode(): Promise<RunningServer>;
 }
 
@@ -61,10 +61,15 @@ export async function startCluster(t: TeardownHost, options: ClusterOptions = {}
     addNode: async () => {
       const added = await startServer(t, { env });
       nodes.push(added);
-      await waitForMesh(nodes);
+      await waitForMesh(nodes.filter(isRunning));
       return added;
     },
   };
+}
+
+/** False once the process exited (killed nodes stay in `nodes` so indexes stay stable). */
+export function isRunning(node: RunningServer): boolean {
+  return node.child.exitCode === null && node.child.signalCode === null;
 }
 
 export interface ClusterStatus {
