@@ -1,26 +1,34 @@
+import { ClusterRateLimiter, LocalRateLimiter, type RateLimiter } from '@meshpush/cluster-ratelimiter';
 import {
-  createMeshAdapter,
+  createMeshCluster,
   LocalAdapter,
   type Adapter,
   type AdapterDriver,
   type Logger,
+  type MeshCluster,
   type ServerConfig,
 } from '@meshpush/pusher-server';
 import { DriverUnavailableError } from './config/errors.js';
 import type { RateLimiterDriver } from './config/settings.js';
 
+/** An adapter, and the cluster transport it runs on when it has one (the cluster rate limiter shares it). */
+export interface AdapterBuild {
+  readonly adapter: Adapter;
+  readonly transport?: MeshCluster['transport'];
+}
+
 /** Builds the adapter a configuration names. Rejects when it cannot; never falls back. */
-export type AdapterFactory = (config: ServerConfig, logger: Logger) => Promise<Adapter>;
+export type AdapterFactory = (config: ServerConfig, logger: Logger) => Promise<AdapterBuild>;
 
 /**
  * One factory per adapter driver. A driver that cannot start rejects: a process that was asked
  * to join a cluster must not quietly run alone (split brain).
  */
 export const adapterDrivers: Readonly<Record<AdapterDriver, AdapterFactory>> = {
-  local: async () => new LocalAdapter(),
+  local: async () => ({ adapter: new LocalAdapter() }),
   cluster: async (config, logger) => {
     try {
-      return await createMeshAdapter(config.cluster, logger);
+      return await createMeshCluster(config.cluster, logger);
     } catch (error) {
       const { host, port } = config.cluster;
       throw new DriverUnavailableError(`the cluster adapter could not join the mesh on ${host}:${port}: ${String(error)}`);
@@ -28,23 +36,28 @@ export const adapterDrivers: Readonly<Record<AdapterDriver, AdapterFactory>> = {
   },
 };
 
-export function createAdapter(config: ServerConfig, logger: Logger): Promise<Adapter> {
+export function createAdapter(config: ServerConfig, logger: Logger): Promise<AdapterBuild> {
   return adapterDrivers[config.adapter.driver](config, logger);
 }
 
+/** Builds the rate limiter a configuration names, over the adapter's transport when it needs one. */
+export type RateLimiterFactory = (build: AdapterBuild, logger: Logger) => RateLimiter;
+
 /**
- * Rate limiter drivers. The server builds its own local limiter (`ServerDeps` takes none yet),
- * so this registry only checks that the chosen driver exists in this build.
+ * One factory per rate limiter driver. `cluster` keeps one global budget per app across the
+ * mesh, so it needs the cluster adapter's transport (the configuration already refuses it
+ * without `ADAPTER_DRIVER=cluster`); without one it stops rather than limit each node alone.
  */
-export const rateLimiterDrivers: Readonly<Record<RateLimiterDriver, () => void>> = {
-  local: () => undefined,
-  cluster: () => {
-    throw new DriverUnavailableError(
-      'the cluster rate limiter is not available in this build (RATE_LIMITER_DRIVER=cluster)',
-    );
+export const rateLimiterDrivers: Readonly<Record<RateLimiterDriver, RateLimiterFactory>> = {
+  local: () => new LocalRateLimiter(),
+  cluster: ({ transport }, logger) => {
+    if (!transport) {
+      throw new DriverUnavailableError('RATE_LIMITER_DRIVER=cluster needs a cluster adapter (ADAPTER_DRIVER=cluster)');
+    }
+    return new ClusterRateLimiter(transport, { logger });
   },
 };
 
-export function checkRateLimiter(driver: RateLimiterDriver): void {
-  rateLimiterDrivers[driver]();
+export function createRateLimiter(driver: RateLimiterDriver, build: AdapterBuild, logger: Logger): RateLimiter {
+  return rateLimiterDrivers[driver](build, logger);
 }

@@ -10,7 +10,7 @@ import { ConfigError, oneLine } from './config/errors.js';
 import { resolveConfig, type ResolvedConfig } from './config/resolve.js';
 import type { FlagValue } from './config/sources.js';
 import { describeConfig } from './config/summary.js';
-import { checkRateLimiter, createAdapter } from './drivers.js';
+import { createAdapter, createRateLimiter } from './drivers.js';
 import { exitOnSignals } from './shutdown.js';
 
 export interface StartOptions {
@@ -20,9 +20,9 @@ export interface StartOptions {
   version: string;
 }
 
-/** The line tests and supervisors wait for on stdout, once the port is bound. */
-export function readyLine(port: number, pid: number): string {
-  return `meshpush ready ${JSON.stringify({ port, pid })}`;
+/** The line tests and supervisors wait for on stdout, once the port is bound (`metricsPort` when metrics are on). */
+export function readyLine(port: number, pid: number, metricsPort = 0): string {
+  return `meshpush ready ${JSON.stringify(metricsPort > 0 ? { port, pid, metricsPort } : { port, pid })}`;
 }
 
 /**
@@ -39,16 +39,16 @@ export async function start(options: StartOptions): Promise<MeshpushServer> {
   const logger = createConsoleLogger({ level: config.server.debug ? 'debug' : 'info', json: config.log.json });
   printSummary(config, logger, options.version);
 
-  checkRateLimiter(config.rateLimiter.driver);
-  const adapter = await createAdapter(config.server, logger);
-  const server = createServer(config.server, { logger, adapter });
+  const build = await createAdapter(config.server, logger);
+  const rateLimiter = createRateLimiter(config.rateLimiter.driver, build, logger);
+  const server = createServer(config.server, { logger, adapter: build.adapter, rateLimiter });
   try {
     await server.start();
   } catch (error) {
     throw new Error(describeStartFailure(error, config.server), { cause: error });
   }
   exitOnSignals({ server, logger, gracePeriodMs: config.server.shutdownGracePeriodMs });
-  process.stdout.write(readyLine(server.port, process.pid) + '\n');
+  process.stdout.write(readyLine(server.port, process.pid, server.metricsPort) + '\n');
   return server;
 }
 

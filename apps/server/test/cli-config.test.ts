@@ -192,12 +192,11 @@ test('an unknown driver is an error; planned drivers say "not supported yet"', (
   t.regex(failure({ env: { RATE_LIMITER_DRIVER: 'redis' } }), /not supported yet/);
 });
 
-test('UDP discovery, TLS and batching settings are refused, never ignored', (t) => {
+test('UDP discovery and TLS settings are refused, never ignored', (t) => {
   t.regex(failure({ env: { CLUSTER_BROADCAST_ADDRESS: '255.255.255.255' } }), /CLUSTER_BROADCAST_ADDRESS is not supported: .*UDP/);
   t.regex(failure({ env: { SOKETI_CLUSTER_MULTICAST_ADDRESS: '239.0.0.1' } }), /SOKETI_CLUSTER_MULTICAST_ADDRESS is not supported/);
   t.regex(failure({ env: { SSL_CERT: '/etc/cert.pem' } }), /SSL_CERT is not supported yet/);
   t.regex(failure({ file: file({ 'ssl.keyPath': '/k' }) }), /"ssl.keyPath" in meshpush.json is not supported yet/);
-  t.regex(failure({ env: { WEBHOOKS_BATCHING: 'true' } }), /WEBHOOKS_BATCHING is not supported yet/);
   t.regex(failure({ env: { CLUSTER_IGNORE_PROCESS: 'false' } }), /CLUSTER_IGNORE_PROCESS is not supported/);
 });
 

@@ -101,13 +101,6 @@ test('unsupported soketi settings are refused, not ignored', async (t) => {
   t.regex(await refusedStart(t, [], { SOKETI_NOT_A_SETTING: '1' }), /unknown environment variable SOKETI_NOT_A_SETTING/);
 });
 
-test('a driver missing from this build stops the start (no fallback to local)', async (t) => {
-  const run = await runCli(['start', '--host', '127.0.0.1', '--port', '0'], { env: { ADAPTER_DRIVER: 'cluster' } });
-  t.is(run.code, 1);
-  t.regex(run.stderr, /meshpush: error: .*cluster adapter is not available in this build/);
-  t.is(run.stdout, '');
-});
-
 test("uWebSockets.js's JavaScript fallback is refused", async (t) => {
   const run = await runCli(['start', '--host', '127.0.0.1', '--port', '0'], { env: { UWS_USE_FALLBACK: '1' } });
   t.is(run.code, 1);

@@ -68,25 +68,6 @@ test('presence channel: members across clients, member_added/removed once per us
   t.is(addedAgain, 0, 'a second connection of bob is not a new member');
 });
 
-test('client events: relayed to other subscribers, not echoed, with user_id on presence', async (t) => {
-  const server = await startServer(t, { env: { DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true' } });
-  const ann = authorizedClient(t, server, { id: 'ann' });
-  const bob = authorizedClient(t, server, { id: 'bob' });
-  const [{ channel: annCh }, { channel: bobCh }] = await Promise.all([subscribed(ann, 'presence-chat'), subscribed(bob, 'presence-chat')]);
-  let echoed = 0;
-  annCh.bind('client-typing', () => echoed++);
-  const received = new Promise<{ data: any; meta: any }>((resolve) => bobCh.bind('client-typing', (data: any, meta: any) => resolve({ data, meta })));
-  annCh.trigger('client-typing', { typing: true });
-  const { data, meta } = await received;
-  t.deepEqual(data, { typing: true });
-  t.is(meta?.user_id, 'ann');
-  // Bob answers; once Ann has it, her own event would have arrived too had it been echoed.
-  const reply = nextEvent(annCh, 'client-reply');
-  bobCh.trigger('client-reply', {});
-  await reply;
-  t.is(echoed, 0);
-});
-
 test('cache channel: a late subscriber gets the last event; an empty one gets pusher:cache_miss', async (t) => {
   const server = await startServer(t);
   const client = pusherClient(t, server);

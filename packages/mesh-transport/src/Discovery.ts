@@ -27,7 +27,6 @@ export interface DiscoveryHost {
   readonly options: ResolvedMeshOptions;
   /** Whether a route to `nodeId` is up or in its handshake. */
   hasRouteTo(nodeId: string): boolean;
-  isPeerUp(nodeId: string): boolean;
   dial(address: HostPort): void;
 }
 

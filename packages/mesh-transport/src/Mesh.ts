@@ -36,7 +36,6 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
   #holdsRendezvous = false;
   #tickTimer: NodeJS.Timeout | undefined;
   #takeoverTimer: NodeJS.Timeout | undefined;
-  #lastTickAt = performance.now();
   #closing: Promise<void> | undefined;
 
   /** Listens, joins the mesh in the background, and resolves once this node accepts routes. */
@@ -61,7 +60,6 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
       nodeId: this.nodeId,
       options,
       hasRouteTo: (nodeId) => this.#routes.hasRouteTo(nodeId),
-      isPeerUp: (nodeId) => this.#routes.peer(nodeId) !== undefined,
       dial: (address) => this.#dial(address),
     });
     this.#discovery.onRendezvousLost = () => this.#scheduleTakeover();
@@ -95,7 +93,6 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
   }
 
   request(target: string, topic: string, payload: unknown, timeoutMs = this.options.requestTimeoutMs): Promise<RequestReply[]> {
-    if (this.#closing !== undefined) return Promise.resolve([]);
     const targets = target === "all" ? this.peers() : [target];
     return this.#requests.start(targets, timeoutMs, (nodeId, requestId) => {
       return this.#routes.peer(nodeId)?.send([FrameType.REQ, requestId, topic, payload]) ?? false;
@@ -180,12 +177,8 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     logger.info("mesh: started", { nodeId: this.nodeId, address: formatAddress(this.#listenAddress), holdsRendezvous: this.#holdsRendezvous });
   }
 
-  /** A tick that comes much later than due means this process stalled: then it judges no peer. */
   #tick(): void {
-    const now = performance.now();
-    const judge = now - this.#lastTickAt <= 2 * this.options.checkIntervalMs;
-    this.#lastTickAt = now;
-    this.#routes.tick(now, judge);
+    this.#routes.tick();
     this.#discovery.resolveSeeds();
   }
 
@@ -233,13 +226,18 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     this.options.logger.info("mesh: peer up", { nodeId, address, dialed: route.dialed !== undefined });
     const subjects = this.#interest.localSubjects();
     if (subjects.length > 0) route.send([FrameType.SUB, subjects]);
+    const others = this.#routes.knownPeers().filter(([peerId]) => peerId !== nodeId);
+    if (others.length > 0) route.send([FrameType.GOSSIP, others]);
     if (route.dialed === undefined && route.peerAddress !== undefined) this.#gossip(route);
     this.#discovery.peerUp(nodeId, route.dialed, route.peerAddress);
-    this.#discovery.learn(route.peerKnownPeers);
     if (this.#closing === undefined) this.#emitSafe("peer-up", nodeId, { nodeId, address });
   }
 
-  /** Only the accepting node announces a newcomer, and only once: gossip is never relayed. */
+  /**
+   * The accepting node announces a newcomer to its other peers, once. Together with the peer list
+   * each side sends on route up, any two nodes with a common peer learn of each other. Nothing
+   * learned from GOSSIP is passed on.
+   */
   #gossip(newcomer: Route): void {
     const { host, port } = newcomer.peerAddress as HostPort;
     const frame: Frame = [FrameType.GOSSIP, [[newcomer.peerId as string, host, port]]];
@@ -274,7 +272,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     [FrameType.UNSUB]: (route, frame) => this.#interest.removeRemote(route, frame[1]),
     [FrameType.PUB]: (route, frame) => this.#deliver(route, frame[1], frame[2]),
     [FrameType.MSG]: (route, frame) => this.#emitSafe("broadcast", frame[1], frame[2], route.peerId as string),
-    [FrameType.REQ]: (route, frame) => void this.#answer(route, frame[1], frame[2], frame[3]),
+    [FrameType.REQ]: (route, frame) => this.#answer(route, frame[1], frame[2], frame[3]),
     [FrameType.REP]: (route, frame) => this.#requests.onReply(route.peerId as string, frame[1], frame[2], frame[3]),
     [FrameType.GOSSIP]: (_route, frame) => this.#discovery.learn(frame[1]),
     [FrameType.BYE]: (route, frame) => route.close(`peer left: ${frame[1]}`, "bye"),
@@ -294,13 +292,14 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     throw new FrameError(`${name} on a route that is already up`);
   }
 
-  async #answer(route: Route, requestId: number, topic: string, payload: unknown): Promise<void> {
-    const [ok, result] = await this.#requests.answer(topic, payload, route.peerId as string);
-    try {
-      route.send([FrameType.REP, requestId, ok, result]);
-    } catch (error) {
-      route.send([FrameType.REP, requestId, false, `reply not encodable: ${(error as Error).message}`]);
-    }
+  /** Replies on the route the request came on; if that route is gone, the asker has settled already. */
+  #answer(route: Route, requestId: number, topic: string, payload: unknown): void {
+    const reply = (ok: boolean, result: unknown): void => void route.send([FrameType.REP, requestId, ok, result]);
+    void this.#requests
+      .answer(topic, payload, route.peerId as string)
+      .then(([ok, result]) => reply(ok, result))
+      .catch((error: unknown) => reply(false, `reply not sendable: ${(error as Error).message}`))
+      .catch((error: unknown) => this.options.logger.error("mesh: could not reply to a request", { error }));
   }
 
   /** A throwing listener is the application's bug: it is logged, and the route carries on. */

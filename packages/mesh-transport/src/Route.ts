@@ -2,7 +2,7 @@ import type { Socket } from "node:net";
 import type { Encoder } from "cbor-x";
 import { formatAddress, isWildcardHost, type HostPort } from "./address.js";
 import { FrameDecoder } from "./FrameDecoder.js";
-import { FrameError, FrameType, PROTOCOL_VERSION, type Frame, type HelloFrame, type PeerAddress } from "./frames.js";
+import { FrameError, FrameType, PROTOCOL_VERSION, type Frame, type HelloFrame } from "./frames.js";
 import { computeProof, createNonce, verifyProof } from "./handshake.js";
 import type { ResolvedMeshOptions } from "./options.js";
 import { Traffic } from "./Traffic.js";
@@ -14,13 +14,17 @@ import { WriteQueue } from "./WriteQueue.js";
  */
 export type RouteState = "pending" | "authenticated" | "ready-wait" | "up" | "closed";
 
-/** Why a route closed: drives logging, peer-down reasons and redial decisions. */
+/**
+ * Why a route closed: drives logging, peer-down reasons and redial decisions. `refused`: this
+ * node refused the peer in the handshake; `rejected`: the peer refused this node (BYE).
+ */
 export type CloseKind =
   | "bye"
   | "timeout"
   | "slow-consumer"
   | "protocol"
   | "refused"
+  | "rejected"
   | "duplicate"
   | "self"
   | "replaced"
@@ -34,7 +38,6 @@ export interface RouteHost {
   readonly encoder: Encoder;
   /** The address this node's routes listen on, as announced in HELLO. */
   listenAddress(): HostPort;
-  knownPeers(): PeerAddress[];
   onAuthenticated(route: Route): void;
   onReady(route: Route): void;
   onFrame(route: Route, frame: Frame): void;
@@ -55,7 +58,6 @@ export class Route {
   peerId: string | undefined;
   /** The peer's route listener, from its HELLO. */
   peerAddress: HostPort | undefined;
-  peerKnownPeers: readonly PeerAddress[] = [];
   rttMs: number | undefined;
   upAt: number | undefined;
   closeKind: CloseKind | undefined;
@@ -72,7 +74,6 @@ export class Route {
   readonly #localNonce = createNonce();
   readonly #queue = new WriteQueue();
   readonly #decoder: FrameDecoder;
-
   readonly #host: RouteHost;
   readonly #socket: Socket;
 
@@ -104,10 +105,6 @@ export class Route {
     return this.#queue.bytes + this.#socket.writableLength;
   }
 
-  get lastReceivedAt(): number {
-    return this.#lastReceivedAt;
-  }
-
   #listen(): void {
     const socket = this.#socket;
     socket.setNoDelay(true);
@@ -129,7 +126,7 @@ export class Route {
   #sendHello(): void {
     const { options, nodeId } = this.#host;
     const { host, port } = this.#host.listenAddress();
-    this.send([FrameType.HELLO, PROTOCOL_VERSION, options.clusterName, nodeId, this.#localNonce, host, port, this.#host.knownPeers()]);
+    this.send([FrameType.HELLO, PROTOCOL_VERSION, options.clusterName, nodeId, this.#localNonce, host, port]);
   }
 
   /** Queues a frame; returns false when the route is closed or just became a slow consumer. */
@@ -137,8 +134,13 @@ export class Route {
     return this.sendBody(frame[0], this.#host.encoder.encode(frame));
   }
 
-  /** Queues an already encoded body (one encoding shared by every route a publish goes to). */
+  /**
+   * Queues an already encoded body (one encoding shared by every route a publish goes to).
+   * Throws a `RangeError` for a body over `maxFrameBytes`, which the peer would refuse.
+   */
   sendBody(type: FrameType, body: Uint8Array): boolean {
+    const { maxFrameBytes } = this.#host.options;
+    if (body.length > maxFrameBytes) throw new RangeError(`mesh frame of ${body.length} bytes exceeds maxFrameBytes (${maxFrameBytes})`);
     if (this.#state === "closed") return false;
     this.#queue.append(body);
     this.traffic.framesOut++;
@@ -162,17 +164,23 @@ export class Route {
     this.#write();
   }
 
+  /**
+   * Hands the queue to the socket in one writev. The return value of `write` is not used: while
+   * corked it is false as soon as the socket buffers more than its high-water mark, even when
+   * the kernel then takes everything at `uncork`. What counts is what the socket still holds;
+   * above its high-water mark a 'drain' is due, and until then frames coalesce in the queue.
+   */
   #write(): void {
     const chunks = this.#queue.take();
     if (chunks.length === 0) return;
-    let written = true;
-    if (chunks.length > 1) this.#socket.cork();
+    const socket = this.#socket;
+    if (chunks.length > 1) socket.cork();
     for (const chunk of chunks) {
       this.traffic.bytesOut += chunk.length;
-      written = this.#socket.write(chunk);
+      socket.write(chunk);
     }
-    if (chunks.length > 1) this.#socket.uncork();
-    if (!written) this.#awaitingDrain = true;
+    if (chunks.length > 1) socket.uncork();
+    this.#awaitingDrain = socket.writableLength >= socket.writableHighWaterMark;
   }
 
   #slowConsumer(): void {
@@ -185,19 +193,20 @@ export class Route {
     this.close(`slow consumer: more than ${limit} bytes waiting`, "slow-consumer");
   }
 
-  /** Sends PING, or closes the route when it has been silent too long. `judge` is false after a local stall. */
-  tick(now: number, judge: boolean): void {
+  /** Heartbeat: one PING per check interval on an up route. */
+  ping(now: number): void {
+    if (this.#state === "up") this.send([FrameType.PING, now]);
+  }
+
+  /** Closes the route when its handshake or its silence has lasted longer than `nodeTimeoutMs`. */
+  checkSilence(now: number): void {
     if (this.#state === "closed") return;
     const { nodeTimeoutMs } = this.#host.options;
     if (this.#state !== "up") {
-      if (judge && now - this.openedAt > nodeTimeoutMs) this.close("handshake timed out", "timeout");
-      return;
-    }
-    if (judge && now - this.#lastReceivedAt > nodeTimeoutMs) {
+      if (now - this.openedAt > nodeTimeoutMs) this.close("handshake timed out", "timeout");
+    } else if (now - this.#lastReceivedAt > nodeTimeoutMs) {
       this.close(`nothing received for ${Math.round(now - this.#lastReceivedAt)} ms`, "timeout");
-      return;
     }
-    this.send([FrameType.PING, now]);
   }
 
   markUp(): void {
@@ -283,7 +292,7 @@ export class Route {
     if (frame[0] === FrameType.HELLO && this.peerId === undefined) this.#onHello(frame);
     else if (frame[0] === FrameType.AUTH && this.peerId !== undefined && this.#state === "pending") this.#onAuth(frame[1]);
     else if (frame[0] === FrameType.READY && this.#state === "ready-wait") this.#host.onReady(this);
-    else if (frame[0] === FrameType.BYE) this.close(`refused by peer: ${frame[1]}`, "refused");
+    else if (frame[0] === FrameType.BYE) this.close(`refused by peer: ${frame[1]}`, "rejected");
     else throw new FrameError(`unexpected frame type ${frame[0]} during handshake`);
   }
 
@@ -295,7 +304,6 @@ export class Route {
     this.peerId = frame[3];
     const host = isWildcardHost(frame[5]) ? (this.#socket.remoteAddress ?? frame[5]) : frame[5];
     this.peerAddress = { host, port: frame[6] };
-    this.peerKnownPeers = frame[7];
     const proof = computeProof({ secret: options.secret, clusterName: options.clusterName, proverId: nodeId, verifierId: frame[3], nonce: frame[4] });
     this.send([FrameType.AUTH, proof]);
   }

@@ -34,6 +34,7 @@ const downReasons: Record<CloseKind, PeerDownReason> = {
   "slow-consumer": "slow-consumer",
   protocol: "protocol-error",
   refused: "protocol-error",
+  rejected: "protocol-error",
   duplicate: "replaced",
   self: "closed",
   replaced: "replaced",
@@ -97,8 +98,17 @@ export class RouteTable implements RouteHost {
     return false;
   }
 
-  tick(now: number, judge: boolean): void {
-    for (const route of this.#routes) route.tick(now, judge);
+  /**
+   * Sends the heartbeats, then judges silence in the check phase of the event loop: after the
+   * poll phase has read whatever arrived while this process was busy or paused, so that a stall
+   * of this process is never blamed on its peers.
+   */
+  tick(): void {
+    for (const route of this.#routes) route.ping(performance.now());
+    setImmediate(() => {
+      const now = performance.now();
+      for (const route of this.#routes) route.checkSilence(now);
+    });
   }
 
   /** Traffic of every route since start, closed ones included. */
@@ -120,6 +130,7 @@ export class RouteTable implements RouteHost {
     return this.#listenAddress();
   }
 
+  /** The up peers and their route listeners, as GOSSIP carries them. */
   knownPeers(): PeerAddress[] {
     const known: PeerAddress[] = [];
     for (const [nodeId, route] of this.#peers) {

@@ -47,7 +47,6 @@ export type HelloFrame = readonly [
   nonce: Uint8Array,
   host: string,
   port: number,
-  peers: readonly PeerAddress[],
 ];
 export type AuthFrame = readonly [type: typeof FrameType.AUTH, proof: Uint8Array];
 export type ReadyFrame = readonly [type: typeof FrameType.READY];
@@ -96,7 +95,7 @@ const isPeerList = (v: unknown): boolean => Array.isArray(v) && v.every(isPeer);
 function isHello(f: readonly unknown[]): boolean {
   if (!isNumber(f[1])) return false;
   if (f[1] !== PROTOCOL_VERSION) return true;
-  return f.length === 8 && isString(f[2]) && isString(f[3]) && isBytes(f[4]) && isString(f[5]) && isPort(f[6]) && isPeerList(f[7]);
+  return f.length === 7 && isString(f[2]) && isString(f[3]) && isBytes(f[4]) && isString(f[5]) && isPort(f[6]);
 }
 
 const validators: Record<FrameType, (f: readonly unknown[]) => boolean> = {

@@ -1,5 +1,5 @@
 export { Mesh } from "./Mesh.js";
-export { meshDefaults, DEFAULT_MESH_PORT, type MeshOptions } from "./options.js";
+export { meshDefaults, DEFAULT_MESH_PORT, type MeshOptions, type ResolvedMeshOptions } from "./options.js";
 export type {
   ClusterTransport,
   ClusterTransportEvents,

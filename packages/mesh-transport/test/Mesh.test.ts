@@ -125,6 +125,14 @@ test("nodes without a rendezvous port join through seeds and gossip", async (t) 
   t.is(a.stats().rendezvous, null);
 });
 
+test("a node that dials two strangers at once introduces them to each other", async (t) => {
+  const a = await startMesh(t, { port: 0, ...timers });
+  const c = await startMesh(t, { port: 0, ...timers });
+  const b = await startMesh(t, { port: 0, seeds: [a.stats().address, c.stats().address], ...timers });
+  await waitForPeers([a, b, c]);
+  t.pass();
+});
+
 test("a node that dials itself (its own address among the seeds) notices and stops dialling it", async (t) => {
   const port = await freePort();
   const debug: string[] = [];
@@ -165,4 +173,20 @@ test("a secretless node on loopback does not warn", async (t) => {
   const logger = { debug() {}, info() {}, error() {}, warn: (message: string) => warnings.push(message) };
   await startMesh(t, { port: 0, logger, ...timers });
   t.deepEqual(warnings, []);
+});
+
+test("a payload over maxFrameBytes is refused at the sender, and the route stays up", async (t) => {
+  const port = await freePort();
+  const a = await startMesh(t, { port, maxFrameBytes: 1024, ...timers });
+  const b = await startMesh(t, { port, maxFrameBytes: 1024, ...timers });
+  await waitForPeers([a, b]);
+  b.subscribe("big");
+  await waitForInterest(a, b, 1);
+  t.throws(() => a.publish("big", "x".repeat(2000)), { instanceOf: RangeError, message: /maxFrameBytes/ });
+  t.throws(() => a.broadcast("big", "x".repeat(2000)), { instanceOf: RangeError });
+  const got: unknown[] = [];
+  b.on("message", (_subject, payload) => got.push(payload));
+  a.publish("big", "small");
+  await waitFor(() => got.length === 1, 5000, "the route did not survive");
+  t.deepEqual(a.peers(), [b.nodeId]);
 });

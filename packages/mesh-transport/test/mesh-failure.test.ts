@@ -1,4 +1,5 @@
 import test from "ava";
+import { startMesh } from "./support/inProcess.js";
 import { fastTimers, MeshChild, startNodes, waitForFullMesh } from "./support/MeshChild.js";
 import { freePort } from "./support/ports.js";
 import { waitFor } from "./support/waitFor.js";
@@ -102,4 +103,25 @@ test.serial("SIGSTOP past the node timeout: the node is declared dead; after SIG
   await holder.call({ cmd: "publish", subject: "wake", count: 100 });
   await waitFor(async () => (await sleeper.received("wake")).count === 100, 10_000, "the woken node did not receive");
   t.deepEqual(await sleeper.received("wake"), { count: 100, inOrder: true, lastSeq: 99 });
+});
+
+test.serial("a node whose own event loop stalls past its timeout does not blame a peer that kept talking", async (t) => {
+  const port = await freePort();
+  const local = await startMesh(t, { port, checkIntervalMs: 100, nodeTimeoutMs: 500 });
+  const patient = await MeshChild.start(t, { host: "127.0.0.1", port, checkIntervalMs: 100, nodeTimeoutMs: 30_000 });
+  await waitFor(() => local.peers().includes(patient.nodeId), 20_000, "no route to the child");
+  const downs: string[] = [];
+  local.on("peer-down", (nodeId, reason) => downs.push(`${nodeId} ${reason}`));
+  const pongs = (): number => local.stats().totals.framesInByType.PONG;
+  const pongsBefore = pongs();
+  const until = Date.now() + 1500;
+  while (Date.now() < until) {
+    // Busy: this process reads nothing for three node timeouts while the child keeps pinging.
+  }
+  // At most one PONG was in flight before the stall; a second one answers a PING of the first
+  // tick after it, and that tick's silence check ran before the PONG could arrive.
+  await waitFor(() => pongs() >= pongsBefore + 2, 5000, "no heartbeat after the stall");
+  await waitFor(async () => (await patient.stats()).peers.length === 1, 5000, "child lost its peer");
+  t.deepEqual(downs, []);
+  t.deepEqual(local.peers(), [patient.nodeId]);
 });

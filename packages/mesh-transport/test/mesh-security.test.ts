@@ -46,7 +46,7 @@ test.serial("random bytes, garbage frames and a wrong protocol version on mesh p
     [port, randomBytes(64 * 1024)],
     [otherPort, randomBytes(64 * 1024)],
     [port, garbageFrame],
-    [port, encodeFrame(encoder, [FrameType.HELLO, 999, "meshpush", "x", Buffer.alloc(16), "127.0.0.1", 1, []])],
+    [port, encodeFrame(encoder, [FrameType.HELLO, 999, "meshpush", "x", Buffer.alloc(16), "127.0.0.1", 1])],
     [otherPort, encodeFrame(encoder, [FrameType.PUB, "still", "before any handshake"])],
   ] as const;
   const sockets = attacks.map(([target, bytes]) => {

@@ -5,14 +5,21 @@ import type { AppManager } from './app-manager/AppManager.js';
 import { ArrayAppManager } from './app-manager/ArrayAppManager.js';
 import type { ServerConfig } from './config/ServerConfig.js';
 import { registerHttpApi } from './http/registerHttpApi.js';
+import { meteredPublish } from './metrics/meteredPublish.js';
+import type { MetricsServer } from './metrics/MetricsServer.js';
+import { ServerMetrics } from './metrics/ServerMetrics.js';
+import { startMetricsServer, stopMetrics } from './metrics/startMetrics.js';
 import { ReconnectImmediately } from './protocol/CloseCodes.js';
 import { PusherProtocol } from './protocol/PusherProtocol.js';
+import { AppRateLimiter, type RateLimitCount } from './rate-limit/AppRateLimiter.js';
 import type { MeshpushServer, ServerDeps } from './ServerApi.js';
 import { silentLogger, type Logger } from './util/Logger.js';
 import { assertNativeUws, uWS } from './uws/nativeUws.js';
 import { registerWebSocket } from './uws/registerWebSocket.js';
 import { closeApp, listenWithOptions } from './uws/uwsExtras.js';
 import type { BackpressureStats } from './uws/UwsSocket.js';
+import { createWebhooks } from './webhooks/createWebhooks.js';
+import type { Webhooks } from './webhooks/Webhooks.js';
 
 /** uSockets' flag for a bind without SO_REUSEPORT. */
 const LISTEN_EXCLUSIVE_PORT = 1;
@@ -28,8 +35,13 @@ class PusherServer implements MeshpushServer {
   readonly #logger: Logger;
   readonly #adapter: Adapter;
   readonly #apps: AppManager;
+  readonly #rateLimiter: AppRateLimiter;
   readonly #nowMs: () => number;
   readonly #stats: BackpressureStats = { droppedFrames: 0 };
+  readonly #deps: ServerDeps;
+  readonly #metrics: ServerMetrics | undefined;
+  #metricsServer: MetricsServer | undefined;
+  #webhooks: Webhooks | undefined;
   #protocol: PusherProtocol | undefined;
   #app: TemplatedApp | undefined;
   #listenSocket: us_listen_socket | undefined;
@@ -44,6 +56,16 @@ class PusherServer implements MeshpushServer {
     this.#nowMs = deps.nowMs ?? Date.now;
     this.#adapter = deps.adapter ?? new LocalAdapter({ nowMs: this.#nowMs });
     this.#apps = deps.appManager ?? new ArrayAppManager(config.apps, config.limits);
+    this.#deps = deps;
+    this.#metrics = config.metrics.enabled ? new ServerMetrics(config.metrics.prefix) : undefined;
+    this.#rateLimiter = new AppRateLimiter({
+      ...(deps.rateLimiter ? { limiter: deps.rateLimiter } : {}),
+      ...(this.#metrics ? { observer: this.#metrics } : {}),
+    });
+  }
+
+  get metricsPort(): number {
+    return this.#metricsServer?.port ?? 0;
   }
 
   get port(): number {
@@ -54,25 +76,36 @@ class PusherServer implements MeshpushServer {
     return this.#protocol?.connectionCount ?? 0;
   }
 
+  rateLimitCounts(): RateLimitCount[] {
+    return this.#rateLimiter.counts();
+  }
+
   async start(): Promise<void> {
     if (this.#app) throw new Error('Server already started');
     assertNativeUws();
     const app = uWS.App();
+    const webhooks = this.#startWebhooks();
     const protocol = new PusherProtocol({
       adapter: this.#adapter,
       config: this.config,
       logger: this.#logger,
       nowMs: this.#nowMs,
-      publishToTopic: (topic, frame) => app.publish(topic, frame, false, false),
+      rateLimiter: this.#rateLimiter,
+      webhooks,
+      publishToTopic: meteredPublish(app, this.#metrics),
     });
     this.#app = app;
     this.#protocol = protocol;
     await this.#adapter.start(protocol, protocol);
     const isDraining = (): boolean => this.#draining;
-    const common = { config: this.config, apps: this.#apps, adapter: this.#adapter, logger: this.#logger, isDraining };
-    registerHttpApi(app, { ...common, publisher: protocol, nowMs: this.#nowMs });
+    const common = { config: this.config, apps: this.#apps, adapter: this.#adapter, logger: this.#logger, isDraining, metrics: this.#metrics };
+    registerHttpApi(app, { ...common, publisher: protocol, nowMs: this.#nowMs, rateLimiter: this.#rateLimiter });
     registerWebSocket(app, { ...common, protocol, stats: this.#stats });
-    this.#listenSocket = await this.#listen(app);
+    this.#metricsServer = await startMetricsServer(this.config.metrics, this.#metrics, this.#logger);
+    this.#listenSocket = await this.#listen(app).catch(async (error: unknown) => {
+      await stopMetrics(this.#metricsServer, this.#metrics);
+      throw error;
+    });
     this.#port = uWS.us_socket_local_port(this.#listenSocket);
     this.#sweepTimer = setInterval(() => protocol.sweep(), sweepIntervalMs(this.config)).unref();
     this.#logger.info('listening', { host: this.config.host, port: this.#port, adapter: this.#adapter.driver });
@@ -89,13 +122,39 @@ class PusherServer implements MeshpushServer {
     this.#listenSocket = undefined;
     clearInterval(this.#sweepTimer);
     this.#protocol?.closeAll(ReconnectImmediately);
+    // Pending leaves go to the peers (before the BYE); this node's queue is flushed after it.
+    this.#webhooks?.handOver();
+    // Before the adapter: a cluster limiter shares the adapter's transport, which the adapter closes.
+    await this.#rateLimiter.close();
     try {
       await this.#adapter.close();
+      await this.#webhooks?.drain(this.config.shutdownGracePeriodMs);
     } finally {
+      await stopMetrics(this.#metricsServer, this.#metrics);
       // Ends idle keep-alive HTTP connections too, so an embedding process can exit.
       if (this.#app) closeApp(this.#app);
       this.#logger.info('stopped', { port: this.#port });
     }
+  }
+
+  #startWebhooks(): Webhooks {
+    const webhooks = createWebhooks({
+      config: this.config,
+      cluster: this.#adapter,
+      apps: this.#apps,
+      logger: this.#logger,
+      wallClockMs: this.#nowMs,
+      post: this.#deps.webhookPoster,
+      observer: this.#metrics,
+    });
+    this.#metrics?.attach({
+      port: () => this.#port,
+      adapterStatus: () => this.#adapter.status(),
+      webhookQueue: () => webhooks,
+      backpressure: this.#stats,
+    });
+    this.#webhooks = webhooks;
+    return webhooks;
   }
 
   #listen(app: TemplatedApp): Promise<us_listen_socket> {

@@ -1,7 +1,10 @@
+import type { RateLimiter } from '@meshpush/cluster-ratelimiter';
 import type { Adapter } from './adapter/Adapter.js';
 import type { AppManager } from './app-manager/AppManager.js';
 import type { ServerConfig } from './config/ServerConfig.js';
+import type { RateLimitCount } from './rate-limit/AppRateLimiter.js';
 import type { Logger } from './util/Logger.js';
+import type { WebhookPoster } from './webhooks/WebhookSender.js';
 
 /** Drivers and hooks a host application may supply; each has a local default. */
 export interface ServerDeps {
@@ -11,8 +14,16 @@ export interface ServerDeps {
   adapter?: Adapter;
   /** @default an ArrayAppManager over `config.apps` */
   appManager?: AppManager;
+  /**
+   * Buckets of the per-app backend event and read limits; a `ClusterRateLimiter` makes them
+   * global across the cluster. Closed by `stop()` (before the adapter). Client events are
+   * limited per connection, always in this process. @default a LocalRateLimiter
+   */
+  rateLimiter?: RateLimiter;
   /** Wall clock, injectable for tests. @default Date.now */
   nowMs?: () => number;
+  /** Sends one webhook request (HTTP status back). @default fetchPoster (Node's fetch) */
+  webhookPoster?: WebhookPoster;
 }
 
 /** A running (or ready to run) meshpush server. */
@@ -27,6 +38,10 @@ export interface MeshpushServer {
   stop(): Promise<void>;
   /** The bound WebSocket/HTTP port (useful with `port: 0`); 0 before `start()`. */
   readonly port: number;
+  /** The bound metrics port; 0 when metrics are off or before `start()`. */
+  readonly metricsPort: number;
   /** Open WebSocket connections on this process. */
   connectionCount(): number;
+  /** Points admitted and refused by the per-app rate limits on this process (limited apps only). */
+  rateLimitCounts(): RateLimitCount[];
 }

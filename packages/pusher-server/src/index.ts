@@ -7,11 +7,13 @@ export {
   defaultAppConfig,
   defaultLimits,
   defaultServerConfig,
+  defaultWebhooksConfig,
   type AdapterDriver,
   type ClusterConfig,
   type MetricsConfig,
   type ServerConfig,
   type ServerLimits,
+  type WebhooksConfig,
 } from './config/ServerConfig.js';
 
 // Apps
@@ -22,7 +24,7 @@ export { ArrayAppManager } from './app-manager/ArrayAppManager.js';
 // Adapters
 export type { Adapter, AdapterListener, AdapterStatus, CachedEvent, LocalFanout, PresenceMember } from './adapter/Adapter.js';
 export { ClusterAdapter, type ClusterAdapterOptions } from './adapter/cluster/ClusterAdapter.js';
-export { createMeshAdapter } from './adapter/cluster/createMeshAdapter.js';
+export { createMeshAdapter, createMeshCluster, type MeshCluster } from './adapter/cluster/createMeshAdapter.js';
 export { ClusterView } from './adapter/ClusterView.js';
 export { LocalAdapter, type LocalAdapterOptions } from './adapter/LocalAdapter.js';
 export { Membership, type MembershipChange } from './adapter/Membership.js';
@@ -44,9 +46,29 @@ export {
 export { channelNameProblem, channelType, isCacheChannel, type ChannelType } from './protocol/channels.js';
 export { constantTimeEqual, hmacSha256Hex, verifyAuthToken } from './protocol/signatures.js';
 
+// Rate limits
+export {
+  AppRateLimiter,
+  type AppRateLimiterOptions,
+  type AppRateLimitDecision,
+  type RateLimitCount,
+  type RateLimitKind,
+  type RateLimitObserver,
+} from './rate-limit/AppRateLimiter.js';
+
 // HTTP API
 export type { EventPublisher, HttpApiContext } from './http/HttpApiContext.js';
 export { registerHttpApi } from './http/registerHttpApi.js';
+
+// Webhooks
+export { fetchPoster } from './webhooks/fetchPoster.js';
+export { rendezvousWinner } from './webhooks/rendezvous.js';
+export { WEBHOOK_EVENT_NAMES, type WebhookBody, type WebhookEvent, type WebhookEventName } from './webhooks/WebhookEvent.js';
+export type { WebhookDropReason, WebhookPoster, WebhookRequest } from './webhooks/WebhookSender.js';
+
+// Metrics
+export { renderText, type MetricFamily, type MetricType, type Sample } from './metrics/exposition.js';
+export { ServerMetrics } from './metrics/ServerMetrics.js';
 
 // Logging
 export { createConsoleLogger, silentLogger, type ConsoleLoggerOptions, type LogFields, type Logger, type LogLevel } from './util/Logger.js';

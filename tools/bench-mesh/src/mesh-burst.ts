@@ -2,7 +2,7 @@
  * Mesh burst benchmark. Starts a 3-node mesh on 127.0.0.1 (one publisher, one subscriber, one
  * uninterested node) and a bare TCP pipe, each in its own processes; sends bursts of small
  * publishes through both, alternately, and prints a human line and a JSON line with the median
- * rates. Options: --frames=N (default 100000), --rounds=N (default 5), --timeout-ms=N (120000).
+ * rates. Options: --frames=N (default 100000), --rounds=N (default 7), --timeout-ms=N (120000).
  */
 import { createServer } from "node:net";
 import type { BurstResult } from "./burst.js";
@@ -14,7 +14,7 @@ function option(name: string, fallback: number): number {
 }
 
 const FRAMES = option("frames", 100_000);
-const ROUNDS = option("rounds", 5);
+const ROUNDS = option("rounds", 7);
 const TIMEOUT_MS = option("timeout-ms", 120_000);
 const workers: Worker[] = [];
 

@@ -23,6 +23,7 @@ export function describeConfig(config: ResolvedConfig, build: BuildInfo): string
     `limits: ${describeLimits(server)}`,
     `timeouts: shutdown grace ${server.shutdownGracePeriodMs} ms, user authentication ${server.userAuthenticationTimeoutMs} ms, activity ${server.activityTimeoutSec} s`,
     `metrics: ${server.metrics.enabled ? `${server.metrics.host}:${server.metrics.port} prefix ${server.metrics.prefix}` : 'off'}`,
+    `webhooks: ${describeWebhooks(server)}`,
   ];
   if (server.adapter.driver !== 'local') lines.push(`cluster: ${describeCluster(server)}`);
   return lines;
@@ -65,6 +66,17 @@ function describeLimits(server: ServerConfig): string {
     `presence members ${limits.maxPresenceMembersPerChannel}`,
     `member info ${limits.maxPresenceMemberSizeKb} KB`,
     `cache TTL ${server.channelCacheTtlSec} s`,
+  ].join(', ');
+}
+
+function describeWebhooks(server: ServerConfig): string {
+  const w = server.webhooks;
+  return [
+    w.batching ? `batching ${w.batchingDurationMs} ms (at most ${w.batchMaxEvents} events)` : 'no batching',
+    `leave delay ${w.leaveDelayMs} ms`,
+    `timeout ${w.timeoutMs} ms`,
+    `retries ${w.retryInitialDelayMs}–${w.retryMaxDelayMs} ms for ${w.retryForMs} ms`,
+    `queue ${w.maxQueuedEvents} events, ${w.maxConcurrentRequests} requests at once`,
   ].join(', ');
 }
 

@@ -47,13 +47,6 @@ const plannedSwitches = [
     { planned: true, severity: 'error', reason: 'apps are read from memory; a lookup cache comes with the SQL app manager', harmless: ['false', '0'] },
     [['APP_MANAGER_CACHE_ENABLED', 'appManager.cache.enabled']],
   ),
-  ...group(
-    { planned: true, severity: 'error', reason: 'each webhook is sent on its own', harmless: ['false', '0'] },
-    [['WEBHOOKS_BATCHING', 'webhooks.batching.enabled']],
-  ),
-  ...group({ planned: true, severity: 'warn', reason: 'webhook batching is not in this build' }, [
-    ['WEBHOOKS_BATCHING_DURATION', 'webhooks.batching.duration'],
-  ]),
   ...group({ planned: true, severity: 'warn', reason: 'there is no app lookup cache' }, [
     ['APP_MANAGER_CACHE_TTL', 'appManager.cache.ttl'],
   ]),

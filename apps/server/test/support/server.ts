@@ -23,6 +23,8 @@ export interface StartServerOptions {
 export interface RunningServer {
   /** The bound WebSocket/HTTP port. */
   readonly port: number;
+  /** The bound metrics port, when the server runs with metrics on. */
+  readonly metricsPort: number | undefined;
   readonly pid: number;
   readonly wsHost: '127.0.0.1';
   /** `http://127.0.0.1:<port>` (no path prefix). */
@@ -51,6 +53,7 @@ export async function startServer(t: TeardownHost, options: StartServerOptions =
   const ready = await readyInfo(watched, options.readyTimeoutMs ?? 15_000);
   return {
     port: ready.port,
+    metricsPort: ready.metricsPort,
     pid: ready.pid,
     wsHost: '127.0.0.1',
     httpBase: `http://127.0.0.1:${ready.port}`,
@@ -67,6 +70,7 @@ export async function startServer(t: TeardownHost, options: StartServerOptions =
 interface ReadyInfo {
   port: number;
   pid: number;
+  metricsPort?: number;
 }
 
 function readyInfo(watched: WatchedChild, timeoutMs: number): Promise<ReadyInfo> {

@@ -68,6 +68,15 @@ export interface AdapterListener {
 export interface Adapter {
   /** Short name shown at start and in `/cluster`, e.g. 'local'. */
   readonly driver: string;
+  /** This node's id in the cluster ('local' for the local adapter). */
+  readonly nodeId: string;
+  /** This node and every peer that is up now: who may send a channel's webhooks (rendezvous hashing). */
+  liveNodeIds(): readonly string[];
+  /**
+   * True while a peer's snapshot is being applied. The transitions reported meanwhile describe
+   * state the cluster already had, so they are not announced again (webhooks).
+   */
+  readonly replayingSnapshot: boolean;
 
   /** Connects the adapter to the server. Called once, before any other method. */
   start(listener: AdapterListener, fanout: LocalFanout): Promise<void>;

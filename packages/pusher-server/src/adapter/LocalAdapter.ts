@@ -19,6 +19,9 @@ const THIS_PROCESS = 'local';
  */
 export class LocalAdapter implements Adapter {
   readonly driver = 'local';
+  readonly nodeId = THIS_PROCESS;
+  /** One process never applies a peer's snapshot. */
+  readonly replayingSnapshot = false;
   readonly #cache: EventCache;
   #view: ClusterView | undefined;
   #listener: AdapterListener | undefined;
@@ -93,6 +96,10 @@ export class LocalAdapter implements Adapter {
   countConnection(appId: string, delta: 1 | -1): void {
     const view = this.#requireView();
     view.setConnections(THIS_PROCESS, appId, view.connectionCount(appId) + delta);
+  }
+
+  liveNodeIds(): readonly string[] {
+    return [THIS_PROCESS];
   }
 
   status(): AdapterStatus {

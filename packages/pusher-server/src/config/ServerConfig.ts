@@ -57,6 +57,37 @@ export interface MetricsConfig {
   prefix: string;
 }
 
+/** How webhooks are delayed, batched, retried and bounded (the targets are per app). */
+export interface WebhooksConfig {
+  /** Send the events of one webhook that occur within `batchingDurationMs` in one request. @default false */
+  batching: boolean;
+  /** The batching window. @default 50 */
+  batchingDurationMs: number;
+  /** Most events in one batched request; a full batch goes out at once. @default 100 */
+  batchMaxEvents: number;
+  /**
+   * `channel_vacated` and `member_removed` wait this long and are not sent when the channel is
+   * occupied again, or the user is back, within it (Pusher: "up to three seconds"). 0 = no delay.
+   * @default 3000
+   */
+  leaveDelayMs: number;
+  /** Timeout of one request. @default 10000 */
+  timeoutMs: number;
+  /** First retry of a failed request after this long; the wait doubles after each failure. @default 1000 */
+  retryInitialDelayMs: number;
+  /** Longest wait between two attempts. @default 60000 */
+  retryMaxDelayMs: number;
+  /** A request still failing this long after its first attempt is dropped (Pusher: 5 minutes). @default 300000 */
+  retryForMs: number;
+  /**
+   * Events held at most: waiting for their batch, in flight or waiting to retry. Beyond it new
+   * events are dropped, counted and logged. The leave delay holds at most as many. @default 10000
+   */
+  maxQueuedEvents: number;
+  /** Requests in flight at once, all webhooks together. @default 32 */
+  maxConcurrentRequests: number;
+}
+
 /** The complete, resolved configuration of one server process. */
 export interface ServerConfig {
   /** Bind address of the WebSocket and HTTP listener. @default '0.0.0.0' */
@@ -91,6 +122,7 @@ export interface ServerConfig {
   adapter: { driver: AdapterDriver };
   cluster: ClusterConfig;
   metrics: MetricsConfig;
+  webhooks: WebhooksConfig;
   /** Apps served (the array app manager). @default one app `app-id` / `app-key` / `app-secret` */
   apps: AppConfig[];
 }
@@ -139,6 +171,22 @@ export function defaultServerConfig(): ServerConfig {
       requestTimeoutMs: 5000,
     },
     metrics: { enabled: false, host: '0.0.0.0', port: 9601, prefix: 'meshpush_' },
+    webhooks: defaultWebhooksConfig(),
     apps: [defaultAppConfig()],
+  };
+}
+
+export function defaultWebhooksConfig(): WebhooksConfig {
+  return {
+    batching: false,
+    batchingDurationMs: 50,
+    batchMaxEvents: 100,
+    leaveDelayMs: 3000,
+    timeoutMs: 10_000,
+    retryInitialDelayMs: 1000,
+    retryMaxDelayMs: 60_000,
+    retryForMs: 300_000,
+    maxQueuedEvents: 10_000,
+    maxConcurrentRequests: 32,
   };
 }

@@ -2,6 +2,8 @@ import type { Adapter } from '../adapter/Adapter.js';
 import type { App } from '../app-manager/App.js';
 import type { AppManager } from '../app-manager/AppManager.js';
 import type { ServerConfig } from '../config/ServerConfig.js';
+import type { ServerMetrics } from '../metrics/ServerMetrics.js';
+import type { AppRateLimiter } from '../rate-limit/AppRateLimiter.js';
 import type { Logger } from '../util/Logger.js';
 
 /** Sends events to channels: the one path shared by the HTTP API and client events. */
@@ -22,6 +24,10 @@ export interface HttpApiContext {
   readonly adapter: Adapter;
   readonly publisher: EventPublisher;
   readonly logger: Logger;
+  /** Per-app HTTP counters, when metrics are on. */
+  readonly metrics?: ServerMetrics;
+  /** The per-app limits (429); absent = unlimited. */
+  readonly rateLimiter?: AppRateLimiter;
   /** True once shutdown began: `/ready` answers 503. */
   isDraining(): boolean;
   /** Wall clock in ms; injected so signature-window tests need no real waiting. */

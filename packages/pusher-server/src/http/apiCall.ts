@@ -1,11 +1,13 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { App } from '../app-manager/App.js';
 import type { ServerLimits } from '../config/ServerConfig.js';
+import { meterApiCall } from '../metrics/httpMetering.js';
 import type { HttpApiContext } from './HttpApiContext.js';
 import { HttpApiError, badRequest } from './HttpApiError.js';
 import { BodyReader, parseContentLength } from './readBody.js';
 import { parseQueryString, safeDecode, verifyRequestSignature, type QueryParam } from './requestSigning.js';
 import { describeError, type Reply } from './respond.js';
+import { checkApiRateLimit, TooManyRequestsError } from '../rate-limit/httpRateLimit.js';
 
 /** A signed, authorised call to one `/apps/:appId/…` endpoint of an enabled app. */
 export interface ApiCall {
@@ -39,7 +41,7 @@ export function bodyCapBytes(limits: Readonly<ServerLimits>): number {
 /**
  * Serves one API route whose pattern is `/apps/:appId` followed by `extraParams` more
  * parameters. Checks run in a fixed order: body cap (413) → app exists (404) → signature (401)
- * → app enabled (403) → the endpoint's own checks (400/413).
+ * → app enabled (403) → rate limit (429) → the endpoint's own checks (400/413).
  */
 export function serveApiCall(
   ctx: HttpApiContext,
@@ -101,6 +103,7 @@ async function answerApiCall(
   if (app !== undefined) reader.setLimit(bodyCapBytes(app.limits));
   const body = await reader.result;
   if (body.kind === 'aborted') return;
+  if (app !== undefined && ctx.metrics) meterApiCall(ctx.metrics.forApp(app.id), reply, body.kind === 'complete' ? body.body.length : 0);
   if (body.kind === 'too-large') {
     // The rest of the body is never read, so the connection cannot carry another request.
     reply.error(413, `Request body is larger than ${body.limitBytes} bytes`, { closeConnection: true });
@@ -111,7 +114,7 @@ async function answerApiCall(
     reply.json(200, endpoint(call, ctx));
   } catch (err) {
     if (!(err instanceof HttpApiError)) throw err;
-    reply.error(err.status, err.message);
+    reply.error(err.status, err.message, err instanceof TooManyRequestsError ? { headers: err.headers } : {});
   }
 }
 
@@ -131,7 +134,7 @@ async function resolveApp(
   }
 }
 
-/** The 404 → 401 → 403 → 400 gate in front of every endpoint. */
+/** The 404 → 401 → 403 → 429 gate in front of every endpoint (which answers 400/413 itself). */
 function authorise(ctx: HttpApiContext, received: ReceivedRequest, app: App | undefined, body: Buffer): ApiCall {
   if (app === undefined) throw new HttpApiError(404, `Unknown app id "${received.appId ?? ''}"`);
   const query = parseQueryString(received.rawQuery);
@@ -143,6 +146,7 @@ function authorise(ctx: HttpApiContext, received: ReceivedRequest, app: App | un
   );
   if (!verdict.valid) throw new HttpApiError(401, verdict.reason);
   if (!app.enabled) throw new HttpApiError(403, 'App is disabled');
+  checkApiRateLimit(ctx, received.method, received.path, app, body);
   return { app, body, query, params: decodeParams(received.rawParams) };
 }
 

@@ -10,6 +10,7 @@ export const STATUS_LINES = {
   403: '403 Forbidden',
   404: '404 Not Found',
   413: '413 Payload Too Large',
+  429: '429 Too Many Requests',
   500: '500 Internal Server Error',
   503: '503 Service Unavailable',
 } as const;
@@ -28,6 +29,8 @@ const TEXT_TYPE = 'text/plain; charset=utf-8';
 export interface ReplyOptions {
   /** Close the connection after the response (only for a body we refused to read). @default false */
   closeConnection?: boolean;
+  /** Extra response headers (`Retry-After` on a 429). */
+  headers?: ReadonlyArray<readonly [string, string]>;
 }
 
 /**
@@ -40,6 +43,7 @@ export class Reply {
   readonly #res: HttpResponse;
   readonly #corsOrigin: string;
   readonly #abortListeners: Array<() => void> = [];
+  #onWritten: ((bodyBytes: number) => void) | undefined;
   #aborted = false;
   #answered = false;
 
@@ -63,8 +67,13 @@ export class Reply {
     this.#abortListeners.push(listener);
   }
 
+  /** Runs `listener` with the body's size once the response is written (for metrics). */
+  onWritten(listener: (bodyBytes: number) => void): void {
+    this.#onWritten = listener;
+  }
+
   json(status: HttpStatus, body: unknown, options: ReplyOptions = {}): void {
-    this.#write(status, [['Content-Type', JSON_TYPE]], JSON.stringify(body), options);
+    this.#write(status, [['Content-Type', JSON_TYPE], ...(options.headers ?? [])], JSON.stringify(body), options);
   }
 
   /** The API's error shape: `{"error": message}`. */
@@ -103,6 +112,7 @@ export class Reply {
       if (body === undefined) res.endWithoutBody();
       else res.end(body, options.closeConnection ?? false);
     });
+    this.#onWritten?.(body === undefined ? 0 : Buffer.byteLength(body));
   }
 }
 

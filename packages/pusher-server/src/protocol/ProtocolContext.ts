@@ -1,6 +1,8 @@
 import type { Adapter } from '../adapter/Adapter.js';
 import type { ServerConfig } from '../config/ServerConfig.js';
+import type { AppRateLimiter } from '../rate-limit/AppRateLimiter.js';
 import type { Logger } from '../util/Logger.js';
+import type { WebhookHooks } from '../webhooks/WebhookSender.js';
 import type { ConnectionRegistry } from './ConnectionRegistry.js';
 
 /** What the message handlers share. */
@@ -9,6 +11,10 @@ export interface ProtocolContext {
   readonly registry: ConnectionRegistry;
   readonly config: ServerConfig;
   readonly logger: Logger;
+  /** Told about client events and cache misses (and, via the protocol, adapter transitions). */
+  readonly webhooks?: WebhookHooks;
+  /** The client event limit (4301); absent = unlimited. */
+  readonly rateLimiter?: AppRateLimiter;
   nowMs(): number;
 }
 

@@ -15,8 +15,8 @@ import { handleSubscribe, handleUnsubscribe, leave } from './subscriptions.js';
 type Handler = (connection: Connection, message: ClientMessage) => void;
 
 export interface PusherProtocolOptions extends Omit<ProtocolContext, 'registry'> {
-  /** Sends a frame to every local subscriber of a topic (uWS `app.publish`). */
-  publishToTopic(topic: string, frame: string): void;
+  /** Sends a frame to every local subscriber of a topic (uWS `app.publish`); `appId` is for metrics. */
+  publishToTopic(topic: string, frame: string, appId: string): void;
 }
 
 /**
@@ -26,7 +26,7 @@ export interface PusherProtocolOptions extends Omit<ProtocolContext, 'registry'>
  */
 export class PusherProtocol implements AdapterListener, LocalFanout, EventPublisher {
   readonly #ctx: ProtocolContext;
-  readonly #publishToTopic: (topic: string, frame: string) => void;
+  readonly #publishToTopic: (topic: string, frame: string, appId: string) => void;
   readonly #nextSocketId = createSocketIdGenerator();
   readonly #appsById = new Map<string, App>();
   readonly #pendingCounts = new Map<string, { appId: string; channel: string; count: number }>();
@@ -69,6 +69,7 @@ export class PusherProtocol implements AdapterListener, LocalFanout, EventPublis
       connection.send(frames.errorFrame(message));
       return;
     }
+    if (this.#ctx.config.debug) this.#trace(connection, message);
     const handler = this.#handlers[message.event];
     if (handler) handler(connection, message);
     else if (message.event.startsWith('client-')) handleClientEvent(this.#ctx, connection, message);
@@ -137,20 +138,23 @@ export class PusherProtocol implements AdapterListener, LocalFanout, EventPublis
     const excluded = exceptSocketId === undefined ? undefined : this.#ctx.registry.get(exceptSocketId);
     // uWS excludes a sender only from a topic it is in; a socket outside the channel needs no exclusion.
     if (excluded && !excluded.closed && excluded.channels.has(channel)) excluded.socket.publishToOthers(topic, frame);
-    else this.#publishToTopic(topic, frame);
+    else this.#publishToTopic(topic, frame, appId);
   }
 
   // ── AdapterListener ───────────────────────────────────────────────────────
 
   memberAdded(appId: string, channel: string, member: PresenceMember, originSocketId?: string): void {
     this.publishLocal(appId, channel, frames.memberAdded(channel, member.userId, member.userInfo), originSocketId);
+    this.#ctx.webhooks?.memberAdded(appId, channel, member.userId);
   }
 
   memberRemoved(appId: string, channel: string, userId: string): void {
     this.publishLocal(appId, channel, frames.memberRemoved(channel, userId));
+    this.#ctx.webhooks?.memberRemoved(appId, channel, userId);
   }
 
   subscriptionCountChanged(appId: string, channel: string, count: number): void {
+    this.#ctx.webhooks?.subscriptionCountChanged(appId, channel, count);
     if (!this.#appsById.get(appId)?.enableSubscriptionCount || channelType(channel) === 'presence') return;
     // A burst of joins becomes one event per channel, sent after the joiners' subscription_succeeded.
     const key = topicOf(appId, channel);
@@ -158,12 +162,13 @@ export class PusherProtocol implements AdapterListener, LocalFanout, EventPublis
     this.#pendingCounts.set(key, { appId, channel, count });
   }
 
-  channelOccupied(): void {
-    // Webhooks hook in here; the protocol itself sends nothing.
+  /** The protocol itself sends nothing here; the webhooks decide whether this node reports it. */
+  channelOccupied(appId: string, channel: string): void {
+    this.#ctx.webhooks?.channelOccupied(appId, channel);
   }
 
-  channelVacated(): void {
-    // Webhooks hook in here; the protocol itself sends nothing.
+  channelVacated(appId: string, channel: string): void {
+    this.#ctx.webhooks?.channelVacated(appId, channel);
   }
 
   userOnline(appId: string, userId: string): void {
@@ -178,6 +183,11 @@ export class PusherProtocol implements AdapterListener, LocalFanout, EventPublis
     for (const connection of this.#ctx.registry.connectionsOfUser(appId, userId)) {
       closeWith(connection, Unauthorized, 'Connection terminated by the app');
     }
+  }
+
+  #trace(connection: Connection, message: ClientMessage): void {
+    const channel = typeof message.channel === 'string' ? message.channel : (message.data as { channel?: unknown } | undefined)?.channel;
+    this.#ctx.logger.debug('message received', { socketId: connection.id, event: message.event, channel });
   }
 
   #flushCount(key: string): void {

@@ -1,4 +1,5 @@
 import { allowsClientEvents, channelType, eventNameProblem } from './channels.js';
+import { ErrorCodes } from './CloseCodes.js';
 import type { Connection } from './Connection.js';
 import * as frames from './frames.js';
 import type { ClientMessage, ProtocolContext } from './ProtocolContext.js';
@@ -14,11 +15,18 @@ export function handleClientEvent(ctx: ProtocolContext, connection: Connection, 
     connection.send(frames.errorFrame(refusal));
     return;
   }
+  if (ctx.rateLimiter?.clientEvent(connection.app, connection.id).allowed === false) {
+    connection.send(frames.errorFrame(CLIENT_EVENT_RATE_LIMITED, ErrorCodes.ClientEventRateLimited));
+    return;
+  }
   const channel = message.channel as string;
   const subscription = connection.channels.get(channel);
   const frame = frames.channelEvent(channel, message.event, message.data, subscription?.userId);
   ctx.adapter.publish(connection.app.id, channel, frame, connection.id);
+  ctx.webhooks?.clientEvent(connection.app, channel, message.event, message.data, connection.id, subscription?.userId);
 }
+
+const CLIENT_EVENT_RATE_LIMITED = 'Client event rejected: over the rate limit of client events per second';
 
 function clientEventProblem(connection: Connection, message: ClientMessage): string | undefined {
   const { app } = connection;

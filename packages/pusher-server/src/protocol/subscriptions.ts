@@ -124,4 +124,5 @@ function sendSucceeded(ctx: ProtocolContext, connection: Connection, channel: st
   if (!isCacheChannel(channel)) return;
   const cached = ctx.adapter.cachedEvent(appId, channel);
   connection.send(cached ? cached.frame : frames.cacheMiss(channel));
+  if (!cached) ctx.webhooks?.cacheMiss(connection.app, channel);
 }

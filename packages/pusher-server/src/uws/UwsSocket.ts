@@ -1,4 +1,5 @@
 import type { WebSocket } from 'uWebSockets.js';
+import type { AppCounters } from '../metrics/AppCounters.js';
 import type { PusherSocket } from '../protocol/Connection.js';
 
 /** Counters of slow-client handling, shared by every socket of one server. */
@@ -7,19 +8,29 @@ export interface BackpressureStats {
   droppedFrames: number;
 }
 
+/** Where a socket counts what it sends, when metrics are on. */
+export interface SocketMeter {
+  readonly counters: AppCounters;
+  /** Local subscribers of a uWS topic (`app.numSubscribers`). */
+  subscribers(topic: string): number;
+}
+
 /** A uWS WebSocket seen as a `PusherSocket`. Text frames only; no compression. */
 export class UwsSocket<UserData> implements PusherSocket {
   readonly #ws: WebSocket<UserData>;
   readonly #stats: BackpressureStats;
+  readonly #meter: SocketMeter | undefined;
 
-  constructor(ws: WebSocket<UserData>, stats: BackpressureStats) {
+  constructor(ws: WebSocket<UserData>, stats: BackpressureStats, meter?: SocketMeter) {
     this.#ws = ws;
     this.#stats = stats;
+    this.#meter = meter;
   }
 
   send(frame: string): void {
     // 2 = dropped: uWS closes the socket itself (closeOnBackpressureLimit), we only count.
     if (this.#ws.send(frame, false, false) === 2) this.#stats.droppedFrames++;
+    else this.#meter?.counters.fanout(1, frame);
   }
 
   close(code: number, reason: string): void {
@@ -36,5 +47,7 @@ export class UwsSocket<UserData> implements PusherSocket {
 
   publishToOthers(topic: string, frame: string): void {
     this.#ws.publish(topic, frame, false, false);
+    // Every local subscriber but this socket (it is in the topic: see PusherProtocol.publishLocal).
+    if (this.#meter) this.#meter.counters.fanout(this.#meter.subscribers(topic) - 1, frame);
   }
 }

@@ -3,6 +3,8 @@ import type { Adapter } from '../adapter/Adapter.js';
 import type { App } from '../app-manager/App.js';
 import type { AppManager } from '../app-manager/AppManager.js';
 import type { ServerConfig } from '../config/ServerConfig.js';
+import type { AppCounters } from '../metrics/AppCounters.js';
+import type { ServerMetrics } from '../metrics/ServerMetrics.js';
 import * as CloseCodes from '../protocol/CloseCodes.js';
 import type { Connection } from '../protocol/Connection.js';
 import { errorFrame } from '../protocol/frames.js';
@@ -16,6 +18,8 @@ interface SocketData {
   /** Set when the connection must be refused once open (Pusher reports refusals as close codes). */
   refusal?: CloseCodes.CloseCode;
   connection?: Connection;
+  /** The app's counters, when metrics are on. */
+  counters?: AppCounters;
 }
 
 export interface WebSocketDeps {
@@ -25,6 +29,7 @@ export interface WebSocketDeps {
   readonly protocol: PusherProtocol;
   readonly logger: Logger;
   readonly stats: BackpressureStats;
+  readonly metrics?: ServerMetrics;
   isDraining(): boolean;
 }
 
@@ -51,15 +56,21 @@ export function registerWebSocket(app: TemplatedApp, deps: WebSocketDeps): void 
     // Liveness is the protocol's activity timeout (pusher:ping / 4201), not uWS's idle timer.
     idleTimeout: 0,
     sendPingsAutomatically: false,
-    open: (ws: WebSocket<SocketData>) => onOpen(ws, deps),
+    open: (ws: WebSocket<SocketData>) => onOpen(ws, deps, app),
     message: (ws: WebSocket<SocketData>, message: ArrayBuffer, isBinary: boolean) => onMessage(ws, message, isBinary, deps),
     pong: (ws: WebSocket<SocketData>) => {
       const connection = ws.getUserData().connection;
       if (connection) deps.protocol.touch(connection);
     },
-    close: (ws: WebSocket<SocketData>) => {
-      const connection = ws.getUserData().connection;
-      if (connection) deps.protocol.closed(connection);
+    close: (ws: WebSocket<SocketData>, code: number) => {
+      const { connection, counters } = ws.getUserData();
+      if (!connection) return;
+      if (deps.config.debug) deps.logger.debug('socket closed', { socketId: connection.id, code });
+      deps.protocol.closed(connection);
+      if (counters) {
+        counters.connected--;
+        counters.disconnections++;
+      }
     },
   };
   const prefix = deps.config.pathPrefix;
@@ -125,7 +136,7 @@ function socketData(app: App | undefined, protocolVersion: string): SocketData {
   return { app };
 }
 
-function onOpen(ws: WebSocket<SocketData>, deps: WebSocketDeps): void {
+function onOpen(ws: WebSocket<SocketData>, deps: WebSocketDeps, uwsApp: TemplatedApp): void {
   const data = ws.getUserData();
   const refusal = data.refusal ?? admissionRefusal(data.app, deps);
   if (refusal || !data.app) {
@@ -134,7 +145,14 @@ function onOpen(ws: WebSocket<SocketData>, deps: WebSocketDeps): void {
     ws.end(code.code, code.reason);
     return;
   }
-  data.connection = deps.protocol.open(new UwsSocket(ws, deps.stats), data.app);
+  const meter = deps.metrics && { counters: deps.metrics.forApp(data.app.id), subscribers: (topic: string) => uwsApp.numSubscribers(topic) };
+  if (meter) {
+    data.counters = meter.counters;
+    meter.counters.connected++;
+    meter.counters.newConnections++;
+  }
+  data.connection = deps.protocol.open(new UwsSocket(ws, deps.stats, meter), data.app);
+  if (deps.config.debug) deps.logger.debug('socket opened', { socketId: data.connection.id, appId: data.app.id });
 }
 
 function admissionRefusal(app: App | undefined, deps: WebSocketDeps): CloseCodes.CloseCode | undefined {
@@ -148,8 +166,12 @@ function admissionRefusal(app: App | undefined, deps: WebSocketDeps): CloseCodes
 }
 
 function onMessage(ws: WebSocket<SocketData>, message: ArrayBuffer, isBinary: boolean, deps: WebSocketDeps): void {
-  const connection = ws.getUserData().connection;
+  const { connection, counters } = ws.getUserData();
   if (!connection) return;
+  if (counters) {
+    counters.wsMessagesReceived++;
+    counters.wsBytesReceived += message.byteLength;
+  }
   if (isBinary) {
     deps.protocol.touch(connection);
     connection.send(errorFrame('Binary frames are not supported; send JSON text frames'));

@@ -36,6 +36,9 @@ export class ClusterAdapter implements Adapter {
   /** Transport events that arrived before `start()`, replayed in order by it. */
   readonly #early: Array<() => void> = [];
   readonly #peersBeforeUs: string[];
+  /** Peers up as this adapter has processed them (a dead peer leaves before its state is dropped). */
+  readonly #livePeers = new Set<string>();
+  #replaying = false;
   #view: ClusterView | undefined;
   #listener: AdapterListener | undefined;
   #fanout: LocalFanout | undefined;
@@ -60,6 +63,14 @@ export class ClusterAdapter implements Adapter {
     return this.#transport.nodeId;
   }
 
+  get replayingSnapshot(): boolean {
+    return this.#replaying;
+  }
+
+  liveNodeIds(): readonly string[] {
+    return [this.nodeId, ...this.#livePeers];
+  }
+
   async start(listener: AdapterListener, fanout: LocalFanout): Promise<void> {
     this.#listener = listener;
     this.#fanout = fanout;
@@ -79,6 +90,7 @@ export class ClusterAdapter implements Adapter {
     this.#transport.off('broadcast', this.#onBroadcast);
     this.#transport.off('message', this.#onMessage);
     await this.#transport.close();
+    this.#livePeers.clear();
     this.#cache.clear();
   }
 
@@ -163,6 +175,7 @@ export class ClusterAdapter implements Adapter {
       this.#early.push(() => this.#onPeerUp(peerId));
       return;
     }
+    this.#livePeers.add(peerId);
     this.#flush();
     const view = this.#requireView();
     const ops = snapshotOps(view.ownMemberships(this.nodeId), view.connectionsOf(this.nodeId), this.#cache);
@@ -175,6 +188,7 @@ export class ClusterAdapter implements Adapter {
       return;
     }
     this.#logger.info('peer left; dropping its sockets and members', { peer: peerId, reason });
+    this.#livePeers.delete(peerId);
     this.#view?.dropNode(peerId);
   };
 
@@ -183,7 +197,8 @@ export class ClusterAdapter implements Adapter {
       this.#early.push(() => this.#onBroadcast(topic, payload, fromNodeId));
       return;
     }
-    if (topic === Topics.Delta || topic === Topics.Snapshot) this.#applyOps(payload, fromNodeId);
+    if (topic === Topics.Delta) this.#applyOps(payload, fromNodeId);
+    else if (topic === Topics.Snapshot) this.#applySnapshot(payload, fromNodeId);
     else if (topic === Topics.SnapshotRequest) this.#onPeerUp(fromNodeId);
     else if (topic === Topics.Terminate) this.#applyTerminate(payload);
   };
@@ -205,6 +220,15 @@ export class ClusterAdapter implements Adapter {
         continue;
       }
       applyOp(view, this.#cache, fromNodeId, op);
+    }
+  }
+
+  #applySnapshot(payload: unknown, fromNodeId: string): void {
+    this.#replaying = true;
+    try {
+      this.#applyOps(payload, fromNodeId);
+    } finally {
+      this.#replaying = false;
     }
   }
 

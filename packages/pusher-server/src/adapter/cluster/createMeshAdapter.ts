@@ -1,4 +1,4 @@
-import { Mesh } from '@meshpush/mesh-transport';
+import { Mesh, type ClusterTransport } from '@meshpush/mesh-transport';
 import type { ClusterConfig } from '../../config/ServerConfig.js';
 import { silentLogger, type Logger } from '../../util/Logger.js';
 import { ClusterAdapter } from './ClusterAdapter.js';
@@ -9,6 +9,18 @@ import { ClusterAdapter } from './ClusterAdapter.js';
  * Rejects when the mesh cannot start (the caller must stop: never fall back to local).
  */
 export async function createMeshAdapter(config: ClusterConfig, logger: Logger = silentLogger): Promise<ClusterAdapter> {
+  return (await createMeshCluster(config, logger)).adapter;
+}
+
+/** A cluster adapter and the mesh it runs on, which other cluster features share (the rate limiter). */
+export interface MeshCluster {
+  readonly adapter: ClusterAdapter;
+  /** Owned by the adapter: `adapter.close()` closes it. */
+  readonly transport: ClusterTransport;
+}
+
+/** Like {@link createMeshAdapter}, and also gives the transport for other users of the same mesh. */
+export async function createMeshCluster(config: ClusterConfig, logger: Logger = silentLogger): Promise<MeshCluster> {
   const mesh = await Mesh.start({
     host: config.host,
     port: config.port,
@@ -21,5 +33,5 @@ export async function createMeshAdapter(config: ClusterConfig, logger: Logger = 
     requestTimeoutMs: config.requestTimeoutMs,
     logger,
   });
-  return new ClusterAdapter(mesh, { logger, driver: 'cluster' });
+  return { adapter: new ClusterAdapter(mesh, { logger, driver: 'cluster' }), transport: mesh };
 }

@@ -1,0 +1,93 @@
+import type { AdapterStatus } from '../adapter/Adapter.js';
+import type { BackpressureStats } from '../uws/UwsSocket.js';
+import type { WebhookDropReason, WebhookObserver } from '../webhooks/WebhookSender.js';
+import { AppCounters, appFamilies } from './AppCounters.js';
+import { renderJson, renderText, single, type MetricFamily } from './exposition.js';
+import { meshFamilies } from './meshMetrics.js';
+import { ProcessMetrics } from './processMetrics.js';
+
+/** Figures the metrics read from the rest of the server when scraped. */
+export interface MetricsSources {
+  /** The bound WebSocket/HTTP port: the `port` label. */
+  port(): number;
+  adapterStatus(): AdapterStatus;
+  webhookQueue(): { readonly queuedEvents: number; readonly delayedEvents: number } | undefined;
+  readonly backpressure: BackpressureStats;
+}
+
+/**
+ * The server's Prometheus metrics: per-app counters bumped on the hot path, plus figures read
+ * at scrape time (process, webhooks queue, mesh peers). Names carry `prefix`.
+ */
+export class ServerMetrics implements WebhookObserver {
+  readonly prefix: string;
+  readonly #apps = new Map<string, AppCounters>();
+  readonly #process = new ProcessMetrics();
+  #sources: MetricsSources | undefined;
+
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
+
+  /** The counters of one app (created on first use; apps come from configuration, so few). */
+  forApp(appId: string): AppCounters {
+    let counters = this.#apps.get(appId);
+    if (!counters) this.#apps.set(appId, (counters = new AppCounters()));
+    return counters;
+  }
+
+  /** Where scrape-time figures come from; set once the server has started. */
+  attach(sources: MetricsSources): void {
+    this.#sources = sources;
+  }
+
+  /** A request or client event refused by the rate limit named `limit`. */
+  rateLimited(appId: string, limit: string): void {
+    const { rateLimited } = this.forApp(appId);
+    rateLimited.set(limit, (rateLimited.get(limit) ?? 0) + 1);
+  }
+
+  delivered(appId: string, events: number): void {
+    const counters = this.forApp(appId);
+    counters.webhookRequestsSent++;
+    counters.webhookEventsSent += events;
+  }
+
+  failed(appId: string): void {
+    this.forApp(appId).webhookFailures++;
+  }
+
+  dropped(appId: string, events: number, reason: WebhookDropReason): void {
+    this.forApp(appId).webhookDrops[reason] += events;
+  }
+
+  families(): MetricFamily[] {
+    const sources = this.#sources;
+    const families = appFamilies(this.#apps, String(sources?.port() ?? 0));
+    if (sources) families.push(...this.#serverFamilies(sources));
+    families.push(...this.#process.collect());
+    return families;
+  }
+
+  text(): string {
+    return renderText(this.families(), this.prefix);
+  }
+
+  json(): unknown[] {
+    return renderJson(this.families(), this.prefix);
+  }
+
+  close(): void {
+    this.#process.close();
+  }
+
+  #serverFamilies(sources: MetricsSources): MetricFamily[] {
+    const queue = sources.webhookQueue();
+    const families = [
+      single('ws_backpressure_dropped_frames_total', 'counter', 'Frames uWS dropped for clients over the backpressure limit.', sources.backpressure.droppedFrames),
+      single('webhook_queued_events', 'gauge', 'Webhook events waiting for their batch, in flight or waiting to retry.', queue?.queuedEvents ?? 0),
+      single('webhook_delayed_events', 'gauge', 'channel_vacated / member_removed events inside their delay.', queue?.delayedEvents ?? 0),
+    ];
+    return [...families, ...meshFamilies(sources.adapterStatus())];
+  }
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { ensureBuilt } from '@meshpush/dev-cluster';
+import { FULL, QUICK, type BenchOptions } from './options.js';
+import { buildPlan, runPlan } from './plan.js';
+import { appendRecord, errorLines, humanTable, resultsFile, targetLines } from './report.js';
+import { machineLoad } from './util/proc.js';
+
+interface Flags {
+  quick: boolean;
+  json: boolean;
+  workers: number;
+  only?: string;
+  build: boolean;
+  cpuProf?: string;
+}
+
+function workerCount(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 8) throw new InvalidArgumentError('an integer from 1 to 8');
+  return value;
+}
+
+function parseOptions(argv: readonly string[]): BenchOptions {
+  const flags = new Command('bench')
+    .description('Start meshpush (1 node and a 3-node cluster) and a bare uWS baseline on 127.0.0.1, load them, print JSON lines')
+    .option('--quick', 'fewer messages and seconds: the whole run takes under a minute', false)
+    .option('--json', 'print only the JSON lines on stdout', false)
+    .option('--workers <n>', 'load worker processes holding the WebSocket clients', workerCount, 2)
+    .option('--only <ids>', 'comma-separated parts of driver/scenario ids, e.g. "local/fanout,cluster"')
+    .option('--no-build', 'skip the turbo build of the server')
+    .option('--cpu-prof <dir>', 'write a --cpu-prof profile of every server process into <dir>')
+    .showHelpAfterError()
+    .parse(argv)
+    .opts<Flags>();
+  const cpuProfDir = flags.cpuProf === undefined ? undefined : resolve(flags.cpuProf);
+  if (cpuProfDir !== undefined) mkdirSync(cpuProfDir, { recursive: true });
+  return {
+    quick: flags.quick,
+    json: flags.json,
+    workers: flags.workers,
+    only: (flags.only ?? '').split(',').map((part) => part.trim()).filter(Boolean),
+    build: flags.build,
+    cpuProfDir,
+    params: flags.quick ? QUICK : FULL,
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv);
+  const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+  if (options.build) {
+    log('building the server (turbo, --filter=meshpush...)');
+    const build = await ensureBuilt();
+    if (build.outcome === 'stale') log(`the build failed; measuring the existing dist\n${build.output}`);
+  }
+  const plan = buildPlan(options);
+  if (plan.length === 0) throw new Error(`--only ${options.only.join(',')} matches no scenario`);
+  const file = resultsFile(options.quick);
+  const load = machineLoad();
+  log(`${load.cpus} CPUs, load average ${load.load1} at start; results → ${file}`);
+  const started = Date.now();
+  const records = await runPlan(plan, options, (record) => {
+    appendRecord(file, record);
+    process.stdout.write(JSON.stringify(record) + '\n');
+  });
+  if (options.json) return;
+  const lines = [
+    '',
+    humanTable(records),
+    '',
+    'targets:',
+    ...targetLines(records).map((line) => `  ${line}`),
+    ...errorLines(records).map((line) => `error: ${line}`),
+    '',
+    `${records.length} scenarios in ${((Date.now() - started) / 1000).toFixed(1)} s; load average ${machineLoad().load1} at end; ${file}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

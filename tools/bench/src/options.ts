@@ -1,0 +1,52 @@
+import type { ConnectParams } from './scenarios/connect.js';
+import type { FanoutParams } from './scenarios/fanout.js';
+import type { PresenceParams } from './scenarios/presence.js';
+import type { ThroughputParams } from './scenarios/throughput.js';
+
+/** Every scenario's parameters for one run. */
+export interface ScenarioParams {
+  readonly connect: ConnectParams;
+  readonly fanout: FanoutParams;
+  readonly fanoutMax: FanoutParams;
+  readonly throughput: ThroughputParams;
+  readonly presence: PresenceParams;
+  /** Nodes of the cluster variants. */
+  readonly clusterNodes: number;
+}
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  /** JSON lines only on stdout (progress still goes to stderr). */
+  readonly json: boolean;
+  /** Load worker processes holding the WebSocket clients. @default 2 */
+  readonly workers: number;
+  /** Comma-separated substrings of `driver/scenario` ids to run, e.g. `local/fanout,cluster`. */
+  readonly only: readonly string[];
+  /** Run the turbo build first. @default true */
+  readonly build: boolean;
+  /** Directory for `--cpu-prof` profiles of every server process, or undefined. */
+  readonly cpuProfDir: string | undefined;
+  readonly params: ScenarioParams;
+}
+
+const SETTLE_TIMEOUT_MS = 15_000;
+
+/** The issue's sizes. */
+export const FULL: ScenarioParams = Object.freeze({
+  connect: { clients: 5000, concurrency: 64 },
+  fanout: { subscribers: 1000, messages: 200, ratePerSec: 100, connections: 4, settleTimeoutMs: SETTLE_TIMEOUT_MS },
+  fanoutMax: { subscribers: 1000, messages: 1000, ratePerSec: null, connections: 8, settleTimeoutMs: SETTLE_TIMEOUT_MS },
+  throughput: { channels: 500, subscribersPerChannel: 4, durationMs: 10_000, connections: 32, settleTimeoutMs: SETTLE_TIMEOUT_MS },
+  presence: { clients: 200, batchSize: 20, runs: 5, convergeTimeoutMs: 10_000 },
+  clusterNodes: 3,
+});
+
+/** Same shapes, fewer messages and seconds: the whole run stays under a minute. */
+export const QUICK: ScenarioParams = Object.freeze({
+  connect: { clients: 2000, concurrency: 64 },
+  fanout: { ...FULL.fanout, messages: 100 },
+  fanoutMax: { ...FULL.fanoutMax, messages: 300 },
+  throughput: { ...FULL.throughput, durationMs: 3000 },
+  presence: { ...FULL.presence, runs: 2 },
+  clusterNodes: 3,
+});

@@ -1,0 +1,72 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, renderTable } from '@meshpush/dev-cluster';
+import type { BenchRecord } from './record.js';
+
+/** `bench-results/<time>-<quick|full>.jsonl` at the repository root (git-ignored). */
+export function resultsFile(quick: boolean, startedAt = new Date()): string {
+  const dir = join(REPO_ROOT, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
+  return join(dir, `${stamp}-${quick ? 'quick' : 'full'}.jsonl`);
+}
+
+export function appendRecord(file: string, record: BenchRecord): void {
+  appendFileSync(file, JSON.stringify(record) + '\n');
+}
+
+const fmt = (value: number | null | undefined, digits = 0): string =>
+  value === null || value === undefined ? '-' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** The headline figure of each scenario. */
+function headline(r: BenchRecord): string {
+  switch (r.scenario) {
+    case 'connect':
+      return `${fmt(r.connectionsPerSec)} conn/s, ${fmt(r.rssPerConnectionKb, 1)} KB/conn`;
+    case 'fanout':
+    case 'fanout-max':
+      return `${fmt(r.deliveriesPerSec)} dlv/s`;
+    case 'throughput':
+      return `${fmt(r.publishesPerSec)} pub/s, ${fmt(r.deliveriesPerSec)} dlv/s`;
+    case 'presence':
+      return `join ${fmt(r.joinMs)} ms, converged ${r.convergedRuns ?? 0}/${r.runs ?? 0}`;
+  }
+}
+
+function versus(r: BenchRecord): string {
+  const v = r.vsBaseline;
+  if (v === null) return '-';
+  const rate = r.scenario === 'throughput' ? v.publishesPerSec : v.deliveriesPerSec;
+  return `${fmt(rate, 2)}× rate, ${fmt(v.cpuPerDelivery, 2)}× cpu`;
+}
+
+export function humanTable(records: readonly BenchRecord[]): string {
+  const header = ['scenario', 'driver', 'n', 'result', 'lost', 'p50 ms', 'p99 ms', 'srv µs/dlv', 'vs uWS', 'gen cpu', 'errors'];
+  const rows = records.map((r) => [
+    r.scenario,
+    r.driver,
+    String(r.nodes),
+    headline(r),
+    fmt(r.lost),
+    fmt(r.scenario === 'connect' ? r.handshakeP50Ms : r.latencyP50Ms, 2),
+    fmt(r.scenario === 'connect' ? r.handshakeP99Ms : r.latencyP99Ms, 2),
+    fmt(r.serverCpuUsPerDelivery, 2),
+    versus(r),
+    r.loadGenCpuPct === null ? '-' : `${r.loadGenCpuPct}%`,
+    String(r.errors.length),
+  ]);
+  return renderTable([header, ...rows]);
+}
+
+export function targetLines(records: readonly BenchRecord[]): string[] {
+  return records.flatMap((r) =>
+    r.targets.map((check) => {
+      const mark = check.met === null ? '?' : check.met ? 'met   ' : 'MISSED';
+      return `${mark}  ${check.target}: ${check.value ?? 'n/a'} (target ${check.limit})`;
+    }),
+  );
+}
+
+export function errorLines(records: readonly BenchRecord[]): string[] {
+  return records.flatMap((r) => r.errors.map((error) => `${r.driver}/${r.scenario}: ${error}`));
+}

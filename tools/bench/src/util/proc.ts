@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+
+/** Linux clock ticks per second for `/proc/PID/stat` (USER_HZ; 100 on every mainstream kernel). */
+const CLOCK_TICKS_PER_SEC = 100;
+
+/** CPU time (utime + stime) a process has used, in ms; null once it is gone. */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may itself contain spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SEC;
+  } catch {
+    return null;
+  }
+}
+
+/** Resident set size in KiB (`VmRSS`); null once the process is gone. */
+export function processRssKb(pid: number): number | null {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] === undefined ? null : Number(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** Sum of `processCpuMs` over several processes (a cluster). */
+export function totalCpuMs(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0);
+}
+
+/** This process's CPU time (user + system) in ms. */
+export function ownCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** The 1-minute load average and the number of CPUs, to judge how quiet the machine was. */
+export function machineLoad(): { load1: number; cpus: number } {
+  const [load1] = readFileSync('/proc/loadavg', 'utf8').split(' ');
+  return { load1: Number(load1), cpus: availableParallelism() };
+}
