@@ -1,7 +1,7 @@
 import test from "ava";
 import { ClusterRateLimiter, LocalRateLimiter, RateLimitTopics } from "../src/index.js";
 import { fakeClock } from "./contract/rateLimiterContract.js";
-import { MemoryNetwork } from "./support/MemoryTransport.js";
+import { MemoryNetwork } from "@meshpush/mesh-transport/testing";
 import { KEY, Simulation } from "./support/simulation.js";
 
 const LIMIT = 100;

@@ -1,7 +1,7 @@
 import test from "ava";
 import { ClusterRateLimiter, LocalRateLimiter } from "../src/index.js";
 import { rateLimiterContract } from "./contract/rateLimiterContract.js";
-import { MemoryNetwork } from "./support/MemoryTransport.js";
+import { MemoryNetwork } from "@meshpush/mesh-transport/testing";
 
 rateLimiterContract(test, "local", (clock, burstSeconds) => new LocalRateLimiter({ now: clock.now, burstSeconds }));
 

@@ -27,6 +27,7 @@ export { ClusterAdapter, type ClusterAdapterOptions } from './adapter/cluster/Cl
 export { createMeshAdapter, createMeshCluster, type MeshCluster } from './adapter/cluster/createMeshAdapter.js';
 export { ClusterView } from './adapter/ClusterView.js';
 export { LocalAdapter, type LocalAdapterOptions } from './adapter/LocalAdapter.js';
+export { ViewAdapter, type ViewAdapterOptions } from './adapter/ViewAdapter.js';
 export { Membership, type MembershipChange } from './adapter/Membership.js';
 
 // Protocol

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { ClusterAdapter } from '../src/adapter/cluster/ClusterAdapter.js';
 import { createHarness, presenceSubscribe, signin, type Harness } from './support/fakeSockets.js';
-import { MemoryNetwork, type MemoryTransport } from './support/MemoryTransport.js';
+import { MemoryNetwork, type MemoryTransport } from '@meshpush/mesh-transport/testing';
 
 interface Node {
   readonly h: Harness;

@@ -6,7 +6,7 @@ import { ReconnectImmediately } from '../src/protocol/CloseCodes.js';
 import { PusherProtocol } from '../src/protocol/PusherProtocol.js';
 import { silentLogger } from '../src/util/Logger.js';
 import { FakeHub, FakeSocket, presenceSubscribe } from './support/fakeSockets.js';
-import { MemoryNetwork, type MemoryTransport } from './support/MemoryTransport.js';
+import { MemoryNetwork, type MemoryTransport } from '@meshpush/mesh-transport/testing';
 import { FakeReceiver, ManualTimers, testApp, webhooksHarness, type WebhooksHarness } from './webhooks-support.js';
 
 /** Cluster nodes in one process, over the in-memory transport, sharing one webhook receiver and clock. */

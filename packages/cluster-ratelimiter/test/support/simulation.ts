@@ -1,6 +1,6 @@
 import { ClusterRateLimiter, type RateLimiter } from "../../src/index.js";
 import { fakeClock, type FakeClock } from "../contract/rateLimiterContract.js";
-import { MemoryNetwork, type MemoryTransport } from "./MemoryTransport.js";
+import { MemoryNetwork, type MemoryTransport } from "@meshpush/mesh-transport/testing";
 
 export const KEY = "app-1:backend_events";
 

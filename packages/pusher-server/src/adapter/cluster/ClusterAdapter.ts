@@ -1,16 +1,13 @@
 import type { ClusterTransport } from '@meshpush/mesh-transport';
 import { silentLogger, type Logger } from '../../util/Logger.js';
 import type { Adapter, AdapterListener, AdapterStatus, CachedEvent, LocalFanout, PresenceMember } from '../Adapter.js';
-import { ClusterView } from '../ClusterView.js';
-import { EventCache } from '../EventCache.js';
+import type { ClusterView } from '../ClusterView.js';
+import type { EventCache } from '../EventCache.js';
+import { ViewAdapter, type ViewAdapterOptions } from '../ViewAdapter.js';
 import { cacheOp, isOp, OpType, subscribeOp, Topics, type Op } from './ops.js';
 import { snapshotOps } from './snapshot.js';
 
-export interface ClusterAdapterOptions {
-  /** Cache channels remembered at most. @default 10000 */
-  maxCachedChannels?: number;
-  /** Wall clock, for cache expiry. @default Date.now */
-  nowMs?: () => number;
+export interface ClusterAdapterOptions extends ViewAdapterOptions {
   /** @default silentLogger */
   logger?: Logger;
   /** Name shown as the driver (e.g. 'cluster', 'nats'). @default 'cluster' */
@@ -26,10 +23,9 @@ export interface ClusterAdapterOptions {
  * needed and every read is local. Messages go to a channel's subject, which a node subscribes
  * to only while it has local subscribers: uninterested nodes receive nothing.
  */
-export class ClusterAdapter implements Adapter {
+export class ClusterAdapter extends ViewAdapter implements Adapter {
   readonly driver: string;
   readonly #transport: ClusterTransport;
-  readonly #cache: EventCache;
   readonly #logger: Logger;
   readonly #pending: Op[] = [];
   #flushQueued = false;
@@ -39,7 +35,6 @@ export class ClusterAdapter implements Adapter {
   /** Peers up as this adapter has processed them (a dead peer leaves before its state is dropped). */
   readonly #livePeers = new Set<string>();
   #replaying = false;
-  #view: ClusterView | undefined;
   #listener: AdapterListener | undefined;
   #fanout: LocalFanout | undefined;
 
@@ -48,9 +43,9 @@ export class ClusterAdapter implements Adapter {
    * start and the server's start (a snapshot, above all) is lost: it is replayed by `start()`.
    */
   constructor(transport: ClusterTransport, options: ClusterAdapterOptions = {}) {
+    super(options);
     this.#transport = transport;
     this.driver = options.driver ?? 'cluster';
-    this.#cache = new EventCache(options.maxCachedChannels ?? 10_000, options.nowMs ?? Date.now);
     this.#logger = options.logger ?? silentLogger;
     this.#peersBeforeUs = transport.peers();
     transport.on('peer-up', this.#onPeerUp);
@@ -74,7 +69,7 @@ export class ClusterAdapter implements Adapter {
   async start(listener: AdapterListener, fanout: LocalFanout): Promise<void> {
     this.#listener = listener;
     this.#fanout = fanout;
-    this.#view = new ClusterView(listener);
+    this.createView(listener);
     for (const replay of this.#early.splice(0)) replay();
     // Peers that were up before the constructor listened: their snapshots were missed, ask again.
     for (const peer of this.#peersBeforeUs) {
@@ -91,30 +86,30 @@ export class ClusterAdapter implements Adapter {
     this.#transport.off('message', this.#onMessage);
     await this.#transport.close();
     this.#livePeers.clear();
-    this.#cache.clear();
+    this.cache.clear();
   }
 
   addSubscriber(appId: string, channel: string, socketId: string, member?: PresenceMember): void {
-    const change = this.#requireView().subscribe(this.nodeId, appId, channel, socketId, member, socketId);
+    const change = this.requireView().subscribe(this.nodeId, appId, channel, socketId, member, socketId);
     if (change.subscriptionCount < 0) return;
     if (change.occupancyChanged) this.#transport.subscribe(subjectOf(appId, channel));
     this.#queue(subscribeOp(appId, channel, socketId, member));
   }
 
   removeSubscriber(appId: string, channel: string, socketId: string): void {
-    const change = this.#requireView().unsubscribe(this.nodeId, appId, channel, socketId);
+    const change = this.requireView().unsubscribe(this.nodeId, appId, channel, socketId);
     if (change.subscriptionCount < 0) return;
     if (change.occupancyChanged) this.#transport.unsubscribe(subjectOf(appId, channel));
     this.#queue([OpType.Unsubscribe, appId, channel, socketId]);
   }
 
   addUser(appId: string, userId: string, socketId: string): void {
-    this.#requireView().userOnline(this.nodeId, appId, userId, socketId);
+    this.requireView().userOnline(this.nodeId, appId, userId, socketId);
     this.#queue([OpType.UserOnline, appId, userId, socketId]);
   }
 
   removeUser(appId: string, userId: string, socketId: string): void {
-    this.#requireView().userOffline(this.nodeId, appId, userId, socketId);
+    this.requireView().userOffline(this.nodeId, appId, userId, socketId);
     this.#queue([OpType.UserOffline, appId, userId, socketId]);
   }
 
@@ -126,7 +121,7 @@ export class ClusterAdapter implements Adapter {
   }
 
   setCachedEvent(appId: string, channel: string, event: CachedEvent): void {
-    this.#cache.set(appId, channel, event);
+    this.cache.set(appId, channel, event);
     this.#queue(cacheOp(appId, channel, event));
   }
 
@@ -135,32 +130,8 @@ export class ClusterAdapter implements Adapter {
     this.#transport.broadcast(Topics.Terminate, [appId, userId]);
   }
 
-  channels(appId: string): ReadonlyMap<string, number> {
-    return this.#view?.channels(appId) ?? new Map();
-  }
-
-  subscriptionCount(appId: string, channel: string): number {
-    return this.#view?.subscriptionCount(appId, channel) ?? 0;
-  }
-
-  presenceMembers(appId: string, channel: string): ReadonlyMap<string, unknown> {
-    return this.#view?.presenceMembers(appId, channel) ?? new Map();
-  }
-
-  isUserOnline(appId: string, userId: string): boolean {
-    return this.#view?.isUserOnline(appId, userId) ?? false;
-  }
-
-  cachedEvent(appId: string, channel: string): CachedEvent | undefined {
-    return this.#cache.get(appId, channel);
-  }
-
-  connectionCount(appId: string): number {
-    return this.#view?.connectionCount(appId) ?? 0;
-  }
-
   countConnection(appId: string, delta: 1 | -1): void {
-    const view = this.#requireView();
+    const view = this.requireView();
     const count = (view.connectionsOf(this.nodeId).get(appId) ?? 0) + delta;
     view.setConnections(this.nodeId, appId, count);
     this.#queue([OpType.Connections, appId, count]);
@@ -171,29 +142,29 @@ export class ClusterAdapter implements Adapter {
   }
 
   readonly #onPeerUp = (peerId: string): void => {
-    if (!this.#view) {
+    if (!this.started) {
       this.#early.push(() => this.#onPeerUp(peerId));
       return;
     }
     this.#livePeers.add(peerId);
     this.#flush();
-    const view = this.#requireView();
-    const ops = snapshotOps(view.ownMemberships(this.nodeId), view.connectionsOf(this.nodeId), this.#cache);
+    const view = this.requireView();
+    const ops = snapshotOps(view.ownMemberships(this.nodeId), view.connectionsOf(this.nodeId), this.cache);
     this.#transport.sendTo(peerId, Topics.Snapshot, ops);
   };
 
   readonly #onPeerDown = (peerId: string, reason: string): void => {
-    if (!this.#view) {
+    if (!this.started) {
       this.#early.push(() => this.#onPeerDown(peerId, reason));
       return;
     }
     this.#logger.info('peer left; dropping its sockets and members', { peer: peerId, reason });
     this.#livePeers.delete(peerId);
-    this.#view?.dropNode(peerId);
+    this.requireView().dropNode(peerId);
   };
 
   readonly #onBroadcast = (topic: string, payload: unknown, fromNodeId: string): void => {
-    if (!this.#view) {
+    if (!this.started) {
       this.#early.push(() => this.#onBroadcast(topic, payload, fromNodeId));
       return;
     }
@@ -213,13 +184,13 @@ export class ClusterAdapter implements Adapter {
 
   #applyOps(payload: unknown, fromNodeId: string): void {
     if (!Array.isArray(payload)) return;
-    const view = this.#requireView();
+    const view = this.requireView();
     for (const op of payload) {
       if (!isOp(op)) {
         this.#logger.warn('ignoring a malformed state op from a peer', { peer: fromNodeId });
         continue;
       }
-      applyOp(view, this.#cache, fromNodeId, op);
+      applyOp(view, this.cache, fromNodeId, op);
     }
   }
 
@@ -251,10 +222,6 @@ export class ClusterAdapter implements Adapter {
     this.#transport.broadcast(Topics.Delta, this.#pending.splice(0));
   }
 
-  #requireView(): ClusterView {
-    if (!this.#view) throw new Error('ClusterAdapter used before start()');
-    return this.#view;
-  }
 }
 
 const SUBJECT_SEPARATOR = '\u001f';

@@ -1,9 +1,9 @@
-import { EventEmitter } from 'node:events';
-import type { ClusterTransport, RequestReply, TransportStats } from '@meshpush/mesh-transport';
+import { EventEmitter } from "node:events";
+import type { ClusterTransport, RequestReply, TransportStats } from "../ClusterTransport.js";
 
 /**
  * An in-process stand-in for the mesh: every pair of nodes is an ordered, asynchronous link,
- * with interest routing and the transport's event-order guarantees. For adapter unit tests only;
+ * with interest routing and the transport's event-order guarantees. For unit tests of code built on a transport;
  * the real mesh is tested over TCP in its own package and in the cluster integration tests.
  */
 export class MemoryNetwork {
@@ -24,7 +24,7 @@ export class MemoryNetwork {
   kill(node: MemoryTransport): void {
     this.nodes.delete(node.nodeId);
     node.dead = true;
-    for (const peer of this.nodes.values()) peer.unlink(node.nodeId, 'killed');
+    for (const peer of this.nodes.values()) peer.unlink(node.nodeId, "killed");
   }
 
   /** Resolves once every queued delivery (and what it caused) has run. */
@@ -50,11 +50,11 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
 
   link(peer: MemoryTransport): void {
     this.#peers.set(peer.nodeId, peer);
-    this.#deliver(() => this.emit('peer-up', peer.nodeId, { nodeId: peer.nodeId, address: 'memory' }));
+    this.#deliver(() => this.emit("peer-up", peer.nodeId, { nodeId: peer.nodeId, address: "memory" }));
   }
 
   unlink(peerId: string, reason: string): void {
-    if (this.#peers.delete(peerId)) this.#deliver(() => this.emit('peer-down', peerId, reason));
+    if (this.#peers.delete(peerId)) this.#deliver(() => this.emit("peer-down", peerId, reason));
   }
 
   peers(): string[] {
@@ -81,7 +81,7 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
       const from = this.nodeId;
       peer.#deliver(() => {
         peer.receivedPublishes.push(subject);
-        peer.emit('message', subject, payload, from);
+        peer.emit("message", subject, payload, from);
       });
     }
   }
@@ -96,7 +96,7 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
     // Structured clone: a peer never shares objects with the sender, as over a real wire.
     const copy = structuredClone(payload);
     const from = this.nodeId;
-    peer.#deliver(() => peer.emit('broadcast', topic, copy, from));
+    peer.#deliver(() => peer.emit("broadcast", topic, copy, from));
     return true;
   }
 

@@ -1,0 +1,62 @@
+import type { AdapterListener, CachedEvent } from './Adapter.js';
+import { ClusterView } from './ClusterView.js';
+import { EventCache } from './EventCache.js';
+
+export interface ViewAdapterOptions {
+  /** Cache channels remembered at most (least recently used are dropped). @default 10000 */
+  maxCachedChannels?: number;
+  /** Wall clock, for cache expiry. @default Date.now */
+  nowMs?: () => number;
+}
+
+/**
+ * What every adapter built on a `ClusterView` shares: the view, the cache channels' store and
+ * every read. Reads come from local memory only, so they are the same code for one process and
+ * for a cluster; subclasses decide how their own changes reach other nodes.
+ */
+export abstract class ViewAdapter {
+  protected readonly cache: EventCache;
+  #view: ClusterView | undefined;
+
+  constructor(options: ViewAdapterOptions = {}) {
+    this.cache = new EventCache(options.maxCachedChannels ?? 10_000, options.nowMs ?? Date.now);
+  }
+
+  /** True once `start()` created the view. */
+  protected get started(): boolean {
+    return this.#view !== undefined;
+  }
+
+  protected createView(listener: AdapterListener): void {
+    this.#view = new ClusterView(listener);
+  }
+
+  protected requireView(): ClusterView {
+    if (!this.#view) throw new Error(`${this.constructor.name} used before start()`);
+    return this.#view;
+  }
+
+  channels(appId: string): ReadonlyMap<string, number> {
+    return this.#view?.channels(appId) ?? new Map();
+  }
+
+  subscriptionCount(appId: string, channel: string): number {
+    return this.#view?.subscriptionCount(appId, channel) ?? 0;
+  }
+
+  presenceMembers(appId: string, channel: string): ReadonlyMap<string, unknown> {
+    return this.#view?.presenceMembers(appId, channel) ?? new Map();
+  }
+
+  isUserOnline(appId: string, userId: string): boolean {
+    return this.#view?.isUserOnline(appId, userId) ?? false;
+  }
+
+  cachedEvent(appId: string, channel: string): CachedEvent | undefined {
+    return this.cache.get(appId, channel);
+  }
+
+  connectionCount(appId: string): number {
+    return this.#view?.connectionCount(appId) ?? 0;
+  }
+}
