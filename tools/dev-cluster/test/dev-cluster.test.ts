@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { SERVER_CLI } from '../src/paths.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const TABLE_ROW = /^node-\d+\s+(\d+)\s+\d+\s+\d+\s+[0-9a-f]+\s+1\/1\s/gm;
+const TABLE_ROW = /^node-\d+\s+(\d+)\s+\d+\s+\d+\s+[0-9a-f]+\s+(\d+)\/(\d+)\s/gm;
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -47,30 +47,97 @@ function waitUntil(condition: () => boolean, timeoutMs: number, what: string, ou
   });
 }
 
-test('--nodes 2 prints the mesh table, and SIGINT stops every child', async (t) => {
-  t.true(existsSync(SERVER_CLI), `build the server first: ${SERVER_CLI}`);
-  const base = await freeBlock(5);
-  const args = ['--nodes', '2', '--no-build', '--base-port', `${base}`, '--metrics-base-port', `${base + 2}`, '--cluster-port', `${base + 4}`];
-  const child = spawn(process.execPath, ['--import=tsx', '--conditions=source', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+interface Run {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly exited: Promise<number | null>;
+  stdout(): string;
+  output(): string;
+  /** The pids of the table rows printed so far. */
+  pids(): number[];
+  /** The `peers` column of each table row, e.g. `2/2`. */
+  peerColumns(): string[];
+}
+
+/** Runs `pnpm dev:cluster` (through tsx, as the root script does) on free ports; killed in teardown. */
+async function startDevCluster(t: ExecutionContext, nodes: number, extra: readonly string[] = []): Promise<Run> {
+  const base = await freeBlock(2 * nodes + 1);
+  const args = [
+    '--nodes', `${nodes}`, '--no-build',
+    '--base-port', `${base}`, '--metrics-base-port', `${base + nodes}`, '--cluster-port', `${base + 2 * nodes}`,
+    ...extra,
+  ];
+  const child = spawn(process.execPath, ['--import=tsx', '--conditions=source', CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => ((stdout += chunk), (output += chunk)));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const pids = (): number[] => [...stdout.matchAll(TABLE_ROW)].map((match) => Number(match[1]));
+  const rows = (): RegExpExecArray[] => [...stdout.matchAll(TABLE_ROW)];
+  const run: Run = {
+    child,
+    exited,
+    stdout: () => stdout,
+    output: () => output,
+    pids: () => rows().map((match) => Number(match[1])),
+    peerColumns: () => rows().map((match) => `${match[2]}/${match[3]}`),
+  };
   t.teardown(() => {
     child.kill('SIGKILL');
-    for (const pid of pids()) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    for (const pid of run.pids()) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   });
+  await waitUntil(() => run.pids().length === nodes || child.exitCode !== null, 60_000, 'mesh table', () => output);
+  return run;
+}
 
-  await waitUntil(() => pids().length === 2, 40_000, 'mesh table', () => output);
-  t.regex(stdout, /mesh formed: 2 nodes/);
-  t.true(pids().every(isAlive));
+test.before((t) => {
+  t.true(existsSync(SERVER_CLI), `build the server first (pnpm build): ${SERVER_CLI}`);
+});
 
-  child.kill('SIGINT');
-  await waitUntil(() => child.exitCode !== null, 20_000, 'exit after SIGINT', () => output);
-  t.is(await exited, 0, output);
-  for (const pid of pids()) t.false(isAlive(pid), `pid ${pid} is still running`);
-  t.regex(output, /node-1 stopped \(exit code 0\)/);
-  t.regex(output, /node-2 stopped \(exit code 0\)/);
+test('--nodes 3 prints the mesh table, and SIGINT stops every child', async (t) => {
+  const run = await startDevCluster(t, 3);
+  t.is(run.pids().length, 3, run.output());
+  t.regex(run.stdout(), /mesh formed: 3 nodes/);
+  t.deepEqual(run.peerColumns(), ['2/2', '2/2', '2/2']);
+  t.regex(run.stdout(), /^node-2\s+│ /m, 'log lines carry the node name');
+  t.true(run.pids().every(isAlive));
+
+  run.child.kill('SIGINT');
+  await waitUntil(() => run.child.exitCode !== null, 30_000, 'exit after SIGINT', run.output);
+  t.is(await run.exited, 0, run.output());
+  for (const pid of run.pids()) t.false(isAlive(pid), `pid ${pid} is still running`);
+  for (const name of ['node-1', 'node-2', 'node-3']) t.regex(run.output(), new RegExp(`${name} stopped \\(exit code 0\\)`));
+});
+
+test('a node that dies is reported by name, and the others are stopped (exit code 1)', async (t) => {
+  const run = await startDevCluster(t, 2);
+  t.is(run.pids().length, 2, run.output());
+  const [first, second] = run.pids();
+  if (first === undefined || second === undefined) return t.fail(run.output());
+
+  process.kill(second, 'SIGKILL');
+  await waitUntil(() => run.child.exitCode !== null, 30_000, 'exit after a node died', run.output);
+  t.is(await run.exited, 1, run.output());
+  t.regex(run.output(), new RegExp(`node-2 \\(pid ${second}\\) exited unexpectedly \\(signal SIGKILL\\)`));
+  t.regex(run.output(), /node-1 stopped \(exit code 0\)/);
+  t.false(isAlive(first), `node-1 (pid ${first}) is still running`);
+});
+
+test('--same-port: every node binds the base port and the mesh still forms', async (t) => {
+  const run = await startDevCluster(t, 2, ['--same-port']);
+  t.is(run.pids().length, 2, run.output());
+  const wsPorts = [...run.stdout().matchAll(/^node-\d+\s+\d+\s+(\d+)\s/gm)].map((match) => match[1]);
+  t.is(new Set(wsPorts).size, 1, `one shared ws port, got ${wsPorts.join(', ')}`);
+  await waitUntil(() => run.stdout().includes('SO_REUSEPORT'), 10_000, 'port-sharing note', run.output);
+  run.child.kill('SIGINT');
+  t.is(await run.exited, 0, run.output());
+  for (const pid of run.pids()) t.false(isAlive(pid), `pid ${pid} is still running`);
+});
+
+test('a bad flag is refused with a clear message', async (t) => {
+  const child = spawn(process.execPath, ['--import=tsx', '--conditions=source', CLI, '--nodes', 'zero', '--no-build']);
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.not(code, 0);
+  t.regex(stderr, /--nodes must be an integer from 1 to 16, got "zero"/);
 });
