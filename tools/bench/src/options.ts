@@ -34,9 +34,16 @@ const SETTLE_TIMEOUT_MS = 15_000;
 /** The sizes. */
 export const FULL: ScenarioParams = Object.freeze({
   connect: { clients: 5000, concurrency: 64 },
-  fanout: { subscribers: 1000, messages: 200, ratePerSec: 100, connections: 4, settleTimeoutMs: SETTLE_TIMEOUT_MS },
-  fanoutMax: { subscribers: 1000, messages: 1000, ratePerSec: null, connections: 8, settleTimeoutMs: SETTLE_TIMEOUT_MS },
-  throughput: { channels: 500, subscribersPerChannel: 4, durationMs: 10_000, connections: 32, settleTimeoutMs: SETTLE_TIMEOUT_MS },
+  fanout: { subscribers: 1000, messages: 200, ratePerSec: 100, connections: 4, settleTimeoutMs: SETTLE_TIMEOUT_MS, warmupMessages: 20 },
+  fanoutMax: { subscribers: 1000, messages: 1000, ratePerSec: null, connections: 8, settleTimeoutMs: SETTLE_TIMEOUT_MS, warmupMessages: 50 },
+  throughput: {
+    channels: 500,
+    subscribersPerChannel: 4,
+    durationMs: 10_000,
+    connections: 32,
+    settleTimeoutMs: SETTLE_TIMEOUT_MS,
+    warmupMs: 500,
+  },
   presence: { clients: 200, batchSize: 20, runs: 5, convergeTimeoutMs: 10_000 },
   clusterNodes: 3,
 });

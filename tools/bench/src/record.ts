@@ -52,6 +52,7 @@ export interface BenchRecord {
   meshPubFramesActual: number | null;
   meshPerNode: MeshNodeCounters[] | null;
   serverCpuMs: number | null;
+  serverCpuSysPct: number | null;
   serverCpuUsPerDelivery: number | null;
   serverCpuUsPerPublish: number | null;
   serverRssMb: number | null;
@@ -111,6 +112,7 @@ export function newRecord(scenario: ScenarioName, driver: Driver, nodes: number)
     meshPubFramesActual: null,
     meshPerNode: null,
     serverCpuMs: null,
+    serverCpuSysPct: null,
     serverCpuUsPerDelivery: null,
     serverCpuUsPerPublish: null,
     serverRssMb: null,

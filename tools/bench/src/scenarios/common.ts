@@ -5,7 +5,7 @@ import type { AppCredentials } from '../load/signer.js';
 import type { BenchRecord } from '../record.js';
 import type { MeshNodeCounters, ServerGroup } from '../servers/ServerGroup.js';
 import { mergeHistograms, type Histogram, type HistogramData } from '../util/histogram.js';
-import { ownCpuMs, processRssKb, totalCpuMs } from '../util/proc.js';
+import { ownCpuMs, processRssKb, totalCpu } from '../util/proc.js';
 import { nowMs, round, sleep } from '../util/time.js';
 
 export interface ScenarioContext {
@@ -40,23 +40,26 @@ export async function placeClients(ctx: ScenarioContext, placements: readonly Pl
 /** CPU and wall-clock snapshot at the start of a measured window. */
 export interface CostWindow {
   readonly startedAtMs: number;
-  readonly serverCpuMs: number;
+  readonly serverCpu: { readonly userMs: number; readonly sysMs: number };
   readonly loadGenCpuMs: number;
 }
 
 export async function openWindow(ctx: ScenarioContext): Promise<CostWindow> {
   const loadGenCpuMs = (await ctx.pool.cpuMs()) + ownCpuMs();
-  return { startedAtMs: nowMs(), serverCpuMs: totalCpuMs(ctx.server.pids), loadGenCpuMs };
+  return { startedAtMs: nowMs(), serverCpu: totalCpu(ctx.server.pids), loadGenCpuMs };
 }
 
 /** Fills the cost fields: server CPU over the window, RSS now, and the load generator's CPU. */
 export async function closeWindow(ctx: ScenarioContext, window: CostWindow, record: BenchRecord, endedAt?: number): Promise<void> {
   const endedAtMs = endedAt !== undefined && endedAt > window.startedAtMs ? endedAt : nowMs();
-  const serverCpuMs = totalCpuMs(ctx.server.pids) - window.serverCpuMs;
+  const cpu = totalCpu(ctx.server.pids);
+  const sysMs = cpu.sysMs - window.serverCpu.sysMs;
+  const serverCpuMs = cpu.userMs - window.serverCpu.userMs + sysMs;
   const loadGenCpuMs = (await ctx.pool.cpuMs()) + ownCpuMs() - window.loadGenCpuMs;
   const wallMs = Math.max(1, endedAtMs - window.startedAtMs);
   record.windowMs = round(wallMs, 0);
   record.serverCpuMs = round(serverCpuMs, 0);
+  record.serverCpuSysPct = serverCpuMs > 0 ? round((sysMs / serverCpuMs) * 100, 0) : null;
   record.serverRssMb = round(serverRssKb(ctx) / 1024, 1);
   record.loadGenCpuMs = round(loadGenCpuMs, 0);
   record.loadGenCpuPct = round((loadGenCpuMs / wallMs) * 100, 0);

@@ -11,6 +11,7 @@ export interface ConnectParams {
 
 /** Time for the server's RSS to settle after the last handshake. */
 const SETTLE_MS = 500;
+const WARMUP_CONNECTIONS = 100;
 
 /**
  * N idle connections: connections/s over the whole ramp, handshake (new WebSocket → 
@@ -20,6 +21,9 @@ export async function runConnect(ctx: ScenarioContext, params: ConnectParams): P
   const record = newRecord('connect', ctx.server.driver, ctx.server.ports.length);
   record.clients = params.clients;
   const urls = ctx.server.ports.map((_, i) => ctx.server.wsUrl(i));
+  // Warm-up: the first connections pay for JIT compilation and lazily loaded code on both sides.
+  await ctx.pool.all('connect', () => ({ urls, nodes: new Array<number>(WARMUP_CONNECTIONS).fill(0), concurrency: params.concurrency }));
+  await ctx.pool.all('closeAll', () => ({}));
   const rssBeforeKb = serverRssKb(ctx);
   const window = await openWindow(ctx);
   const startedAt = nowMs();

@@ -22,6 +22,8 @@ export interface FanoutParams {
   readonly connections: number;
   /** Ceiling on the wait for the last deliveries. */
   readonly settleTimeoutMs: number;
+  /** Published (same rate) and awaited before the measurement, which starts from zero. */
+  readonly warmupMessages: number;
 }
 
 const CHANNEL = 'bench-fanout';
@@ -41,22 +43,36 @@ export async function runFanout(ctx: ScenarioContext, params: FanoutParams): Pro
   const subscribed = await placeClients(ctx, placements, record.errors);
   const publisher = await Publisher.open({ ports: [ctx.server.ports[0] ?? 0], connections: params.connections, app: ctx.app });
   try {
-    await ctx.pool.all('resetDeliveries', () => ({}));
-    const meshBefore = await ctx.server.meshCounters();
-    const window = await openWindow(ctx);
-    const { outcomes, firstSendAtMs, lastSendAtMs } = await publishAll(publisher, params);
-    const accepted = outcomes.filter((outcome) => outcome.status === 200).length;
-    const deliveries = await awaitDeliveries(ctx, accepted * subscribed, params.settleTimeoutMs);
-    await closeWindow(ctx, window, Object.assign(record, { accepted, delivered: deliveries.delivered }), deliveries.lastAtMs);
-    record.publishesPerSec = round((accepted * 1000) / Math.max(1, lastSendAtMs - firstSendAtMs), 0);
-    fillDeliveries(record, deliveries, accepted * subscribed, firstSendAtMs, 0);
-    await fillMesh(ctx, record, meshBefore, accepted * (nodes - 1));
-    noteRejections(record, outcomes);
+    await warmUp(ctx, publisher, params, subscribed);
+    await measure(ctx, publisher, params, subscribed, record);
   } finally {
     publisher.close();
     await ctx.pool.all('closeAll', () => ({}));
   }
   return record;
+}
+
+/** A few messages first, so that JIT compilation in the server and the workers is not measured. */
+async function warmUp(ctx: ScenarioContext, publisher: Publisher, params: FanoutParams, subscribed: number): Promise<void> {
+  const messages = Math.min(params.warmupMessages, params.messages);
+  if (messages === 0) return;
+  const { outcomes } = await publishAll(publisher, { ...params, messages });
+  await awaitDeliveries(ctx, outcomes.filter((outcome) => outcome.status === 200).length * subscribed, params.settleTimeoutMs);
+}
+
+async function measure(ctx: ScenarioContext, publisher: Publisher, params: FanoutParams, subscribed: number, record: BenchRecord): Promise<void> {
+  const nodes = ctx.server.ports.length;
+  await ctx.pool.all('resetDeliveries', () => ({}));
+  const meshBefore = await ctx.server.meshCounters();
+  const window = await openWindow(ctx);
+  const { outcomes, firstSendAtMs, lastSendAtMs } = await publishAll(publisher, params);
+  const accepted = outcomes.filter((outcome) => outcome.status === 200).length;
+  const deliveries = await awaitDeliveries(ctx, accepted * subscribed, params.settleTimeoutMs);
+  await closeWindow(ctx, window, Object.assign(record, { accepted, delivered: deliveries.delivered }), deliveries.lastAtMs);
+  record.publishesPerSec = round((accepted * 1000) / Math.max(1, lastSendAtMs - firstSendAtMs), 0);
+  fillDeliveries(record, deliveries, accepted * subscribed, firstSendAtMs, 0);
+  await fillMesh(ctx, record, meshBefore, accepted * (nodes - 1));
+  noteRejections(record, outcomes);
 }
 
 interface PublishRun {

@@ -21,6 +21,8 @@ export interface ThroughputParams {
   /** Keep-alive publisher connections, spread over all nodes (requests in flight). */
   readonly connections: number;
   readonly settleTimeoutMs: number;
+  /** Publishing (and awaiting the deliveries) before the measurement, which starts from zero. */
+  readonly warmupMs: number;
 }
 
 const SCENARIO: ScenarioName = 'throughput';
@@ -60,6 +62,8 @@ export async function runThroughput(ctx: ScenarioContext, params: ThroughputPara
   if (subscribed < params.channels * params.subscribersPerChannel) record.errors.push(`only ${subscribed} subscribed`);
   const publisher = await Publisher.open({ ports: ctx.server.ports, connections: params.connections, app: ctx.app });
   try {
+    const warmUp = await publishFor(publisher, { ...params, durationMs: params.warmupMs }, nodes);
+    await awaitDeliveries(ctx, warmUp.accepted * params.subscribersPerChannel, params.settleTimeoutMs);
     await ctx.pool.all('resetDeliveries', () => ({}));
     const meshBefore = await ctx.server.meshCounters();
     const window = await openWindow(ctx);

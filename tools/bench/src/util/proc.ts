@@ -4,15 +4,14 @@ import { availableParallelism } from 'node:os';
 /** Linux clock ticks per second for `/proc/PID/stat` (USER_HZ; 100 on every mainstream kernel). */
 const CLOCK_TICKS_PER_SEC = 100;
 
-/** CPU time (utime + stime) a process has used, in ms; null once it is gone. */
-export function processCpuMs(pid: number): number | null {
+/** CPU time a process has used, in ms: user (utime) and kernel (stime); null once it is gone. */
+export function processCpu(pid: number): { userMs: number; sysMs: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which may itself contain spaces and parentheses.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SEC;
+    const toMs = (ticks: string | undefined): number => (Number(ticks) * 1000) / CLOCK_TICKS_PER_SEC;
+    return { userMs: toMs(fields[11]), sysMs: toMs(fields[12]) };
   } catch {
     return null;
   }
@@ -28,9 +27,15 @@ export function processRssKb(pid: number): number | null {
   }
 }
 
-/** Sum of `processCpuMs` over several processes (a cluster). */
-export function totalCpuMs(pids: readonly number[]): number {
-  return pids.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0);
+/** `processCpu` summed over several processes (a cluster). */
+export function totalCpu(pids: readonly number[]): { userMs: number; sysMs: number } {
+  const total = { userMs: 0, sysMs: 0 };
+  for (const pid of pids) {
+    const cpu = processCpu(pid);
+    total.userMs += cpu?.userMs ?? 0;
+    total.sysMs += cpu?.sysMs ?? 0;
+  }
+  return total;
 }
 
 /** This process's CPU time (user + system) in ms. */
