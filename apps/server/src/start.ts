@@ -49,7 +49,19 @@ export async function start(options: StartOptions): Promise<MeshpushServer> {
   }
   exitOnSignals({ server, logger, gracePeriodMs: config.server.shutdownGracePeriodMs });
   process.stdout.write(readyLine(server.port, process.pid, server.metricsPort) + '\n');
+  tellSupervisorReady();
   return server;
+}
+
+/**
+ * Under a supervisor with an IPC channel (PM2 with `wait_ready`), says 'ready' once the port is
+ * bound, so a rolling reload moves to the next instance only when this one accepts clients.
+ * Without a channel (a shell, systemd, Docker) this does nothing.
+ */
+function tellSupervisorReady(): void {
+  if (!process.send || !process.connected) return;
+  // A callback, so a channel that closed meanwhile is ignored rather than an 'error' event.
+  process.send('ready', undefined, undefined, () => undefined);
 }
 
 export function loadConfigFile(path: string): { path: string; content: unknown } {
