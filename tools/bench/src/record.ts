@@ -35,6 +35,7 @@ export interface BenchRecord {
   expected: number | null;
   delivered: number | null;
   lost: number | null;
+  duplicates: number | null;
   deliveriesPerSec: number | null;
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
@@ -95,6 +96,7 @@ export function newRecord(scenario: ScenarioName, driver: Driver, nodes: number)
     expected: null,
     delivered: null,
     lost: null,
+    duplicates: null,
     deliveriesPerSec: null,
     latencyP50Ms: null,
     latencyP95Ms: null,

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { BENCH_FRAME_MARK, type Deliveries } from './deliveries.js';
+import { BENCH_FRAME_MARK, SeenSequences, type Deliveries } from './deliveries.js';
 
 const CLIENT_OPTIONS = { perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: 10_000 } as const;
 const STEP_TIMEOUT_MS = 15_000;
@@ -24,6 +24,7 @@ export class BenchClient {
   readonly group: number;
   readonly #ws: WebSocket;
   readonly #deliveries: Deliveries;
+  readonly #seen = new SeenSequences();
   #waiter: Waiter | undefined;
   socketId = '';
   /** Presence members as this client sees them; undefined until a presence subscription succeeds. */
@@ -82,7 +83,7 @@ export class BenchClient {
   }
 
   #onMessage(text: string): void {
-    if (text.includes(BENCH_FRAME_MARK)) return this.#deliveries.record(this.group, text);
+    if (text.includes(BENCH_FRAME_MARK)) return this.#deliveries.record(this.group, text, this.#seen);
     const frame = JSON.parse(text) as Frame;
     const data = decodeData(frame.data);
     switch (frame.event) {

@@ -15,7 +15,8 @@ export interface Commands {
   presenceJoin: { args: PresenceJoinArgs; result: PresenceJoinResult };
   /** Each presence client's member count, as it sees it. */
   presenceCounts: { args: Record<string, never>; result: { counts: number[] } };
-  resetDeliveries: { args: Record<string, never>; result: Record<string, never> };
+  /** Counts deliveries of `phase` only, from zero (events of other phases are `stale`). */
+  beginPhase: { args: { phase: number }; result: Record<string, never> };
   deliveries: { args: Record<string, never>; result: DeliveryReport };
   cpu: { args: Record<string, never>; result: { cpuMs: number } };
   /** Closes every client and waits (bounded) for the closes. */
@@ -55,7 +56,15 @@ export interface PresenceJoinResult {
 }
 
 export interface DeliveryReport {
+  readonly phase: number;
+  /** Distinct bench events of the phase received, summed over the clients. */
   readonly delivered: number;
+  /** Events of the phase a client had already received. */
+  readonly duplicates: number;
+  /** Events of another phase (stragglers of an earlier one). */
+  readonly stale: number;
+  /** Bench frames whose phase, time or sequence could not be read. */
+  readonly malformed: number;
   /** Latency histogram per client group (the URL index the client connected to). */
   readonly byGroup: HistogramData[];
   /** Orchestrator-clock time of the last delivery, 0 if none. */

@@ -72,8 +72,8 @@ const handlers: Handlers = {
   },
   presenceJoin: (args) => presenceJoin(args),
   presenceCounts: () => ({ counts: presenceClients.map((client) => client.members?.size ?? -1) }),
-  resetDeliveries: () => {
-    deliveries.reset();
+  beginPhase: ({ phase }) => {
+    deliveries.begin(phase);
     return {};
   },
   deliveries: () => deliveries.report(groups),

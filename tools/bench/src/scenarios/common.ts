@@ -73,9 +73,24 @@ export function serverRssKb(ctx: ScenarioContext): number {
   return ctx.server.pids.reduce((sum, pid) => sum + (processRssKb(pid) ?? 0), 0);
 }
 
+let lastPhase = 0;
+
+/**
+ * Starts a new counting phase in every worker and returns its number, to be carried by the
+ * phase's events (`benchData`): deliveries of earlier phases can no longer be counted.
+ */
+export async function beginPhase(ctx: ScenarioContext): Promise<number> {
+  const phase = ++lastPhase;
+  await ctx.pool.all('beginPhase', () => ({ phase }));
+  return phase;
+}
+
 /** Per-node latency histograms summed over the workers. */
 export interface Deliveries {
+  /** Distinct events received, summed over the clients. */
   readonly delivered: number;
+  readonly duplicates: number;
+  readonly malformed: number;
   readonly lastAtMs: number;
   readonly byNode: Histogram[];
 }
@@ -101,8 +116,11 @@ function summarize(reports: readonly DeliveryReport[]): Deliveries {
   const byNode = Array.from({ length: nodes }, (_, node) =>
     mergeHistograms(reports.map((report) => report.byGroup[node]).filter((h): h is HistogramData => h !== undefined)),
   );
+  const sum = (pick: (report: DeliveryReport) => number): number => reports.reduce((total, report) => total + pick(report), 0);
   return {
-    delivered: reports.reduce((sum, report) => sum + report.delivered, 0),
+    delivered: sum((report) => report.delivered),
+    duplicates: sum((report) => report.duplicates),
+    malformed: sum((report) => report.malformed),
     lastAtMs: Math.max(0, ...reports.map((report) => report.lastAtMs)),
     byNode,
   };
@@ -114,6 +132,10 @@ export function fillDeliveries(record: BenchRecord, deliveries: Deliveries, expe
   record.expected = expected;
   record.delivered = deliveries.delivered;
   record.lost = Math.max(0, expected - deliveries.delivered);
+  record.duplicates = deliveries.duplicates;
+  if (deliveries.duplicates > 0) record.errors.push(`${deliveries.duplicates} events reached a client twice`);
+  if (deliveries.malformed > 0) record.errors.push(`${deliveries.malformed} bench frames could not be read`);
+  if (deliveries.delivered > expected) record.errors.push(`${deliveries.delivered - expected} more deliveries than expected`);
   const spanMs = deliveries.lastAtMs - firstSendAtMs;
   record.deliveriesPerSec = spanMs > 0 ? round((deliveries.delivered * 1000) / spanMs, 0) : null;
   record.latencyP50Ms = round(all.percentileMs(50), 3);

@@ -4,6 +4,7 @@ import { newRecord, type BenchRecord } from '../record.js';
 import { nowMs, round, sleep } from '../util/time.js';
 import {
   awaitDeliveries,
+  beginPhase,
   closeWindow,
   fillDeliveries,
   fillMesh,
@@ -56,16 +57,17 @@ export async function runFanout(ctx: ScenarioContext, params: FanoutParams): Pro
 async function warmUp(ctx: ScenarioContext, publisher: Publisher, params: FanoutParams, subscribed: number): Promise<void> {
   const messages = Math.min(params.warmupMessages, params.messages);
   if (messages === 0) return;
-  const { outcomes } = await publishAll(publisher, { ...params, messages });
+  const phase = await beginPhase(ctx);
+  const { outcomes } = await publishAll(publisher, { ...params, messages }, phase);
   await awaitDeliveries(ctx, outcomes.filter((outcome) => outcome.status === 200).length * subscribed, params.settleTimeoutMs);
 }
 
 async function measure(ctx: ScenarioContext, publisher: Publisher, params: FanoutParams, subscribed: number, record: BenchRecord): Promise<void> {
   const nodes = ctx.server.ports.length;
-  await ctx.pool.all('resetDeliveries', () => ({}));
+  const phase = await beginPhase(ctx);
   const meshBefore = await ctx.server.meshCounters();
   const window = await openWindow(ctx);
-  const { outcomes, firstSendAtMs, lastSendAtMs } = await publishAll(publisher, params);
+  const { outcomes, firstSendAtMs, lastSendAtMs } = await publishAll(publisher, params, phase);
   const accepted = outcomes.filter((outcome) => outcome.status === 200).length;
   const deliveries = await awaitDeliveries(ctx, accepted * subscribed, params.settleTimeoutMs);
   await closeWindow(ctx, window, Object.assign(record, { accepted, delivered: deliveries.delivered }), deliveries.lastAtMs);
@@ -82,13 +84,13 @@ interface PublishRun {
 }
 
 /** Paced at `ratePerSec` (each event's body is built when it is written), or all at once. */
-async function publishAll(publisher: Publisher, params: FanoutParams): Promise<PublishRun> {
+async function publishAll(publisher: Publisher, params: FanoutParams, phase: number): Promise<PublishRun> {
   const pending: Promise<PublishOutcome>[] = [];
   const firstSendAtMs = nowMs();
   let lastSendAtMs = firstSendAtMs;
   const build = (sequence: number) => () => {
     lastSendAtMs = nowMs();
-    return { channel: CHANNEL, data: benchData(sequence) };
+    return { channel: CHANNEL, data: benchData(phase, sequence) };
   };
   for (let i = 0; i < params.messages; i++) {
     if (params.ratePerSec !== null) {

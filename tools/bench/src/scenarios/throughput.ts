@@ -4,6 +4,7 @@ import { newRecord, type BenchRecord, type ScenarioName } from '../record.js';
 import { nowMs, round } from '../util/time.js';
 import {
   awaitDeliveries,
+  beginPhase,
   closeWindow,
   fillDeliveries,
   fillMesh,
@@ -62,12 +63,13 @@ export async function runThroughput(ctx: ScenarioContext, params: ThroughputPara
   if (subscribed < params.channels * params.subscribersPerChannel) record.errors.push(`only ${subscribed} subscribed`);
   const publisher = await Publisher.open({ ports: ctx.server.ports, connections: params.connections, app: ctx.app });
   try {
-    const warmUp = await publishFor(publisher, { ...params, durationMs: params.warmupMs }, nodes);
+    const warmUpPhase = await beginPhase(ctx);
+    const warmUp = await publishFor(publisher, { ...params, durationMs: params.warmupMs }, nodes, warmUpPhase);
     await awaitDeliveries(ctx, warmUp.accepted * params.subscribersPerChannel, params.settleTimeoutMs);
-    await ctx.pool.all('resetDeliveries', () => ({}));
+    const phase = await beginPhase(ctx);
     const meshBefore = await ctx.server.meshCounters();
     const window = await openWindow(ctx);
-    const run = await publishFor(publisher, params, nodes);
+    const run = await publishFor(publisher, params, nodes, phase);
     const expected = run.accepted * params.subscribersPerChannel;
     const deliveries = await awaitDeliveries(ctx, expected, params.settleTimeoutMs);
     record.messages = run.outcomes.length;
@@ -90,7 +92,7 @@ interface ThroughputRun {
   readonly meshFramesExpected: number;
 }
 
-async function publishFor(publisher: Publisher, params: ThroughputParams, nodes: number): Promise<ThroughputRun> {
+async function publishFor(publisher: Publisher, params: ThroughputParams, nodes: number, phase: number): Promise<ThroughputRun> {
   const endAt = nowMs() + params.durationMs;
   const outcomes: PublishOutcome[] = [];
   let next = 0;
@@ -100,7 +102,7 @@ async function publishFor(publisher: Publisher, params: ThroughputParams, nodes:
       let channel = 0;
       const outcome = await publisher.publish(() => {
         channel = next % params.channels;
-        return { channel: channelName(channel), data: benchData(next++) };
+        return { channel: channelName(channel), data: benchData(phase, next++) };
       });
       outcomes.push(outcome);
       if (outcome.status === 200 && nodes > 1) meshFramesExpected += channelNodes(channel, nodes).filter((n) => n !== outcome.node).length;
