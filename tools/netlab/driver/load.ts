@@ -1,0 +1,99 @@
+import type Pusher from 'pusher';
+import { DriverClient, sdkFor, untilTrue } from './clients.js';
+
+export interface LoadOptions {
+  channel: string;
+  /** Server addresses the publisher cycles through, one event per request. */
+  addresses: string[];
+  ratePerSec: number;
+}
+
+/** One event the publisher sent: its sequence number, the server index and the HTTP outcome. */
+export type SentEvent = [seq: number, server: number, ok: boolean];
+
+export interface LoadResult {
+  sent: SentEvent[];
+  /** Per server index: the sequence numbers its subscriber received, in order. */
+  received: number[][];
+  durationMs: number;
+}
+
+const TICK_MS = 20;
+const EVENT = 'load';
+
+/**
+ * A publisher sending `ratePerSec` events through every server in turn (round robin, one
+ * `trigger` per event), and one subscriber per server on the same channel. The publisher keeps
+ * its pace whether a server answers or not: a request to an unreachable server times out and is
+ * recorded as not accepted.
+ */
+export class Load {
+  readonly #options: LoadOptions;
+  readonly #sdks: Pusher[];
+  readonly #subscribers: DriverClient[];
+  readonly #received: number[][];
+  readonly #sent: SentEvent[] = [];
+  readonly #inFlight = new Set<Promise<void>>();
+  #timer: NodeJS.Timeout | undefined;
+  #startedAt = 0;
+
+  constructor(options: LoadOptions) {
+    this.#options = options;
+    this.#sdks = options.addresses.map((address) => sdkFor(address, 1500));
+    this.#subscribers = options.addresses.map((address) => new DriverClient(address, undefined));
+    this.#received = options.addresses.map(() => []);
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.#subscribers.map(async (subscriber, index) => {
+      await subscriber.connected(10_000);
+      await subscriber.subscribe(this.#options.channel, 10_000);
+      subscriber.bindEvent(this.#options.channel, EVENT, (data) => this.#received[index]?.push((data as { seq: number }).seq));
+    }));
+    this.#startedAt = Date.now();
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
+  }
+
+  /** Stops publishing, waits for answers and for deliveries to settle, closes the subscribers. */
+  async stop(): Promise<LoadResult> {
+    clearInterval(this.#timer);
+    const durationMs = Date.now() - this.#startedAt;
+    await Promise.all(this.#inFlight);
+    await this.#settled();
+    for (const subscriber of this.#subscribers) subscriber.close();
+    return { sent: this.#sent, received: this.#received, durationMs };
+  }
+
+  #tick(): void {
+    const due = Math.floor(((Date.now() - this.#startedAt) * this.#options.ratePerSec) / 1000);
+    while (this.#sent.length < due) this.#publish(this.#sent.length);
+  }
+
+  #publish(seq: number): void {
+    const server = seq % this.#sdks.length;
+    const entry: SentEvent = [seq, server, false];
+    this.#sent.push(entry);
+    const request = (this.#sdks[server] as Pusher)
+      .trigger(this.#options.channel, EVENT, { seq })
+      .then((response) => {
+        entry[2] = response.status === 200;
+      })
+      .catch(() => undefined)
+      .finally(() => this.#inFlight.delete(request));
+    this.#inFlight.add(request);
+  }
+
+  /** Waits until no subscriber has received anything for a second (at most 10 s). */
+  async #settled(): Promise<void> {
+    let last = -1;
+    let stableSince = Date.now();
+    await untilTrue(() => {
+      const total = this.#received.reduce((sum, seqs) => sum + seqs.length, 0);
+      if (total !== last) {
+        last = total;
+        stableSince = Date.now();
+      }
+      return Date.now() - stableSince >= 1000;
+    }, 10_000, 'deliveries settling').catch(() => undefined);
+  }
+}
