@@ -4,6 +4,7 @@ import { LocalAdapter } from './adapter/LocalAdapter.js';
 import type { AppManager } from './app-manager/AppManager.js';
 import { ArrayAppManager } from './app-manager/ArrayAppManager.js';
 import type { ServerConfig } from './config/ServerConfig.js';
+import { checkAdapterGiven, resolveServerConfig, type ServerConfigInput } from './config/resolveServerConfig.js';
 import { registerHttpApi } from './http/registerHttpApi.js';
 import { meteredPublish } from './metrics/meteredPublish.js';
 import type { MetricsServer } from './metrics/MetricsServer.js';
@@ -25,9 +26,15 @@ import type { Webhooks } from './webhooks/Webhooks.js';
 const LISTEN_EXCLUSIVE_PORT = 1;
 const LISTEN_SHARED_PORT = 0;
 
-/** Builds a server from a resolved configuration; nothing is bound until `start()`. */
-export function createServer(config: ServerConfig, deps: ServerDeps = {}): MeshpushServer {
-  return new PusherServer(config, deps);
+/**
+ * Builds a server; nothing is bound until `start()`. Every field of `config` is optional (see
+ * {@link resolveServerConfig}); `deps` supplies the drivers and hooks of a host application.
+ * @throws TypeError for an invalid setting, or a non-local `adapter.driver` without `deps.adapter`.
+ */
+export function createServer(config: ServerConfigInput = {}, deps: ServerDeps = {}): MeshpushServer {
+  const resolved = resolveServerConfig(config);
+  checkAdapterGiven(resolved, deps);
+  return new PusherServer(resolved, deps);
 }
 
 class PusherServer implements MeshpushServer {

@@ -15,6 +15,7 @@ export {
   type ServerLimits,
   type WebhooksConfig,
 } from './config/ServerConfig.js';
+export { resolveServerConfig, type ServerConfigInput } from './config/resolveServerConfig.js';
 
 // Apps
 export { resolveApp, type App, type AppConfig, type WebhookConfig } from './app-manager/App.js';

@@ -1,0 +1,77 @@
+import { defaultServerConfig, type ServerConfig } from './ServerConfig.js';
+import type { ServerDeps } from '../ServerApi.js';
+
+/**
+ * What {@link createServer} accepts: any part of a {@link ServerConfig}. Top-level fields
+ * replace their default; the fields of a nested group (`limits`, `cluster`, `metrics`,
+ * `webhooks`, …) are merged into the group's defaults one by one. Arrays (`apps`,
+ * `cluster.seeds`) replace the default whole.
+ */
+export type ServerConfigInput = {
+  [K in keyof ServerConfig]?: ServerConfig[K] extends readonly unknown[]
+    ? ServerConfig[K]
+    : ServerConfig[K] extends object
+      ? Partial<ServerConfig[K]>
+      : ServerConfig[K];
+};
+
+/**
+ * Completes a partial configuration with {@link defaultServerConfig} and checks the values a
+ * host application is most likely to get wrong (ports, apps). `undefined` means "the default".
+ * @throws TypeError naming the field, for a value the server could not run with.
+ */
+export function resolveServerConfig(input: ServerConfigInput = {}): ServerConfig {
+  const defaults = defaultServerConfig() as unknown as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    const base = defaults[key];
+    merged[key] = isPlainObject(base) && isPlainObject(value) ? { ...base, ...definedEntries(value) } : value;
+  }
+  const config = merged as unknown as ServerConfig;
+  checkConfig(config);
+  return config;
+}
+
+function checkConfig(config: ServerConfig): void {
+  checkPort('port', config.port);
+  checkPort('metrics.port', config.metrics.port);
+  checkPort('cluster.port', config.cluster.port);
+  if (typeof config.host !== 'string' || config.host === '') throw new TypeError('host must be a non-empty string');
+  if (!Array.isArray(config.apps)) throw new TypeError('apps must be an array of { id, key, secret }');
+  config.apps.forEach((app, index) => {
+    for (const field of ['id', 'key', 'secret'] as const) {
+      if (typeof app?.[field] !== 'string' || app[field] === '') {
+        throw new TypeError(`apps[${index}].${field} must be a non-empty string`);
+      }
+    }
+  });
+}
+
+function checkPort(name: string, port: unknown): void {
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new TypeError(`${name} must be an integer from 0 to 65535 (0 picks a free port), got ${String(port)}`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function definedEntries(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined));
+}
+
+/**
+ * `adapter.driver` other than `local` names an adapter that the caller builds (it starts
+ * network clients): refusing here beats silently running a lone node that was meant to join a
+ * cluster.
+ */
+export function checkAdapterGiven(config: ServerConfig, deps: Pick<ServerDeps, 'adapter'>): void {
+  if (deps.adapter === undefined && config.adapter.driver !== 'local') {
+    throw new TypeError(
+      `adapter.driver is '${config.adapter.driver}' but no adapter was given: pass deps.adapter ` +
+        `(for the mesh: const { adapter, transport } = await createMeshCluster(config.cluster))`,
+    );
+  }
+}
