@@ -1,0 +1,202 @@
+import test, { type ExecutionContext } from 'ava';
+import Pusher from 'pusher';
+import { TEST_CLUSTER_TIMING } from './cluster-support/cluster.js';
+import {
+  connectFleet,
+  converged,
+  daemonLog,
+  instanceLogs,
+  isAlive,
+  isFullMesh,
+  startPm2,
+  type FleetClient,
+  type Pm2Deployment,
+} from './pm2-support.js';
+import { DEFAULT_APP, waitFor, type WaitOptions } from './support/server.js';
+
+// The real PM2 from npm runs deploy/pm2/ecosystem.config.cjs: 4 meshed instances on one port.
+const INSTANCES = 4;
+const CLIENTS = 200;
+const CHANNEL = 'presence-pm2';
+/** The stated bound: a client moved by the reload is subscribed again within this (loaded 2-core machine). */
+const RECONNECT_BOUND_MS = 15_000;
+const CONVERGE_MS = 60_000;
+const ALL = [0, 1, 2, 3];
+
+interface Triggered {
+  seq: number;
+  startedAt: number;
+  ok: boolean;
+}
+
+/** Events on CHANNEL through the shared port, one every `intervalMs` without waiting for the previous. */
+function steadyTrigger(sdk: Pusher, intervalMs: number): { events: Triggered[]; stop(): Promise<void> } {
+  const events: Triggered[] = [];
+  const pending = new Set<Promise<void>>();
+  let seq = 1_000;
+  const fire = (): void => {
+    const event: Triggered = { seq: seq++, startedAt: performance.now(), ok: false };
+    events.push(event);
+    const request = sdk.trigger(CHANNEL, 'tick', { seq: event.seq }).then(
+      (response) => void (event.ok = response.status === 200),
+      () => undefined,
+    );
+    pending.add(request);
+    void request.finally(() => pending.delete(request));
+  };
+  const timer = setInterval(fire, intervalMs);
+  return {
+    events,
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all(pending);
+    },
+  };
+}
+
+/** Triggers one event and waits until every client of `fleet` has it. */
+async function everyoneReceives(sdk: Pusher, fleet: readonly FleetClient[], seq: number): Promise<void> {
+  const response = await sdk.trigger(CHANNEL, 'tick', { seq });
+  if (response.status !== 200) throw new Error(`trigger answered ${response.status}`);
+  await waitFor(() => fleet.every((c) => c.received.has(seq)), { timeoutMs: 15_000, message: `event ${seq} at every client` });
+}
+
+async function waitForMeshOf(deployment: Pm2Deployment, instances: readonly number[]): Promise<void> {
+  await waitFor(async () => isFullMesh(await deployment.figures(instances)), { timeoutMs: CONVERGE_MS, message: `a full mesh of instances ${instances.join()}`, intervalMs: 100 });
+}
+
+async function onlineInstances(deployment: Pm2Deployment, count: number): Promise<number[]> {
+  const list = await waitForValue(async () => {
+    const procs = await deployment.list();
+    return procs.length === count && procs.every((p) => p.status === 'online') ? procs : undefined;
+  }, { timeoutMs: CONVERGE_MS, message: `${count} online instances`, intervalMs: 200 });
+  return list.map((p) => p.instance).sort();
+}
+
+async function connectedTotal(deployment: Pm2Deployment, instances: readonly number[]): Promise<number[]> {
+  return (await deployment.figures(instances)).map((f) => f.connected);
+}
+
+/** `waitFor` for a condition that returns its value once it holds (undefined until then). */
+async function waitForValue<T>(condition: () => Promise<T | undefined>, options: WaitOptions): Promise<T> {
+  const value = await waitFor(condition, options);
+  if (value === undefined) throw new Error(`no value for: ${options.message ?? 'condition'}`);
+  return value;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? Number.NaN;
+}
+
+test('PM2: 4 instances on one port spread clients, survive a rolling reload and follow pm2 scale', async (t) => {
+  t.timeout(300_000);
+  const deployment = await startPm2(t, {
+    instances: INSTANCES,
+    env: {
+      CLUSTER_CHECK_INTERVAL: String(TEST_CLUSTER_TIMING.checkIntervalMs),
+      CLUSTER_NODE_TIMEOUT: String(TEST_CLUSTER_TIMING.nodeTimeoutMs),
+      CLUSTER_MASTER_TIMEOUT: String(TEST_CLUSTER_TIMING.masterTimeoutMs),
+      PRESENCE_MAX_MEMBERS: '1000',
+    },
+  });
+  t.deepEqual(await onlineInstances(deployment, INSTANCES), ALL);
+  await waitForMeshOf(deployment, ALL);
+  const sdk = new Pusher({ ...DEFAULT_APP, host: '127.0.0.1', port: String(deployment.port), useTLS: false, timeout: 5000 });
+
+  const fleet = await spreadAndConverge(t, deployment, sdk);
+  await rollingReload(t, deployment, sdk, fleet);
+  await scaleDownAndUp(t, deployment, sdk, fleet);
+
+  const pids = deployment.seenPids();
+  t.deepEqual(await deployment.kill(), [], 'pm2 kill left no process behind');
+  t.deepEqual(pids.filter(isAlive), [], 'the daemon and every instance are gone');
+});
+
+async function spreadAndConverge(t: ExecutionContext, deployment: Pm2Deployment, sdk: Pusher): Promise<FleetClient[]> {
+  const fleet = await connectFleet(t, deployment.port, Array.from({ length: CLIENTS }, (_, i) => `user-${i}`), CHANNEL);
+  const perInstance = await waitForValue(async () => {
+    const counts = await connectedTotal(deployment, ALL);
+    return counts.reduce((a, b) => a + b, 0) === CLIENTS ? counts : undefined;
+  }, { timeoutMs: CONVERGE_MS, message: `${CLIENTS} connections over the instances` });
+  t.log(`connections per instance after start: ${perInstance.join(' / ')}`);
+  // SO_REUSEPORT hashes each connection to one listener: 200 clients land on all four.
+  t.true(perInstance.every((n) => n >= 10), `clients spread over every instance (${perInstance.join(' / ')})`);
+  await waitFor(() => converged(fleet, CLIENTS), { timeoutMs: CONVERGE_MS, message: `every client counts ${CLIENTS} members` });
+  await everyoneReceives(sdk, fleet, 1);
+  t.pass('presence converged and an event through the port reached every client');
+  return fleet;
+}
+
+async function rollingReload(t: ExecutionContext, deployment: Pm2Deployment, sdk: Pusher, fleet: FleetClient[]): Promise<void> {
+  const before = await deployment.list();
+  const trigger = steadyTrigger(sdk, 50);
+  const reloadStart = performance.now();
+  await deployment.pm2(['reload', 'meshpush', '--parallel', '1']);
+  const reloadEnd = performance.now();
+  const after = await deployment.list();
+  t.deepEqual(after.map((p) => p.instance).sort(), ALL);
+  t.true(after.every((p) => p.status === 'online' && !before.some((old) => old.pid === p.pid)), 'every instance was replaced');
+
+  await waitFor(() => converged(fleet, CLIENTS), { timeoutMs: CONVERGE_MS, message: 'presence converged again after the reload' });
+  await waitForMeshOf(deployment, ALL);
+  const complete = performance.now();
+  // Keep the steady rate for a while after the reload is complete: none of these may be lost.
+  await waitFor(() => trigger.events.some((e) => e.startedAt > complete + 1000), { timeoutMs: 10_000, message: 'a second of events after the reload' });
+  await trigger.stop();
+
+  const afterComplete = trigger.events.filter((e) => e.startedAt >= complete);
+  t.true(afterComplete.length >= 10 && afterComplete.every((e) => e.ok), 'every event after the reload was accepted');
+  await waitFor(() => afterComplete.every((e) => fleet.every((c) => c.received.has(e.seq))), {
+    timeoutMs: 15_000,
+    message: 'every event triggered after the reload completed at every client',
+  });
+
+  // Every instance was replaced, so every client was closed (4200) and came back.
+  t.true(fleet.every((c) => c.disconnects >= 1 && c.reconnectGapsMs.length >= 1), 'every client was moved by the reload');
+  const gaps = fleet.flatMap((c) => c.reconnectGapsMs);
+  t.true(Math.max(...gaps) <= RECONNECT_BOUND_MS, `every client subscribed again within ${RECONNECT_BOUND_MS} ms (max ${Math.round(Math.max(...gaps))} ms)`);
+  const graceful = (daemonLog(deployment.home).match(/exited with code \[0\] via signal \[SIGINT\]/g) ?? []).length;
+  t.is(graceful, INSTANCES, 'each old instance exited 0 after SIGINT: drained, not killed');
+  t.is((instanceLogs(deployment.home).match(/drained; exiting/g) ?? []).length, INSTANCES);
+
+  const during = trigger.events.filter((e) => e.startedAt < complete);
+  const accepted = during.filter((e) => e.ok);
+  const missed = accepted.map((e) => fleet.filter((c) => !c.received.has(e.seq)).length);
+  t.log(
+    [
+      `reload: pm2 reload took ${Math.round(reloadEnd - reloadStart)} ms, complete (presence + mesh) ${Math.round(complete - reloadStart)} ms after it began`,
+      `reconnect gap per moved client (disconnect → subscribed again): median ${Math.round(percentile(gaps, 0.5))} ms, p95 ${Math.round(percentile(gaps, 0.95))} ms, max ${Math.round(Math.max(...gaps))} ms over ${gaps.length} moves`,
+      `events during the reload: ${during.length} triggered, ${during.length - accepted.length} refused or failed at the API, ${accepted.length} accepted;` +
+        ` ${missed.filter((n) => n > 0).length} of those missed by at least one client, ${missed.reduce((a, b) => a + b, 0)} deliveries missed of ${accepted.length * CLIENTS}`,
+      `events after the reload completed: ${afterComplete.length}, all delivered to all ${CLIENTS} clients`,
+    ].join('\n'),
+  );
+}
+
+async function scaleDownAndUp(t: ExecutionContext, deployment: Pm2Deployment, sdk: Pusher, fleet: FleetClient[]): Promise<void> {
+  await deployment.pm2(['scale', 'meshpush', '2']);
+  const remaining = await onlineInstances(deployment, 2);
+  await waitForMeshOf(deployment, remaining);
+  await waitFor(() => converged(fleet, CLIENTS), { timeoutMs: CONVERGE_MS, message: 'presence converged on 2 instances' });
+  const onTwo = await connectedTotal(deployment, remaining);
+  t.is(onTwo.reduce((a, b) => a + b, 0), CLIENTS, `all clients on the 2 remaining instances (${onTwo.join(' / ')})`);
+  await everyoneReceives(sdk, fleet, 2);
+
+  await deployment.pm2(['scale', 'meshpush', '4']);
+  t.deepEqual(await onlineInstances(deployment, INSTANCES), ALL, 'the freed instance numbers (and metrics ports) are reused');
+  await waitForMeshOf(deployment, ALL);
+  // The existing clients stay where they are; newcomers spread over all four.
+  t.is((await connectedTotal(deployment, ALL)).reduce((a, b) => a + b, 0), CLIENTS);
+  const newcomers = await connectFleet(t, deployment.port, Array.from({ length: 20 }, (_, i) => `newcomer-${i}`), CHANNEL);
+  const everyone = [...fleet, ...newcomers];
+  await waitFor(() => converged(everyone, CLIENTS + 20), { timeoutMs: CONVERGE_MS, message: `every client counts ${CLIENTS + 20} members after scaling up` });
+  const onFour = await connectedTotal(deployment, ALL);
+  t.is(onFour.reduce((a, b) => a + b, 0), CLIENTS + 20, `connections per instance after scaling up: ${onFour.join(' / ')}`);
+  const scaledUp = ALL.filter((i) => !remaining.includes(i));
+  t.true(scaledUp.some((i) => (onFour[i] ?? 0) > 0), 'newcomers reached the instances added by pm2 scale');
+  const info = (await (await sdk.get({ path: `/channels/${CHANNEL}`, params: { info: 'user_count' } })).json()) as { user_count?: number };
+  t.is(info.user_count, CLIENTS + 20);
+  await everyoneReceives(sdk, everyone, 3);
+  t.log(`scale 4 → 2: ${onTwo.join(' / ')} connections; back to 4: ${onFour.join(' / ')} (instances ${scaledUp.join(', ')} added)`);
+}
