@@ -37,6 +37,11 @@ const handlers: Record<string, (command: Command) => Promise<unknown> | unknown>
   },
   members: ({ name, channel }) => client(name).members(String(channel)),
   presenceLog: ({ name, channel }) => client(name).presence.get(String(channel)) ?? { added: [], removed: [] },
+  listen({ name, channel, event }) {
+    client(name).listen(String(channel), String(event));
+    return null;
+  },
+  received: ({ name, channel, event }) => client(name).received(String(channel), String(event)),
   state: ({ name }) => client(name).pusher.connection.state,
   close({ name }) {
     client(name).close();

@@ -29,8 +29,8 @@ export interface PresenceLog {
 export class DriverClient {
   readonly pusher: PusherClient;
   readonly presence = new Map<string, PresenceLog>();
-  /** Events received per channel and event name, in order. */
-  readonly events = new Map<string, unknown[]>();
+  /** Payloads received per `channel event` key, for the events that are listened to. */
+  readonly #events = new Map<string, unknown[]>();
 
   constructor(address: string, user: string | undefined) {
     const sdk = sdkFor(address);
@@ -82,6 +82,18 @@ export class DriverClient {
     const ids: string[] = [];
     channel?.members?.each((member) => ids.push(member.id));
     return ids.sort();
+  }
+
+  /** Starts recording `event` on a subscribed channel. */
+  listen(channelName: string, event: string): void {
+    const received: unknown[] = [];
+    this.#events.set(`${channelName} ${event}`, received);
+    this.bindEvent(channelName, event, (data) => received.push(data));
+  }
+
+  /** Payloads of `event` received since `listen`, in order. */
+  received(channelName: string, event: string): unknown[] {
+    return this.#events.get(`${channelName} ${event}`) ?? [];
   }
 
   bindEvent(channelName: string, event: string, onEvent: (data: unknown) => void): void {

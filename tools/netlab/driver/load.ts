@@ -9,7 +9,7 @@ export interface LoadOptions {
 }
 
 /** One event the publisher sent: its sequence number, the server index and the HTTP outcome. */
-export type SentEvent = [seq: number, server: number, ok: boolean];
+export type SentEvent = [seq: number, server: number, accepted: boolean];
 
 export interface LoadResult {
   sent: SentEvent[];
