@@ -34,6 +34,36 @@ test('an event published on one node reaches subscribers on the others, and no u
   t.deepEqual(c.transport.receivedPublishes, [], 'node C has no subscriber and received nothing');
 });
 
+test('subscription_succeeded waits until peers route the new channel here: an event published at that moment arrives', async (t) => {
+  const { nodes, network } = await cluster(3);
+  const [a, b] = nodes as [Node, Node];
+  const sub = b.h.connect();
+  b.h.send(sub.connection, subscribe('fresh'));
+  t.is(sub.socket.events('pusher_internal:subscription_succeeded').length, 0, 'not before the peers know');
+  t.truthy(b.h.adapter.interestSettled?.(b.h.app.id, 'fresh'));
+  // The instant the client learns it is subscribed, another node publishes.
+  for (let turn = 0; turn < 50 && sub.socket.events('pusher_internal:subscription_succeeded').length === 0; turn++) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  t.is(sub.socket.events('pusher_internal:subscription_succeeded').length, 1);
+  a.h.protocol.publishEvent(a.h.app, 'fresh', 'first', '{"n":1}');
+  await network.settle();
+  t.deepEqual(sub.socket.events('first').map((e) => e.data), [{ n: 1 }]);
+  t.is(b.h.adapter.interestSettled?.(b.h.app.id, 'fresh'), undefined, 'settled once every peer answered');
+
+  const second = b.h.connect();
+  b.h.send(second.connection, subscribe('fresh'));
+  t.is(second.socket.events('pusher_internal:subscription_succeeded').length, 1, 'a channel already routed here answers at once');
+});
+
+test('a node without peers answers subscribe at once', async (t) => {
+  const { nodes } = await cluster(1);
+  const [a] = nodes as [Node];
+  const sub = a.h.connect();
+  a.h.send(sub.connection, subscribe('alone'));
+  t.is(sub.socket.events('pusher_internal:subscription_succeeded').length, 1);
+});
+
 test('socket_id exclusion works for a socket on another node', async (t) => {
   const { nodes, network } = await cluster(2);
   const [a, b] = nodes as [Node, Node];
@@ -105,6 +135,7 @@ test('a node that joins later gets the existing state by snapshot', async (t) =>
   const s = late.connect();
   late.send(s.connection, presenceSubscribe(late.app, s.connection.id, 'presence-r', { user_id: 'new' }));
   late.send(s.connection, subscribe('cache-x'));
+  await network.settle(); // the answers wait for the peers to route these channels here
   t.deepEqual(s.socket.events('pusher_internal:subscription_succeeded')[0]?.data.presence.ids.sort(), ['early', 'new']);
   t.is(s.socket.events('last')[0]?.data, 'v', 'cache replicated to a late node');
 });

@@ -39,6 +39,19 @@ export function adapterContract(test: TestFn, options: ClusterOptions): void {
     t.is(excludedGot, 0, 'the excluded socket got nothing');
   });
 
+  test('an event triggered on another node right after subscription_succeeded is delivered (20 fresh channels)', async (t) => {
+    const nodes = cluster.nodes.length;
+    const rounds = Array.from({ length: 20 }, async (_, i) => {
+      const client = pusherClient(t, cluster.node(i % nodes));
+      const { channel } = await subscribed(client, `contract-fresh-${i}`);
+      const received = nextEvent(channel, 'first');
+      // Through the next node: the subscriber's node learned of the channel a moment ago.
+      await pusherSdk(cluster.node((i + 1) % nodes)).trigger(`contract-fresh-${i}`, 'first', { i });
+      return received;
+    });
+    t.deepEqual(await Promise.all(rounds), Array.from({ length: 20 }, (_, i) => ({ i })));
+  });
+
   test('presence converges: 60 clients joining in concurrent batches of 20 all count 60, on every node', async (t) => {
     const clients: any[] = [];
     const channels: any[] = [];

@@ -1,9 +1,10 @@
 import { EventEmitter } from "node:events";
-import type { ClusterTransport, RequestReply, TransportStats } from "../ClusterTransport.js";
+import type { ClusterTransport, RequestHandler, RequestReply, TransportStats } from "../ClusterTransport.js";
 
 /**
  * An in-process stand-in for the mesh: every pair of nodes is an ordered, asynchronous link,
- * with interest routing and the transport's event-order guarantees. For unit tests of code built on a transport;
+ * with interest routing and the transport's event-order guarantees. As on the mesh, a peer learns
+ * of a new interest only when the link delivers it, so a publish sent before that misses it. For unit tests of code built on a transport;
  * the real mesh is tested over TCP in its own package and in the cluster integration tests.
  */
 export class MemoryNetwork {
@@ -41,6 +42,9 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
   readonly #network: MemoryNetwork;
   readonly #peers = new Map<string, MemoryTransport>();
   readonly #interest = new Map<string, number>();
+  /** Each peer's subjects, as far as its link has told this node. */
+  readonly #peerInterest = new Map<string, Set<string>>();
+  readonly #handlers = new Map<string, RequestHandler>();
 
   constructor(network: MemoryNetwork, nodeId: string) {
     super();
@@ -50,10 +54,18 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
 
   link(peer: MemoryTransport): void {
     this.#peers.set(peer.nodeId, peer);
+    this.#peerInterest.set(peer.nodeId, new Set());
+    const subjects = [...this.#interest.keys()];
+    const from = this.nodeId;
+    // The interest snapshot a new route carries, delivered before anything else on the link.
+    peer.#deliver(() => {
+      for (const subject of subjects) peer.#peerInterest.get(from)?.add(subject);
+    });
     this.#deliver(() => this.emit("peer-up", peer.nodeId, { nodeId: peer.nodeId, address: "memory" }));
   }
 
   unlink(peerId: string, reason: string): void {
+    this.#peerInterest.delete(peerId);
     if (this.#peers.delete(peerId)) this.#deliver(() => this.emit("peer-down", peerId, reason));
   }
 
@@ -66,20 +78,28 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
   }
 
   subscribe(subject: string): void {
-    this.#interest.set(subject, (this.#interest.get(subject) ?? 0) + 1);
+    const count = (this.#interest.get(subject) ?? 0) + 1;
+    this.#interest.set(subject, count);
+    if (count === 1) this.#tellPeers((interest) => interest.add(subject));
   }
 
   unsubscribe(subject: string): void {
     const count = (this.#interest.get(subject) ?? 0) - 1;
-    if (count > 0) this.#interest.set(subject, count);
-    else this.#interest.delete(subject);
+    if (count > 0) {
+      this.#interest.set(subject, count);
+      return;
+    }
+    this.#interest.delete(subject);
+    this.#tellPeers((interest) => interest.delete(subject));
   }
 
   publish(subject: string, payload: unknown): void {
     for (const peer of this.#peers.values()) {
-      if (!peer.interestedIn(subject)) continue;
+      if (!this.#peerInterest.get(peer.nodeId)?.has(subject)) continue;
       const from = this.nodeId;
       peer.#deliver(() => {
+        // A publish that crossed an unsubscribe in flight is dropped, as on the mesh.
+        if (!peer.interestedIn(subject)) return;
         peer.receivedPublishes.push(subject);
         peer.emit("message", subject, payload, from);
       });
@@ -100,12 +120,17 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
     return true;
   }
 
-  async request(): Promise<RequestReply[]> {
-    return [];
+  /** Ordered behind everything sent before it on each link; a peer without a handler answers an error. */
+  request(target: string, topic: string, payload: unknown): Promise<RequestReply[]> {
+    const targets = target === "all" ? this.peers() : [target];
+    return Promise.all(targets.map((nodeId) => this.#requestOne(nodeId, topic, payload)));
   }
 
-  handle(): () => void {
-    return () => undefined;
+  handle(topic: string, handler: RequestHandler): () => void {
+    this.#handlers.set(topic, handler);
+    return () => {
+      if (this.#handlers.get(topic) === handler) this.#handlers.delete(topic);
+    };
   }
 
   stats(): TransportStats {
@@ -114,6 +139,37 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
 
   async close(): Promise<void> {
     this.#network.kill(this);
+  }
+
+  #requestOne(nodeId: string, topic: string, payload: unknown): Promise<RequestReply> {
+    const peer = this.#peers.get(nodeId);
+    if (!peer) return Promise.resolve({ nodeId, ok: false, error: "not connected" });
+    const copy = structuredClone(payload);
+    const from = this.nodeId;
+    // Plain setImmediate (the links' FIFO) rather than #deliver: a dead end still gets its reply.
+    return new Promise((resolve) => {
+      setImmediate(() => {
+        if (peer.dead || this.dead) {
+          resolve({ nodeId, ok: false, error: "peer down" });
+          return;
+        }
+        const handler = peer.#handlers.get(topic);
+        const reply: RequestReply = handler
+          ? { nodeId, ok: true, payload: structuredClone(handler(copy, from)) }
+          : { nodeId, ok: false, error: `no handler for ${topic}` };
+        setImmediate(() => resolve(reply));
+      });
+    });
+  }
+
+  #tellPeers(change: (interest: Set<string>) => void): void {
+    const from = this.nodeId;
+    for (const peer of this.#peers.values()) {
+      peer.#deliver(() => {
+        const interest = peer.#peerInterest.get(from);
+        if (interest) change(interest);
+      });
+    }
   }
 
   /** Ordered per receiving node: a FIFO of macrotasks keeps the link's order. */

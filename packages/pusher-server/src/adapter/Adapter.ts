@@ -85,6 +85,13 @@ export interface Adapter {
 
   /** A local socket subscribed to a channel (`member` for presence channels). */
   addSubscriber(appId: string, channel: string, socketId: string, member?: PresenceMember): void;
+  /**
+   * While the channel's first local subscriber is still being announced to peers, a promise that
+   * settles once every peer would route the channel's messages here (or after a bounded wait);
+   * otherwise undefined. The server answers `subscription_succeeded` only then, so an event
+   * triggered on any node after a client saw it subscribed reaches that client.
+   */
+  interestSettled?(appId: string, channel: string): Promise<void> | undefined;
   /** A local socket left a channel (unsubscribe or disconnect). */
   removeSubscriber(appId: string, channel: string, socketId: string): void;
   /** A local socket signed in as `userId`. */

@@ -35,7 +35,7 @@ export function handleSubscribe(ctx: ProtocolContext, connection: Connection, da
   }
   if (connection.channels.has(channel)) {
     // pusher-js re-sends subscribe after a reconnect race; answer again without a second join.
-    sendSucceeded(ctx, connection, channel, type);
+    answerWhenRoutable(ctx, connection, channel, type);
     return;
   }
   join(ctx, connection, channel, type, authorization.member);
@@ -114,7 +114,22 @@ function join(
   // joiner", which uWS can only do from a socket that is in the topic.
   connection.socket.subscribe(topicOf(appId, channel));
   ctx.adapter.addSubscriber(appId, channel, connection.id, member);
-  sendSucceeded(ctx, connection, channel, type);
+  answerWhenRoutable(ctx, connection, channel, type);
+}
+
+/**
+ * Answers `subscription_succeeded` once the cluster routes the channel's messages to this node:
+ * a client that saw the success must receive every event triggered afterwards on any node.
+ */
+function answerWhenRoutable(ctx: ProtocolContext, connection: Connection, channel: string, type: ChannelType): void {
+  const settling = ctx.adapter.interestSettled?.(connection.app.id, channel);
+  if (settling === undefined) {
+    sendSucceeded(ctx, connection, channel, type);
+    return;
+  }
+  void settling.then(() => {
+    if (!connection.closed && connection.channels.has(channel)) sendSucceeded(ctx, connection, channel, type);
+  });
 }
 
 function sendSucceeded(ctx: ProtocolContext, connection: Connection, channel: string, type: ChannelType): void {

@@ -37,6 +37,9 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
   #replaying = false;
   #listener: AdapterListener | undefined;
   #fanout: LocalFanout | undefined;
+  /** Subjects whose new interest is on its way to peers: settle when every peer has it. */
+  readonly #interestInFlight = new Map<string, Promise<void>>();
+  readonly #removeBarrierHandler: () => void;
 
   /**
    * Listens to the transport at once, so that nothing a peer sends between the transport's
@@ -52,6 +55,7 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
     transport.on('peer-down', this.#onPeerDown);
     transport.on('broadcast', this.#onBroadcast);
     transport.on('message', this.#onMessage);
+    this.#removeBarrierHandler = transport.handle(Topics.Barrier, () => null);
   }
 
   get nodeId(): string {
@@ -84,6 +88,7 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
     this.#transport.off('peer-down', this.#onPeerDown);
     this.#transport.off('broadcast', this.#onBroadcast);
     this.#transport.off('message', this.#onMessage);
+    this.#removeBarrierHandler();
     await this.#transport.close();
     this.#livePeers.clear();
     this.cache.clear();
@@ -92,8 +97,12 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
   addSubscriber(appId: string, channel: string, socketId: string, member?: PresenceMember): void {
     const change = this.requireView().subscribe(this.nodeId, appId, channel, socketId, member, socketId);
     if (change.subscriptionCount < 0) return;
-    if (change.occupancyChanged) this.#transport.subscribe(subjectOf(appId, channel));
+    if (change.occupancyChanged) this.#announceInterest(subjectOf(appId, channel));
     this.#queue(subscribeOp(appId, channel, socketId, member));
+  }
+
+  interestSettled(appId: string, channel: string): Promise<void> | undefined {
+    return this.#interestInFlight.get(subjectOf(appId, channel));
   }
 
   removeSubscriber(appId: string, channel: string, socketId: string): void {
@@ -209,6 +218,22 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
     }
   }
 
+  /**
+   * Subscribes the subject, then sends a barrier request behind the SUB on every route: a peer
+   * answers it only after it has processed the SUB, so once every reply is in, a publish on any
+   * peer reaches this node. A paused or dying peer cannot hold subscribers longer than the timeout.
+   */
+  #announceInterest(subject: string): void {
+    this.#transport.subscribe(subject);
+    if (this.#transport.peers().length === 0) return;
+    const settled = this.#transport
+      .request('all', Topics.Barrier, null, INTEREST_BARRIER_TIMEOUT_MS)
+      .then(() => {
+        if (this.#interestInFlight.get(subject) === settled) this.#interestInFlight.delete(subject);
+      });
+    this.#interestInFlight.set(subject, settled);
+  }
+
   #queue(op: Op): void {
     this.#pending.push(op);
     if (this.#flushQueued) return;
@@ -225,6 +250,9 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
 }
 
 const SUBJECT_SEPARATOR = '\u001f';
+
+/** Longest wait for peers to acknowledge a new interest before answering the subscriber anyway. */
+const INTEREST_BARRIER_TIMEOUT_MS = 500;
 
 function subjectOf(appId: string, channel: string): string {
   return `${appId}${SUBJECT_SEPARATOR}${channel}`;

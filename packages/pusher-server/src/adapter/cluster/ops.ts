@@ -32,6 +32,11 @@ export const Topics = {
   SnapshotRequest: 'pusher.snapshot-request',
   /** Close a user's sockets everywhere: `[appId, userId]`. */
   Terminate: 'pusher.terminate',
+  /**
+   * A request answered at once: its reply proves the peer has processed everything this node
+   * sent before it on the same ordered route (a new subject interest, above all).
+   */
+  Barrier: 'pusher.barrier',
 } as const;
 
 export function subscribeOp(appId: string, channel: string, socketId: string, member?: PresenceMember): Op {
