@@ -1,0 +1,120 @@
+import { lstat, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import test from 'ava';
+import { consumerEnv, createConsumer, startInGroup, stopGroup, waitForOutput, type Consumer, type Example } from '../src/consumer.js';
+import { manifestProblems } from '../src/manifestProblems.js';
+import { packedManifest, readManifest, repoRoot, run } from '../src/workspace.js';
+
+// The packages as a user gets them: packed by pnpm, installed by plain npm into an empty directory
+// outside the workspace, and used from there. Needs `pnpm build` first (the root script does it).
+
+/** The clients the pusher-server example uses, at the versions the workspace tests with. */
+async function exampleClients(): Promise<Record<string, string>> {
+  const devDependencies = (await readManifest(join(repoRoot, 'apps/server'))).devDependencies ?? {};
+  const versions: Record<string, string> = {};
+  for (const name of ['pusher', 'pusher-js']) {
+    const version = devDependencies[name];
+    if (!version) throw new Error(`apps/server has no devDependency ${name}`);
+    versions[name] = version;
+  }
+  return versions;
+}
+
+let consumer: Consumer | undefined;
+
+test.before(async () => {
+  consumer = await createConsumer(await exampleClients());
+});
+
+test.after.always(async () => {
+  await consumer?.dispose();
+});
+
+function installed(): Consumer {
+  if (!consumer) throw new Error('the consumer directory was not created');
+  return consumer;
+}
+
+/** What each README example must print, beyond exiting 0. Every example file needs an entry. */
+const expectations: Record<string, (stdout: string) => string | undefined> = {
+  'packages/mesh-transport/examples/two-nodes.mjs': (stdout) =>
+    /^b got \{"headline":"the mesh is up"\} on news from a$/m.test(stdout) ? undefined : 'b did not get the message from a',
+  'packages/cluster-ratelimiter/examples/one-process.mjs': (stdout) =>
+    /call 1: allowed, 1 left\ncall 2: allowed, 0 left\ncall 3: refused, retry in \d+ ms/.test(stdout) ? undefined : 'not 2 allowed then 1 refused',
+  'packages/cluster-ratelimiter/examples/shared-budget.mjs': (stdout) => {
+    const match = /admitted (\d+) \(a (\d+), b (\d+)\)/.exec(stdout);
+    if (!match) return 'no "admitted" line';
+    // One global budget of 50/s over 2 s plus one burst of 50 is 150; each node alone would admit
+    // up to 150 (300 together). Generous margins for a loaded machine, still far from 300.
+    const [total, a, b] = match.slice(1).map(Number) as [number, number, number];
+    if (total > 225) return `admitted ${total}: the nodes did not share one budget`;
+    if (total < 60 || a === 0 || b === 0) return `admitted ${total} (a ${a}, b ${b}): a node was starved`;
+    return undefined;
+  },
+  'packages/pusher-server/examples/embedded-server.mjs': (stdout) =>
+    /^listening on 127\.0\.0\.1:\d+\nthe client got \{"text":"hello from an embedded meshpush"\}$/m.test(stdout)
+      ? undefined
+      : 'the pusher-js client did not get the event',
+};
+
+test.serial('every packed manifest is complete and has no workspace-only range or condition', async (t) => {
+  for (const tarball of installed().tarballs) {
+    t.deepEqual(manifestProblems(await packedManifest(tarball), tarball), [], tarball.name);
+  }
+});
+
+test.serial('npm installed real copies of the tarballs (no workspace links) and a consistent tree', async (t) => {
+  const { dir, tarballs } = installed();
+  for (const { name, version } of tarballs) {
+    const path = join(dir, 'node_modules', name);
+    t.false((await lstat(path)).isSymbolicLink(), `${name} is a link`);
+    t.is((await readManifest(path)).version, version);
+  }
+  const uws = await readManifest(join(dir, 'node_modules', 'uWebSockets.js'));
+  t.is(uws.name, '@trufflesuite/uws-js-unofficial', 'the uWebSockets.js alias resolved through npm');
+  await t.notThrowsAsync(run('npm', ['ls', '--all'], { cwd: dir, env: consumerEnv(), maxBuffer: 16 * 1024 * 1024 }));
+});
+
+test.serial('every example file has an expectation, and every README includes its examples verbatim', async (t) => {
+  const { examples } = installed();
+  t.true(examples.length >= 4);
+  for (const example of examples) {
+    t.truthy(expectations[example.source], `${example.source} has no expectation in this test`);
+    const readme = await readFile(join(repoRoot, example.source, '../../README.md'), 'utf8');
+    t.true(readme.includes('```js\n' + (await readFile(example.path, 'utf8')) + '```\n'), `${example.source} is not in its README`);
+  }
+});
+
+for (const source of Object.keys(expectations)) {
+  test.serial(`README example runs from the consumer directory: ${source}`, async (t) => {
+    const example = installed().examples.find((candidate) => candidate.source === source);
+    if (!example) return t.fail(`${source} was not copied: is the file missing?`);
+    const { stdout, stderr } = await runExample(example);
+    t.log(stdout.trim());
+    t.is(expectations[source]?.(stdout), undefined, `${source}\n--- stdout ---\n${stdout}--- stderr ---\n${stderr}`);
+  });
+}
+
+/** Runs one example with node from the consumer directory; rejects on a non-zero exit or after 60 s. */
+async function runExample(example: Example): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, [example.path], { cwd: installed().dir, env: consumerEnv(), timeout: 60_000, killSignal: 'SIGKILL' });
+}
+
+test.serial('`npx meshpush --version` prints the packed version', async (t) => {
+  const { dir, tarballs } = installed();
+  const { stdout } = await run('npx', ['--no', '--', 'meshpush', '--version'], { cwd: dir, env: consumerEnv(), timeout: 60_000 });
+  t.is(stdout.trim(), tarballs.find((tarball) => tarball.name === 'meshpush')?.version ?? 'no meshpush tarball');
+});
+
+test.serial('`npx meshpush start` answers GET /ready, then drains on SIGTERM', async (t) => {
+  const server = startInGroup('npx', ['--no', '--', 'meshpush', 'start', '--host', '127.0.0.1', '--port', '0'], installed().dir);
+  t.teardown(() => stopGroup(server, 'SIGKILL', 5000));
+  const [, ready] = await waitForOutput(server, /meshpush ready (\{.*\})/, 60_000);
+  const { port } = JSON.parse(ready ?? '{}') as { port: number };
+  t.true(port > 0);
+  const response = await fetch(`http://127.0.0.1:${port}/ready`);
+  t.is(response.status, 200);
+  t.true(await stopGroup(server, 'SIGTERM', 15_000), `did not exit within 15 s of SIGTERM\n${server.output()}`);
+  t.regex(server.output(), /drained/);
+  await t.throwsAsync(fetch(`http://127.0.0.1:${port}/ready`), undefined, 'the port is still open');
+});
