@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ensureBuilt } from '@meshpush/dev-cluster';
-import { FULL, QUICK, type BenchOptions } from './options.js';
+import { DEFAULT_DRIVERS, FULL, parseDrivers, parseTls, QUICK, type BenchOptions, type TlsVariant } from './options.js';
+import type { Driver } from './servers/ServerGroup.js';
 import { buildPlan, runPlan } from './plan.js';
 import { appendRecord, errorLines, humanTable, resultsFile, targetLines } from './report.js';
 import { machineLoad } from './util/proc.js';
@@ -12,9 +13,22 @@ interface Flags {
   quick: boolean;
   json: boolean;
   workers: number;
+  drivers: Driver[];
+  tls: TlsVariant[];
   only?: string;
   build: boolean;
   cpuProf?: string;
+}
+
+/** commander wants InvalidArgumentError to print the flag's usage. */
+function asArgument<T>(parse: (raw: string) => T): (raw: string) => T {
+  return (raw) => {
+    try {
+      return parse(raw);
+    } catch (error) {
+      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    }
+  };
 }
 
 function workerCount(raw: string): number {
@@ -29,7 +43,9 @@ function parseOptions(argv: readonly string[]): BenchOptions {
     .option('--quick', 'fewer messages and seconds: the whole run takes under a minute', false)
     .option('--json', 'print only the JSON lines on stdout', false)
     .option('--workers <n>', 'load worker processes holding the WebSocket clients', workerCount, 2)
-    .option('--only <ids>', 'comma-separated parts of driver/scenario ids, e.g. "local/fanout,cluster"')
+    .option('--drivers <list>', 'server setups: uws-baseline (baseline), local, cluster, nats, redis, or all', asArgument(parseDrivers), [...DEFAULT_DRIVERS])
+    .option('--tls <list>', 'add TLS variants: client (baseline+tls, local+tls), mesh (cluster+mesh-tls), or all', asArgument(parseTls), [])
+    .option('--only <ids>', 'comma-separated parts of variant/scenario ids, e.g. "local/fanout,cluster"')
     .option('--no-build', 'skip the turbo build of the server')
     .option('--cpu-prof <dir>', 'write a --cpu-prof profile of every server process into <dir>')
     .showHelpAfterError()
@@ -41,6 +57,8 @@ function parseOptions(argv: readonly string[]): BenchOptions {
     quick: flags.quick,
     json: flags.json,
     workers: flags.workers,
+    drivers: flags.drivers,
+    tls: flags.tls,
     only: (flags.only ?? '').split(',').map((part) => part.trim()).filter(Boolean),
     build: flags.build,
     cpuProfDir,
@@ -57,7 +75,7 @@ async function main(): Promise<void> {
     if (build.outcome === 'stale') log(`the build failed; measuring the existing dist\n${build.output}`);
   }
   const plan = buildPlan(options);
-  if (plan.length === 0) throw new Error(`--only ${options.only.join(',')} matches no scenario`);
+  if (plan.length === 0) throw new Error(`--drivers/--tls/--only select no scenario`);
   const file = resultsFile(options.quick);
   const load = machineLoad();
   log(`${load.cpus} CPUs, load average ${load.load1} at start; results → ${file}`);
@@ -66,6 +84,8 @@ async function main(): Promise<void> {
     appendRecord(file, record);
     process.stdout.write(JSON.stringify(record) + '\n');
   });
+  // Measurements that miss a target are results; a setup that could not run at all is a failure.
+  if (records.some((record) => record.errors.some((error) => error.startsWith('could not start')))) process.exitCode = 1;
   if (options.json) return;
   const lines = [
     '',

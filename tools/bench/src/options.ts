@@ -2,6 +2,7 @@ import type { ConnectParams } from './scenarios/connect.js';
 import type { FanoutParams } from './scenarios/fanout.js';
 import type { PresenceParams } from './scenarios/presence.js';
 import type { ThroughputParams } from './scenarios/throughput.js';
+import type { Driver } from './servers/ServerGroup.js';
 
 /** Every scenario's parameters for one run. */
 export interface ScenarioParams {
@@ -20,13 +21,49 @@ export interface BenchOptions {
   readonly json: boolean;
   /** Load worker processes holding the WebSocket clients. @default 2 */
   readonly workers: number;
-  /** Comma-separated substrings of `driver/scenario` ids to run, e.g. `local/fanout,cluster`. */
+  /** Server setups to measure. @default ['uws-baseline', 'local', 'cluster'] */
+  readonly drivers: readonly Driver[];
+  /**
+   * TLS variants added beside the plain ones: `client` adds `uws-baseline+tls` and `local+tls`,
+   * `mesh` adds `cluster+mesh-tls` (each only when its plain driver is selected). @default []
+   */
+  readonly tls: readonly TlsVariant[];
+  /** Substrings of `variant/scenario` ids to run, e.g. `local/fanout,cluster`. */
   readonly only: readonly string[];
   /** Run the turbo build first. @default true */
   readonly build: boolean;
   /** Directory for `--cpu-prof` profiles of every server process, or undefined. */
   readonly cpuProfDir: string | undefined;
   readonly params: ScenarioParams;
+}
+
+export type TlsVariant = 'client' | 'mesh';
+
+export const ALL_DRIVERS: readonly Driver[] = ['uws-baseline', 'local', 'cluster', 'nats', 'redis'];
+export const DEFAULT_DRIVERS: readonly Driver[] = ['uws-baseline', 'local', 'cluster'];
+export const ALL_TLS: readonly TlsVariant[] = ['client', 'mesh'];
+
+/** Parses `--drivers`: a comma-separated subset of `ALL_DRIVERS` (`baseline` = `uws-baseline`), or `all`. */
+export function parseDrivers(raw: string): Driver[] {
+  return parseList(raw, '--drivers', ALL_DRIVERS, { baseline: 'uws-baseline' });
+}
+
+/** Parses `--tls`: `client`, `mesh`, both comma-separated, or `all`. */
+export function parseTls(raw: string): TlsVariant[] {
+  return parseList(raw, '--tls', ALL_TLS, {});
+}
+
+function parseList<T extends string>(raw: string, flag: string, allowed: readonly T[], aliases: Readonly<Record<string, T>>): T[] {
+  const parts = raw.split(',').map((part) => part.trim()).filter(Boolean);
+  if (parts.length === 0) throw new Error(`${flag} needs at least one of ${allowed.join(', ')}`);
+  if (parts.includes('all')) return [...allowed];
+  const chosen = new Set<T>();
+  for (const part of parts) {
+    const value = aliases[part] ?? allowed.find((candidate) => candidate === part);
+    if (value === undefined) throw new Error(`${flag}: unknown "${part}" (one of ${allowed.join(', ')}, all)`);
+    chosen.add(value);
+  }
+  return allowed.filter((value) => chosen.has(value));
 }
 
 const SETTLE_TIMEOUT_MS = 15_000;

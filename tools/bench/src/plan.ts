@@ -9,25 +9,29 @@ import { runPresence } from './scenarios/presence.js';
 import { runThroughput } from './scenarios/throughput.js';
 import { startBaseline } from './servers/baseline.js';
 import { startMeshpush } from './servers/meshpush.js';
-import type { Driver, ServerGroup } from './servers/ServerGroup.js';
+import { variantId, type Driver, type ServerGroup, type TlsMode } from './servers/ServerGroup.js';
 import { baselineRatios, checkTargets } from './targets.js';
+import { generateCertificates, type BenchCertificates } from './util/certs.js';
+import { atExit } from './util/cleanup.js';
 
 interface PlanEntry {
   readonly scenario: ScenarioName;
   readonly run: (ctx: ScenarioContext) => Promise<BenchRecord>;
 }
 
-/** One server setup and the scenarios measured against it, in order. */
+/** One server setup (a variant) and the scenarios measured against it, in order. */
 export interface PlanGroup {
   readonly driver: Driver;
+  readonly tls: TlsMode;
   readonly nodes: number;
-  readonly start: () => Promise<ServerGroup>;
+  readonly start: (certs: BenchCertificates | undefined) => Promise<ServerGroup>;
   readonly entries: readonly PlanEntry[];
 }
 
 /**
- * Baseline first, so meshpush's records can carry their ratio to it; single node before the
- * cluster, whose cross-node latency is compared with the single-node fanout.
+ * Baselines first, so meshpush's records can carry their ratio to them; each plain setup before
+ * its TLS sibling; the single node before the cluster, whose cross-node latency is compared with
+ * it; the broker drivers last, beside the mesh.
  */
 export function buildPlan(options: BenchOptions): PlanGroup[] {
   const p = options.params;
@@ -37,20 +41,31 @@ export function buildPlan(options: BenchOptions): PlanGroup[] {
   const throughput: PlanEntry = { scenario: 'throughput', run: (ctx) => runThroughput(ctx, p.throughput) };
   const presence: PlanEntry = { scenario: 'presence', run: (ctx) => runPresence(ctx, p.presence) };
   const connect: PlanEntry = { scenario: 'connect', run: (ctx) => runConnect(ctx, p.connect) };
-  const groups: PlanGroup[] = [
-    { driver: 'uws-baseline', nodes: 1, start: () => startBaseline(profileDir), entries: [fanout, fanoutMax, throughput] },
-    { driver: 'local', nodes: 1, start: () => startMeshpush({ nodes: 1, profileDir }), entries: [connect, fanout, fanoutMax, throughput, presence] },
+  const cluster = p.clusterNodes;
+  const meshpush = (driver: Exclude<Driver, 'uws-baseline'>, nodes: number, tls: TlsMode) => (certs: BenchCertificates | undefined) =>
+    startMeshpush({ driver, nodes, tls, certs, profileDir });
+  const all: (PlanGroup & { readonly when: boolean })[] = [
+    { driver: 'uws-baseline', tls: 'none', nodes: 1, start: () => startBaseline(profileDir), entries: [fanout, fanoutMax, throughput], when: true },
     {
-      driver: 'cluster',
-      nodes: p.clusterNodes,
-      start: () => startMeshpush({ nodes: p.clusterNodes, profileDir }),
-      entries: [fanout, throughput, presence],
+      driver: 'uws-baseline',
+      tls: 'client',
+      nodes: 1,
+      start: (certs) => startBaseline(profileDir, certs),
+      entries: [fanoutMax, throughput],
+      when: options.tls.includes('client'),
     },
+    { driver: 'local', tls: 'none', nodes: 1, start: meshpush('local', 1, 'none'), entries: [connect, fanout, fanoutMax, throughput, presence], when: true },
+    { driver: 'local', tls: 'client', nodes: 1, start: meshpush('local', 1, 'client'), entries: [connect, fanoutMax, throughput], when: options.tls.includes('client') },
+    { driver: 'cluster', tls: 'none', nodes: cluster, start: meshpush('cluster', cluster, 'none'), entries: [fanout, throughput, presence], when: true },
+    { driver: 'cluster', tls: 'mesh', nodes: cluster, start: meshpush('cluster', cluster, 'mesh'), entries: [fanout, throughput], when: options.tls.includes('mesh') },
+    { driver: 'nats', tls: 'none', nodes: cluster, start: meshpush('nats', cluster, 'none'), entries: [fanout, presence], when: true },
+    { driver: 'redis', tls: 'none', nodes: cluster, start: meshpush('redis', cluster, 'none'), entries: [fanout, presence], when: true },
   ];
-  const wanted = (driver: Driver, entry: PlanEntry): boolean =>
-    options.only.length === 0 || options.only.some((part) => `${driver}/${entry.scenario}`.includes(part));
-  return groups
-    .map((group) => ({ ...group, entries: group.entries.filter((entry) => wanted(group.driver, entry)) }))
+  const wanted = (group: PlanGroup, entry: PlanEntry): boolean =>
+    options.only.length === 0 || options.only.some((part) => `${variantId(group.driver, group.tls)}/${entry.scenario}`.includes(part));
+  return all
+    .filter(({ when, driver }) => when && options.drivers.includes(driver))
+    .map(({ when: _when, ...group }) => ({ ...group, entries: group.entries.filter((entry) => wanted(group, entry)) }))
     .filter((group) => group.entries.length > 0);
 }
 
@@ -68,30 +83,48 @@ export async function runPlan(
     records.push(record);
     onRecord(record);
   };
+  const certs = groups.some((group) => group.tls !== 'none') ? await generateCertificates() : undefined;
+  const forgetCerts = certs === undefined ? undefined : atExit(certs.remove);
+  if (certs !== undefined) log(`throwaway TLS certificates for 127.0.0.1 in ${certs.dir}`);
   const { pool, clock } = await WorkerPool.start(options.workers);
   log(`${pool.size} load workers; clocks aligned (max offset ${clock.maxOffsetUs} µs, ±${clock.uncertaintyUs} µs)`);
   try {
-    for (const group of groups) {
-      log(`starting ${group.driver} (${group.nodes} node${group.nodes > 1 ? 's' : ''})`);
-      const server = await group.start().catch((error: unknown) => {
-        for (const entry of group.entries) report(failedRecord(entry, group, `could not start the servers: ${errorText(error)}`));
-        return undefined;
-      });
-      if (server === undefined) continue;
-      const ctx: ScenarioContext = { pool, clock, server, app: DEFAULT_APP, log };
-      try {
-        for (const entry of group.entries) {
-          log(`${group.driver}/${entry.scenario} …`);
-          report(await runEntry(ctx, entry, group));
-        }
-      } finally {
-        await server.stop();
-      }
-    }
+    for (const group of groups) await runGroup(group, { pool, clock, certs, log, report });
   } finally {
     pool.stop();
+    certs?.remove();
+    forgetCerts?.();
   }
   return records;
+}
+
+interface GroupRun {
+  readonly pool: WorkerPool;
+  readonly clock: ScenarioContext['clock'];
+  readonly certs: BenchCertificates | undefined;
+  readonly log: (line: string) => void;
+  readonly report: (record: BenchRecord) => void;
+}
+
+async function runGroup(group: PlanGroup, run: GroupRun): Promise<void> {
+  const id = variantId(group.driver, group.tls);
+  run.log(`starting ${id} (${group.nodes} node${group.nodes > 1 ? 's' : ''})`);
+  const server = await group.start(run.certs).catch((error: unknown) => {
+    const text = `could not start the servers: ${errorText(error)}`;
+    run.log(`${id}: ${text}`);
+    for (const entry of group.entries) run.report(failedRecord(entry, group, text));
+    return undefined;
+  });
+  if (server === undefined) return;
+  const ctx: ScenarioContext = { pool: run.pool, clock: run.clock, server, app: DEFAULT_APP, log: run.log };
+  try {
+    for (const entry of group.entries) {
+      run.log(`${id}/${entry.scenario} …`);
+      run.report(await runEntry(ctx, entry, group));
+    }
+  } finally {
+    await server.stop();
+  }
 }
 
 /** A scenario that throws still yields its record, with the error, and the run goes on. */
@@ -105,7 +138,7 @@ async function runEntry(ctx: ScenarioContext, entry: PlanEntry, group: PlanGroup
 }
 
 function failedRecord(entry: PlanEntry, group: PlanGroup, error: string): BenchRecord {
-  const record = newRecord(entry.scenario, group.driver, group.nodes);
+  const record = newRecord(entry.scenario, group.driver, group.nodes, group.tls);
   record.errors.push(error);
   return record;
 }

@@ -1,4 +1,4 @@
-import type { MeshNodeCounters, Driver } from './servers/ServerGroup.js';
+import { variantId, type Driver, type MeshNodeCounters, type TlsMode } from './servers/ServerGroup.js';
 
 export type ScenarioName = 'connect' | 'fanout' | 'fanout-max' | 'throughput' | 'presence';
 
@@ -18,7 +18,10 @@ export interface BaselineRatios {
  */
 export interface BenchRecord {
   scenario: ScenarioName;
+  /** `driver` plus its TLS suffix: `local`, `local+tls`, `cluster+mesh-tls`, `nats`… */
+  variant: string;
   driver: Driver;
+  tls: TlsMode;
   nodes: number;
   publishVia: 'one' | 'all' | null;
   clients: number | null;
@@ -76,10 +79,12 @@ export interface TargetCheck {
   readonly met: boolean | null;
 }
 
-export function newRecord(scenario: ScenarioName, driver: Driver, nodes: number): BenchRecord {
+export function newRecord(scenario: ScenarioName, driver: Driver, nodes: number, tls: TlsMode = 'none'): BenchRecord {
   return {
     scenario,
+    variant: variantId(driver, tls),
     driver,
+    tls,
     nodes,
     publishVia: null,
     clients: null,

@@ -41,10 +41,10 @@ function versus(r: BenchRecord): string {
 }
 
 export function humanTable(records: readonly BenchRecord[]): string {
-  const header = ['scenario', 'driver', 'n', 'result', 'lost', 'p50 ms', 'p99 ms', 'srv µs/dlv', 'vs uWS', 'gen cpu', 'errors'];
+  const header = ['scenario', 'variant', 'n', 'result', 'lost', 'p50 ms', 'p99 ms', 'srv µs/dlv', 'vs uWS', 'gen cpu', 'errors'];
   const rows = records.map((r) => [
     r.scenario,
-    r.driver,
+    r.variant,
     String(r.nodes),
     headline(r),
     fmt(r.lost),
@@ -68,5 +68,5 @@ export function targetLines(records: readonly BenchRecord[]): string[] {
 }
 
 export function errorLines(records: readonly BenchRecord[]): string[] {
-  return records.flatMap((r) => r.errors.map((error) => `${r.driver}/${r.scenario}: ${error}`));
+  return records.flatMap((r) => r.errors.map((error) => `${r.variant}/${r.scenario}: ${error}`));
 }

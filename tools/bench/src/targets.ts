@@ -14,11 +14,15 @@ function ratio(value: number | null, base: number | null): number | null {
   return value === null || base === null || base === 0 ? null : round(value / base, 3);
 }
 
-/** meshpush ÷ the baseline record of the same scenario measured earlier in the run. */
+/**
+ * meshpush ÷ the baseline record of the same scenario measured earlier in the run: the TLS
+ * baseline for a client-TLS variant, the plain one otherwise.
+ */
 export function baselineRatios(record: BenchRecord, earlier: readonly BenchRecord[]): BaselineRatios | null {
   if (record.driver === 'uws-baseline') return null;
-  const base = earlier.find((r) => r.driver === 'uws-baseline' && r.scenario === record.scenario);
-  if (base === undefined) return null;
+  const tls = record.tls === 'client' ? 'client' : 'none';
+  const base = earlier.find((r) => r.driver === 'uws-baseline' && r.tls === tls && r.scenario === record.scenario && r.errors.length === 0);
+  if (base === undefined || record.errors.some((error) => error.startsWith('could not start'))) return null;
   return {
     deliveriesPerSec: ratio(record.deliveriesPerSec, base.deliveriesPerSec),
     publishesPerSec: ratio(record.publishesPerSec, base.publishesPerSec),
@@ -40,11 +44,14 @@ const atMost = (target: string, value: number | null, limit: number): TargetChec
   met: value === null ? null : value <= limit,
 });
 
-/** The targets that apply to `record`; earlier records supply the baseline and single-node figures. */
+/**
+ * The targets that apply to `record`; earlier records supply the baseline and single-node figures.
+ * The issue sets them for plain TCP: a TLS variant is checked only for losses and convergence.
+ */
 export function checkTargets(record: BenchRecord, earlier: readonly BenchRecord[]): TargetCheck[] {
   if (record.driver === 'uws-baseline') return [];
-  const checks = record.driver === 'cluster' ? clusterTargets(record, earlier) : localTargets(record);
-  if (record.scenario === 'presence') checks.push(atLeast('presence converged in every run', record.convergedRuns, record.runs ?? 1));
+  const checks = record.nodes > 1 ? clusterTargets(record, earlier) : record.tls === 'none' ? localTargets(record) : [];
+  if (record.scenario === 'presence') checks.push(atLeast(`${record.variant} presence converged in every run`, record.convergedRuns, record.runs ?? 1));
   return checks;
 }
 
@@ -69,12 +76,12 @@ function localTargets(record: BenchRecord): TargetCheck[] {
 
 function clusterTargets(record: BenchRecord, earlier: readonly BenchRecord[]): TargetCheck[] {
   if (record.scenario === 'presence' || record.scenario === 'connect') return [];
-  const checks = [atMost(`cluster ${record.scenario}: lost`, record.lost, 0)];
+  const checks = [atMost(`${record.variant} ${record.scenario}: lost`, record.lost, 0)];
   if (record.meshPubFramesExpected !== null) {
     const extra = (record.meshPubFramesActual ?? 0) - record.meshPubFramesExpected;
-    checks.push(atMost(`cluster ${record.scenario}: mesh frames beyond interest (uninterested nodes)`, extra, 0));
+    checks.push(atMost(`${record.variant} ${record.scenario}: mesh frames beyond interest (uninterested nodes)`, extra, 0));
   }
-  if (record.scenario === 'fanout') {
+  if (record.scenario === 'fanout' && record.variant === 'cluster') {
     const single = earlier.find((r) => r.driver === 'local' && r.scenario === 'fanout');
     const extra = record.crossNodeP99Ms === null || single?.latencyP99Ms == null ? null : round(record.crossNodeP99Ms - single.latencyP99Ms, 3);
     checks.push(atMost('cluster fanout: cross-node p99 − single-node p99 (ms)', extra, TARGETS.maxCrossNodeExtraP99Ms));

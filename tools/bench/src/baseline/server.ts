@@ -4,10 +4,13 @@
  * the channel's topic, and publishes the frame for `POST /apps/:id/events` with no signature check,
  * no validation and no adapter. Same uWS settings as meshpush (no compression, 1 MiB backpressure).
  * Prints `baseline ready {"port":…,"pid":…}` once listening on 127.0.0.1:$PORT (0: any).
+ * With SSL_CERT and SSL_KEY (PEM files) it serves TLS, like meshpush with the same settings.
  */
 import uWS from 'uWebSockets.js';
 
-const app = uWS.App();
+const certFile = process.env['SSL_CERT'];
+const keyFile = process.env['SSL_KEY'];
+const app = certFile && keyFile ? uWS.SSLApp({ cert_file_name: certFile, key_file_name: keyFile }) : uWS.App();
 let nextSocket = 1;
 
 app.ws('/app/:key', {

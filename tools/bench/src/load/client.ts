@@ -30,10 +30,11 @@ export class BenchClient {
   /** Presence members as this client sees them; undefined until a presence subscription succeeds. */
   members: Set<string> | undefined;
 
-  constructor(url: string, group: number, deliveries: Deliveries) {
+  /** `ca`: the PEM CA to trust for a `wss://` URL (the bench's throwaway one). */
+  constructor(url: string, group: number, deliveries: Deliveries, ca?: string) {
     this.group = group;
     this.#deliveries = deliveries;
-    this.#ws = new WebSocket(url, CLIENT_OPTIONS);
+    this.#ws = new WebSocket(url, ca === undefined ? CLIENT_OPTIONS : { ...CLIENT_OPTIONS, ca });
     this.#ws.on('message', (data: Buffer) => this.#onMessage(data.toString()));
     this.#ws.on('error', (error) => this.#fail(error));
     this.#ws.on('close', (code) => this.#fail(new Error(`closed with ${code}`)));

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 const HEADER_END = Buffer.from('\r\n\r\n');
 const CONTENT_LENGTH = /\r\ncontent-length:\s*(\d+)/i;
@@ -23,15 +24,17 @@ export class HttpConnection {
     socket.on('close', () => this.#fail(new Error('connection closed by the server')));
   }
 
-  static open(port: number): Promise<HttpConnection> {
+  /** `ca`: speak HTTPS and trust this PEM CA (the bench's throwaway one). */
+  static open(port: number, ca?: string): Promise<HttpConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port });
+      const socket = ca === undefined ? connect({ host: '127.0.0.1', port }) : connectTls({ host: '127.0.0.1', port, ca });
+      const ready = ca === undefined ? 'connect' : 'secureConnect';
       const timer = setTimeout(() => socket.destroy(new Error(`connect to 127.0.0.1:${port} timed out`)), CONNECT_TIMEOUT_MS);
       socket.once('error', (error) => {
         clearTimeout(timer);
         reject(error);
       });
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         resolve(new HttpConnection(socket));

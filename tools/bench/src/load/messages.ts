@@ -8,7 +8,7 @@ export interface Commands {
   /** From now on, subtract `offsetMs` from local receive times (worker clock − orchestrator clock). */
   setClockOffset: { args: { offsetMs: number }; result: Record<string, never> };
   /** Opens one client per entry of `nodes`: client `k` connects to `urls[nodes[k]]`, its latency group. */
-  connect: { args: { urls: string[]; nodes: number[]; concurrency: number }; result: ConnectResult };
+  connect: { args: { urls: string[]; nodes: number[]; concurrency: number; ca: string | null }; result: ConnectResult };
   /** Client `i` subscribes to `channels[i]` (null: stays unsubscribed). */
   subscribe: { args: { channels: (string | null)[]; concurrency: number }; result: SubscribeResult };
   /** Opens and joins `userIds.length` presence clients in batches of `batchSize`. */
@@ -45,6 +45,8 @@ export interface PresenceJoinArgs {
   readonly userIds: string[];
   readonly batchSize: number;
   readonly app: AppCredentials;
+  /** The CA to trust for `wss://` URLs. */
+  readonly ca: string | null;
 }
 
 export interface PresenceJoinResult {

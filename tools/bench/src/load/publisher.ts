@@ -32,6 +32,8 @@ export interface PublisherOptions {
   /** Keep-alive connections, each with one request in flight: the concurrency bound. */
   readonly connections: number;
   readonly app: AppCredentials;
+  /** HTTPS, trusting this PEM CA. */
+  readonly ca?: string | undefined;
 }
 
 /**
@@ -55,7 +57,7 @@ export class Publisher {
     const slots = await Promise.all(
       Array.from({ length: options.connections }, async (_, i) => {
         const node = i % options.ports.length;
-        return { connection: await HttpConnection.open(options.ports[node] ?? 0), node };
+        return { connection: await HttpConnection.open(options.ports[node] ?? 0, options.ca), node };
       }),
     );
     return new Publisher(options.app, slots);

@@ -28,7 +28,7 @@ const handlers: Handlers = {
     deliveries.setClockOffset(offsetMs);
     return {};
   },
-  connect: async ({ urls, nodes, concurrency }) => {
+  connect: async ({ urls, nodes, concurrency, ca }) => {
     groups = urls.length;
     const count = nodes.length;
     const handshake = new Histogram();
@@ -38,7 +38,7 @@ const handlers: Handlers = {
     await runBounded(count, concurrency, async (k) => {
       const started = nowMs();
       const node = nodes[k] ?? 0;
-      const client = new BenchClient(urls[node] ?? '', node, deliveries);
+      const client = new BenchClient(urls[node] ?? '', node, deliveries, ca ?? undefined);
       try {
         await client.established();
         handshake.recordMs(nowMs() - started);
@@ -88,12 +88,12 @@ const handlers: Handlers = {
 };
 
 /** Joins in batches: each batch connects, signs and subscribes all its clients at once. */
-async function presenceJoin({ urls, channel, userIds, batchSize, app }: PresenceJoinArgs): Promise<Commands['presenceJoin']['result']> {
+async function presenceJoin({ urls, channel, userIds, batchSize, app, ca }: PresenceJoinArgs): Promise<Commands['presenceJoin']['result']> {
   let failed = 0;
   let firstError: string | null = null;
   let lastJoinedAtMs = 0;
   const join = async (k: number): Promise<void> => {
-    const client = new BenchClient(urls[k % urls.length] ?? '', k % urls.length, deliveries);
+    const client = new BenchClient(urls[k % urls.length] ?? '', k % urls.length, deliveries, ca ?? undefined);
     try {
       await client.established();
       const channelData = JSON.stringify({ user_id: userIds[k], user_info: { n: k } });

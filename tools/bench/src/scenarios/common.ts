@@ -30,7 +30,7 @@ const SUBSCRIBE_CONCURRENCY = 200;
 export async function placeClients(ctx: ScenarioContext, placements: readonly Placement[], errors: string[]): Promise<number> {
   const urls = ctx.server.ports.map((_, i) => ctx.server.wsUrl(i));
   const share = (w: number): Placement[] => placements.filter((_, i) => i % ctx.pool.size === w);
-  const connected = await ctx.pool.all('connect', (w) => ({ urls, nodes: share(w).map((p) => p.node), concurrency: CONNECT_CONCURRENCY }));
+  const connected = await ctx.pool.all('connect', (w) => ({ urls, nodes: share(w).map((p) => p.node), concurrency: CONNECT_CONCURRENCY, ca: ctx.server.clientCa ?? null }));
   for (const result of connected) if (result.firstError !== null) errors.push(`connect: ${result.failed} failed, first: ${result.firstError}`);
   const subscribed = await ctx.pool.all('subscribe', (w) => ({ channels: share(w).map((p) => p.channel), concurrency: SUBSCRIBE_CONCURRENCY }));
   for (const result of subscribed) if (result.firstError !== null) errors.push(`subscribe: ${result.failed} failed, first: ${result.firstError}`);

@@ -18,18 +18,19 @@ const WARMUP_CONNECTIONS = 100;
  * `pusher:connection_established`) p50/p99, and the server's RSS growth per connection.
  */
 export async function runConnect(ctx: ScenarioContext, params: ConnectParams): Promise<BenchRecord> {
-  const record = newRecord('connect', ctx.server.driver, ctx.server.ports.length);
+  const record = newRecord('connect', ctx.server.driver, ctx.server.ports.length, ctx.server.tls);
   record.clients = params.clients;
   const urls = ctx.server.ports.map((_, i) => ctx.server.wsUrl(i));
+  const ca = ctx.server.clientCa ?? null;
   // Warm-up: the first connections pay for JIT compilation and lazily loaded code on both sides.
-  await ctx.pool.all('connect', () => ({ urls, nodes: new Array<number>(WARMUP_CONNECTIONS).fill(0), concurrency: params.concurrency }));
+  await ctx.pool.all('connect', () => ({ urls, nodes: new Array<number>(WARMUP_CONNECTIONS).fill(0), concurrency: params.concurrency, ca }));
   await ctx.pool.all('closeAll', () => ({}));
   const rssBeforeKb = serverRssKb(ctx);
   const window = await openWindow(ctx);
   const startedAt = nowMs();
   const results = await ctx.pool.all('connect', (w) => {
     const count = Math.floor(params.clients / ctx.pool.size) + (w < params.clients % ctx.pool.size ? 1 : 0);
-    return { urls, nodes: Array.from({ length: count }, (_, k) => (k * ctx.pool.size + w) % urls.length), concurrency: params.concurrency };
+    return { urls, nodes: Array.from({ length: count }, (_, k) => (k * ctx.pool.size + w) % urls.length), concurrency: params.concurrency, ca };
   });
   const endedAt = nowMs();
   await closeWindow(ctx, window, record, endedAt);

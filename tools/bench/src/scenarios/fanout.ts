@@ -36,13 +36,13 @@ const CHANNEL = 'bench-fanout';
  */
 export async function runFanout(ctx: ScenarioContext, params: FanoutParams): Promise<BenchRecord> {
   const nodes = ctx.server.ports.length;
-  const record = newRecord(params.ratePerSec === null ? 'fanout-max' : 'fanout', ctx.server.driver, nodes);
+  const record = newRecord(params.ratePerSec === null ? 'fanout-max' : 'fanout', ctx.server.driver, nodes, ctx.server.tls);
   Object.assign(record, { publishVia: nodes > 1 ? 'one' : null, clients: params.subscribers, channels: 1 });
   record.messages = params.messages;
   record.ratePerSec = params.ratePerSec;
   const placements = Array.from({ length: params.subscribers }, (_, i) => ({ node: i % nodes, channel: CHANNEL }));
   const subscribed = await placeClients(ctx, placements, record.errors);
-  const publisher = await Publisher.open({ ports: [ctx.server.ports[0] ?? 0], connections: params.connections, app: ctx.app });
+  const publisher = await Publisher.open({ ports: [ctx.server.ports[0] ?? 0], connections: params.connections, app: ctx.app, ca: ctx.server.clientCa });
   try {
     await warmUp(ctx, publisher, params, subscribed);
     await measure(ctx, publisher, params, subscribed, record);

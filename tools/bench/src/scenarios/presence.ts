@@ -24,7 +24,7 @@ interface RunResult {
  * time until every join succeeded and until every client's member count equals N.
  */
 export async function runPresence(ctx: ScenarioContext, params: PresenceParams): Promise<BenchRecord> {
-  const record = newRecord('presence', ctx.server.driver, ctx.server.ports.length);
+  const record = newRecord('presence', ctx.server.driver, ctx.server.ports.length, ctx.server.tls);
   Object.assign(record, { clients: params.clients, channels: 1, runs: params.runs });
   const window = await openWindow(ctx);
   const runs: RunResult[] = [];
@@ -50,6 +50,7 @@ async function presenceRun(ctx: ScenarioContext, params: PresenceParams, errors:
       userIds: Array.from({ length: params.clients }, (_, i) => `user-${i}`).filter((_, i) => i % workers === w),
       batchSize: Math.max(1, Math.round(params.batchSize / workers)),
       app: ctx.app,
+      ca: ctx.server.clientCa ?? null,
     }));
     for (const join of joins) if (join.firstError !== null) errors.push(`presence join: ${join.failed} failed, first: ${join.firstError}`);
     const joinMs = Math.max(...joins.map((join) => join.lastJoinedAtMs)) - startedAt;

@@ -56,12 +56,12 @@ const channelName = (c: number): string => `bench-tp-${c}`;
  */
 export async function runThroughput(ctx: ScenarioContext, params: ThroughputParams): Promise<BenchRecord> {
   const nodes = ctx.server.ports.length;
-  const record = newRecord(SCENARIO, ctx.server.driver, nodes);
+  const record = newRecord(SCENARIO, ctx.server.driver, nodes, ctx.server.tls);
   Object.assign(record, { publishVia: nodes > 1 ? 'all' : null, clients: params.channels * params.subscribersPerChannel });
   record.channels = params.channels;
   const subscribed = await placeClients(ctx, placements(params, nodes), record.errors);
   if (subscribed < params.channels * params.subscribersPerChannel) record.errors.push(`only ${subscribed} subscribed`);
-  const publisher = await Publisher.open({ ports: ctx.server.ports, connections: params.connections, app: ctx.app });
+  const publisher = await Publisher.open({ ports: ctx.server.ports, connections: params.connections, app: ctx.app, ca: ctx.server.clientCa });
   try {
     const warmUpPhase = await beginPhase(ctx);
     const warmUp = await publishFor(publisher, { ...params, durationMs: params.warmupMs }, nodes, warmUpPhase);

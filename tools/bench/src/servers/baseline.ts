@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_APP } from '../load/signer.js';
 import { track } from '../util/cleanup.js';
+import type { BenchCertificates } from '../util/certs.js';
 import { cleanEnv } from './ports.js';
 import { wsUrl, type ServerGroup } from './ServerGroup.js';
 
@@ -11,11 +12,15 @@ const READY = /^baseline ready (\{.*\})$/;
 const READY_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 5000;
 
-/** Starts the bare uWebSockets.js baseline server (`src/baseline/server.ts`) on 127.0.0.1. */
-export async function startBaseline(profileDir?: string): Promise<ServerGroup> {
+/**
+ * Starts the bare uWebSockets.js baseline server (`src/baseline/server.ts`) on 127.0.0.1; with
+ * `certs`, over TLS (uWS `SSLApp`).
+ */
+export async function startBaseline(profileDir?: string, certs?: BenchCertificates): Promise<ServerGroup> {
   const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+  const tlsEnv: Record<string, string> = certs === undefined ? {} : { SSL_CERT: certs.certFile, SSL_KEY: certs.keyFile };
   const child = spawn(process.execPath, [...profile, '--import=tsx', SERVER], {
-    env: cleanEnv({ PORT: '0' }),
+    env: cleanEnv({ PORT: '0', ...tlsEnv }),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   track(child);
@@ -35,9 +40,11 @@ export async function startBaseline(profileDir?: string): Promise<ServerGroup> {
   });
   return {
     driver: 'uws-baseline',
+    tls: certs === undefined ? 'none' : 'client',
     ports: [port],
     pids: [child.pid ?? 0],
-    wsUrl: () => wsUrl(port, DEFAULT_APP.key),
+    clientCa: certs?.caPem,
+    wsUrl: () => wsUrl(port, DEFAULT_APP.key, certs !== undefined),
     meshCounters: () => Promise.resolve(null),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

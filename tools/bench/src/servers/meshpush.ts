@@ -1,12 +1,20 @@
 import { fetchClusterStatus, spawnNode, waitForMesh, type NodeProcess } from '@meshpush/dev-cluster';
 import { DEFAULT_APP } from '../load/signer.js';
+import type { BenchCertificates } from '../util/certs.js';
 import { track } from '../util/cleanup.js';
+import { startBroker, type RunningBroker } from './brokers.js';
 import { cleanEnv, freePort } from './ports.js';
-import { wsUrl, type MeshNodeCounters, type ServerGroup } from './ServerGroup.js';
+import { wsUrl, type Driver, type MeshNodeCounters, type ServerGroup, type TlsMode } from './ServerGroup.js';
+import { unsupportedMessage, variantSettings } from './unsupported.js';
 
 export interface MeshpushOptions {
-  /** 1: the local adapter; more: `ADAPTER_DRIVER=cluster` meshed on one rendezvous port. */
+  /** `local` (1 node), `cluster` (the mesh), `nats` or `redis` (a broker the bench starts). */
+  readonly driver: Exclude<Driver, 'uws-baseline'>;
   readonly nodes: number;
+  /** @default 'none' */
+  readonly tls?: TlsMode;
+  /** Required when `tls` is not `none`. */
+  readonly certs?: BenchCertificates | undefined;
   /** Write a `--cpu-prof` profile of each node into this directory. */
   readonly profileDir?: string | undefined;
 }
@@ -14,29 +22,41 @@ export interface MeshpushOptions {
 const STOP_GRACE_MS = 8000;
 const MESH_TIMEOUT_MS = 20_000;
 
-/** Starts `meshpush start` processes on 127.0.0.1 with port 0, and waits for the mesh. */
+/**
+ * Starts `meshpush start` processes on 127.0.0.1 with port 0 (and their broker), and waits until
+ * the mesh has formed. A node that refuses a setting this build does not support fails the start
+ * with "this build does not support …".
+ */
 export async function startMeshpush(options: MeshpushOptions): Promise<ServerGroup> {
-  const env = await meshpushEnv(options.nodes);
-  const nodeArgs = options.profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.profileDir];
+  const tls = options.tls ?? 'none';
+  let broker: RunningBroker | undefined;
   const nodes: NodeProcess[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(nodes.map((node) => node.stop(STOP_GRACE_MS)));
+    await broker?.stop();
   };
   try {
+    if (options.driver === 'nats' || options.driver === 'redis') broker = await startBroker(options.driver);
+    const env = await meshpushEnv(options, tls, broker);
+    const nodeArgs = options.profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.profileDir];
     for (let i = 0; i < options.nodes; i++) {
       const node = spawnNode({ name: `meshpush-${i + 1}`, env, nodeArgs });
       track(node.child);
       nodes.push(node);
-      await node.ready;
+      await node.ready.catch((error: unknown) => {
+        throw new Error(unsupportedMessage(variantSettings(options.driver, tls), node.tail()) ?? (error instanceof Error ? error.message : String(error)));
+      });
     }
     const ports = await Promise.all(nodes.map(async (node) => (await node.ready).port));
-    if (options.nodes > 1) await waitForNodes(nodes, ports);
+    if (options.driver === 'cluster' && options.nodes > 1) await waitForNodes(nodes, ports);
     return {
-      driver: options.nodes > 1 ? 'cluster' : 'local',
+      driver: options.driver,
+      tls,
       ports,
-      pids: nodes.map((node) => node.pid),
-      wsUrl: (i) => wsUrl(ports[i % ports.length] ?? 0, DEFAULT_APP.key),
-      meshCounters: () => (options.nodes > 1 ? meshCounters(ports) : Promise.resolve(null)),
+      pids: [...nodes.map((node) => node.pid), ...(broker === undefined ? [] : [broker.pid])],
+      clientCa: tls === 'client' ? options.certs?.caPem : undefined,
+      wsUrl: (i) => wsUrl(ports[i % ports.length] ?? 0, DEFAULT_APP.key, tls === 'client'),
+      meshCounters: () => (options.driver === 'cluster' && options.nodes > 1 ? meshCounters(ports) : Promise.resolve(null)),
       stop,
     };
   } catch (error) {
@@ -45,11 +65,17 @@ export async function startMeshpush(options: MeshpushOptions): Promise<ServerGro
   }
 }
 
-async function meshpushEnv(nodes: number): Promise<NodeJS.ProcessEnv> {
-  const common = { HOST: '127.0.0.1', PORT: '0', PRESENCE_MAX_MEMBERS: '1000' };
-  if (nodes <= 1) return cleanEnv({ ...common, ADAPTER_DRIVER: 'local' });
-  const cluster = { ADAPTER_DRIVER: 'cluster', CLUSTER_HOST: '127.0.0.1', CLUSTER_PORT: String(await freePort()) };
-  return cleanEnv({ ...common, ...cluster });
+async function meshpushEnv(options: MeshpushOptions, tls: TlsMode, broker: RunningBroker | undefined): Promise<NodeJS.ProcessEnv> {
+  const settings: Record<string, string> = { HOST: '127.0.0.1', PORT: '0', PRESENCE_MAX_MEMBERS: '1000', ADAPTER_DRIVER: options.driver };
+  if (options.driver === 'cluster') Object.assign(settings, { CLUSTER_HOST: '127.0.0.1', CLUSTER_PORT: String(await freePort()) });
+  if (broker !== undefined) Object.assign(settings, broker.env);
+  if (tls !== 'none' && options.certs === undefined) throw new Error(`TLS variant ${tls} started without certificates`);
+  const certs = options.certs;
+  if (tls === 'client' && certs) Object.assign(settings, { SSL_CERT: certs.certFile, SSL_KEY: certs.keyFile });
+  if (tls === 'mesh' && certs) {
+    Object.assign(settings, { CLUSTER_TLS_CERT: certs.certFile, CLUSTER_TLS_KEY: certs.keyFile, CLUSTER_TLS_CA: certs.caFile });
+  }
+  return cleanEnv(settings);
 }
 
 async function waitForNodes(nodes: readonly NodeProcess[], ports: readonly number[]): Promise<void> {
