@@ -7,12 +7,13 @@ import type { ClusterTransport, ClusterTransportEvents, RequestHandler, RequestR
 import { Discovery, jitterMs } from "./Discovery.js";
 import { createFrameEncoderCbor, FrameError, FrameType, type Frame, type FrameOf } from "./frames.js";
 import { Interest } from "./Interest.js";
-import { closeServer, listeningPort, tryListen } from "./listen.js";
+import { closeServer, listeningPort, peekFirstByte, tryListen } from "./listen.js";
 import { openMeshWarning, resolveOptions, type MeshOptions, type ResolvedMeshOptions } from "./options.js";
 import { Requests } from "./Requests.js";
 import type { Route } from "./Route.js";
 import { RouteTable, type PeerDownReason } from "./RouteTable.js";
 import type { MeshStats, PeerStats } from "./stats.js";
+import { MeshTls, TLS_HANDSHAKE_BYTE, type MeshTlsOptions } from "./tls.js";
 
 type FrameHandlers = { [T in FrameType]: (route: Route, frame: FrameOf<T>) => void };
 
@@ -31,6 +32,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
   readonly #interest = new Interest<Route>();
   readonly #requests = new Requests();
   readonly #servers: Server[] = [];
+  readonly #tls: MeshTls | undefined;
   #listenAddress: HostPort = { host: "", port: 0 };
   #rendezvous: HostPort | undefined;
   #holdsRendezvous = false;
@@ -49,6 +51,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
   private constructor(options: ResolvedMeshOptions) {
     super();
     this.options = options;
+    this.#tls = options.tls === undefined ? undefined : new MeshTls(options.tls);
     const routeEvents = {
       onPeerUp: (route: Route) => this.#onPeerUp(route),
       onPeerDown: (route: Route, reason: PeerDownReason) => this.#onPeerDown(route, reason),
@@ -103,6 +106,17 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     return this.#requests.handle(topic, handler);
   }
 
+  /**
+   * Swaps the TLS key, certificate and CA for routes opened from now on; routes already up keep
+   * their session. Throws a `MeshTlsError` (and keeps the old material) when the new one is
+   * unusable, or an `Error` when this node was started without TLS.
+   */
+  updateTls(tls: MeshTlsOptions): void {
+    if (this.#tls === undefined) throw new Error("mesh: this node was started without TLS; TLS cannot be turned on while it runs");
+    this.#tls.update(tls);
+    this.options.logger.info("mesh: TLS material updated for new routes", { subject: this.#tls.certificate.subject, validTo: this.#tls.certificate.validTo });
+  }
+
   stats(): MeshStats {
     const now = performance.now();
     const peers: PeerStats[] = [...this.#routes.upRoutes()].map((route) => ({
@@ -114,6 +128,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
       uptimeMs: now - (route.upAt ?? now),
       queuedBytes: route.queuedBytes,
       subjects: this.#interest.remoteCount(route),
+      tls: route.secure ? { peerCertificate: route.peerCertificate ?? null } : null,
       ...route.traffic.snapshot(),
     }));
     return {
@@ -129,6 +144,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
       totals: this.#routes.totals().snapshot(),
       slowConsumers: this.#routes.slowConsumers,
       refusedRoutes: this.#routes.refusedRoutes,
+      tls: this.#tls === undefined ? null : { certificate: this.#tls.certificate, earliestExpiry: this.#tls.earliestExpiry },
     };
   }
 
@@ -184,11 +200,29 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
 
   #accept(socket: Socket): void {
     if (this.#closing !== undefined) socket.destroy();
-    else this.#routes.add(socket);
+    else if (this.#tls === undefined) this.#routes.add(socket);
+    else void this.#acceptTls(socket, this.#tls);
+  }
+
+  /**
+   * A TLS node looks at the first byte before the TLS layer does: a peer speaking the plain mesh
+   * protocol gets a clear-text BYE saying why (so it can log it), never a clear-text session.
+   */
+  async #acceptTls(socket: Socket, tls: MeshTls): Promise<void> {
+    const { nodeTimeoutMs } = this.options;
+    const first = await peekFirstByte(socket, nodeTimeoutMs);
+    if (first === undefined || this.#closing !== undefined) return void socket.destroy();
+    if (first !== TLS_HANDSHAKE_BYTE) return this.#routes.refusePlain(socket, "this node requires mesh TLS and the peer does not use it");
+    const onSecure = (secure: Socket): void => {
+      if (this.#closing !== undefined) secure.destroy();
+      else this.#routes.add(secure);
+    };
+    tls.accept(socket, nodeTimeoutMs, onSecure, (reason, remote) => this.#routes.noteRefused(reason, remote));
   }
 
   #dial(address: HostPort): void {
-    this.#routes.add(connect({ host: address.host, port: address.port }), address);
+    const socket = this.#tls === undefined ? connect({ host: address.host, port: address.port }) : this.#tls.dial(address);
+    this.#routes.add(socket, address);
   }
 
   #sendToAll(frame: Frame): void {

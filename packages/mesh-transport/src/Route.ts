@@ -1,10 +1,12 @@
 import type { Socket } from "node:net";
+import { TLSSocket } from "node:tls";
 import type { Encoder } from "cbor-x";
 import { formatAddress, isWildcardHost, type HostPort } from "./address.js";
 import { FrameDecoder } from "./FrameDecoder.js";
 import { FrameError, FrameType, PROTOCOL_VERSION, type Frame, type HelloFrame } from "./frames.js";
 import { computeProof, createNonce, verifyProof } from "./handshake.js";
 import type { ResolvedMeshOptions } from "./options.js";
+import { describeTlsError, isTlsError, peerCertificate, TLS_HANDSHAKE_BYTE, type CertificateInfo } from "./tls.js";
 import { Traffic } from "./Traffic.js";
 import { WriteQueue } from "./WriteQueue.js";
 
@@ -64,6 +66,8 @@ export class Route {
   closeReason = "";
   /** The error code of a failed dial (`ECONNREFUSED` …). */
   errorCode: string | undefined;
+  /** The peer's certificate, on a TLS route once its handshake is done. */
+  peerCertificate: CertificateInfo | undefined;
   flushScheduled = false;
   #state: RouteState = "pending";
   #lastReceivedAt = performance.now();
@@ -113,14 +117,37 @@ export class Route {
       this.#awaitingDrain = false;
       this.flush();
     });
-    socket.on("error", (error: NodeJS.ErrnoException) => {
-      this.errorCode ??= error.code;
-      this.#mark(`socket error: ${error.code ?? error.message}`, "io");
-    });
+    socket.on("error", (error: NodeJS.ErrnoException) => this.#onSocketError(error));
     socket.on("end", () => this.#mark("connection closed by peer", "io"));
     socket.once("close", () => this.#onSocketClose());
+    if (socket instanceof TLSSocket) this.peerCertificate = peerCertificate(socket);
     if (this.dialed === undefined) this.#sendHello();
+    else if (socket instanceof TLSSocket) socket.once("secureConnect", () => this.#onSecureConnect(socket));
     else socket.once("connect", () => this.#sendHello());
+  }
+
+  /** Whether the route runs over TLS. */
+  get secure(): boolean {
+    return this.#socket instanceof TLSSocket;
+  }
+
+  #onSecureConnect(socket: TLSSocket): void {
+    this.peerCertificate = peerCertificate(socket);
+    this.#sendHello();
+  }
+
+  /** A TLS failure is a refusal with a reason (wrong CA, a peer without TLS); anything else is I/O. */
+  #onSocketError(error: NodeJS.ErrnoException): void {
+    this.errorCode ??= error.code;
+    if (this.secure && this.#state === "pending" && isTlsError(error)) {
+      if (this.closeKind === undefined) {
+        const reason = `TLS handshake failed: ${describeTlsError(error)}`;
+        this.#host.options.logger.warn("mesh: refused route", { remote: this.remoteAddress, dialed: this.dialed, reason });
+        this.#mark(reason, "refused");
+      }
+      return;
+    }
+    this.#mark(`socket error: ${error.code ?? error.message}`, "io");
   }
 
   #sendHello(): void {
@@ -260,6 +287,9 @@ export class Route {
 
   #onData(chunk: Buffer): void {
     if (this.#state === "closed") return;
+    if (this.traffic.bytesIn === 0 && chunk[0] === TLS_HANDSHAKE_BYTE && !this.secure) {
+      return this.#refuse("the peer speaks TLS but mesh TLS is off on this node: give every node the same TLS setting");
+    }
     this.traffic.bytesIn += chunk.length;
     this.#lastReceivedAt = performance.now();
     try {
@@ -292,7 +322,7 @@ export class Route {
     if (frame[0] === FrameType.HELLO && this.peerId === undefined) this.#onHello(frame);
     else if (frame[0] === FrameType.AUTH && this.peerId !== undefined && this.#state === "pending") this.#onAuth(frame[1]);
     else if (frame[0] === FrameType.READY && this.#state === "ready-wait") this.#host.onReady(this);
-    else if (frame[0] === FrameType.BYE) this.close(`refused by peer: ${frame[1]}`, "rejected");
+    else if (frame[0] === FrameType.BYE) this.#rejected(String(frame[1]));
     else throw new FrameError(`unexpected frame type ${frame[0]} during handshake`);
   }
 
@@ -315,6 +345,11 @@ export class Route {
     if (!verifyProof(context, proof)) return this.#refuse("authentication failed: the peer does not know the cluster secret");
     this.#state = nodeId < peerId ? "authenticated" : "ready-wait";
     this.#host.onAuthenticated(this);
+  }
+
+  #rejected(reason: string): void {
+    this.#host.options.logger.warn("mesh: refused by peer", { remote: this.remoteAddress, peer: this.peerId, reason });
+    this.close(`refused by peer: ${reason}`, "rejected");
   }
 
   #refuse(reason: string): void {

@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import type { Encoder } from "cbor-x";
 import type { HostPort } from "./address.js";
-import { FrameType, type Frame, type PeerAddress } from "./frames.js";
+import { encodeFrame, FrameType, type Frame, type PeerAddress } from "./frames.js";
 import type { ResolvedMeshOptions } from "./options.js";
 import { Route, type CloseKind, type RouteHost } from "./Route.js";
 import { resolveDuplicateRoutes, type RouteCandidate } from "./routeRule.js";
@@ -76,6 +76,22 @@ export class RouteTable implements RouteHost {
     const route = new Route(this, socket, dialed);
     this.#routes.add(route);
     return route;
+  }
+
+  /** A connection refused before it became a route (a failed TLS handshake): counted and logged. */
+  noteRefused(reason: string, remote: string): void {
+    this.refusedRoutes++;
+    this.options.logger.warn("mesh: refused route", { remote, reason });
+  }
+
+  /** Refuses a connection that speaks the plain protocol to a TLS node, with a clear-text BYE it can log. */
+  refusePlain(socket: Socket, reason: string): void {
+    this.noteRefused(reason, `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`);
+    socket.on("error", () => {});
+    // Keep reading (and dropping) so that the peer's hang-up is seen and the socket closes.
+    socket.resume();
+    socket.end(encodeFrame(this.encoder, [FrameType.BYE, reason]));
+    setTimeout(() => socket.destroy(), 1000).unref();
   }
 
   /** The up route of `nodeId`. */

@@ -13,4 +13,6 @@ export type { MeshStats, PeerStats } from "./stats.js";
 export type { TrafficStats } from "./Traffic.js";
 export type { PeerDownReason } from "./RouteTable.js";
 export { silentLogger, type Logger, type LogFields } from "./logger.js";
+export { Requests, type SendRequest } from "./Requests.js";
 export { FrameType, PROTOCOL_VERSION, type FrameTypeName } from "./frames.js";
+export { MeshTlsError, type MeshTlsOptions, type CertificateInfo } from "./tls.js";

@@ -26,3 +26,33 @@ export function listeningPort(server: Server): number {
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
+
+/**
+ * Reads the first chunk of an accepted connection and puts it back, so that whoever takes the
+ * socket next (the route, or the TLS layer) still sees it. Resolves the first byte, or undefined
+ * when the connection closes or stays silent for `timeoutMs`.
+ */
+export function peekFirstByte(socket: Socket, timeoutMs: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const finish = (byte: number | undefined): void => {
+      clearTimeout(timer);
+      socket.off("readable", onReadable);
+      socket.off("close", onClose);
+      resolve(byte);
+    };
+    const onReadable = (): void => {
+      const chunk = socket.read() as Buffer | null;
+      if (chunk === null || chunk.length === 0) return;
+      socket.unshift(chunk);
+      finish(chunk[0]);
+    };
+    const onClose = (): void => finish(undefined);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      finish(undefined);
+    }, timeoutMs).unref();
+    socket.on("error", () => {});
+    socket.on("readable", onReadable);
+    socket.once("close", onClose);
+  });
+}

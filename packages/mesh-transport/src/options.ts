@@ -1,5 +1,6 @@
 import { isLoopbackHost, isValidPort, parseAddress, type HostPort } from "./address.js";
 import { silentLogger, type Logger } from "./logger.js";
+import type { MeshTlsOptions } from "./tls.js";
 
 /** Options of {@link Mesh.start}. Every duration is in milliseconds, every size in bytes. */
 export interface MeshOptions {
@@ -46,6 +47,13 @@ export interface MeshOptions {
   requestTimeoutMs?: number;
   /** Longest pause between two redials of a seed, the rendezvous or a lost peer. @default 5000 */
   redialMaxDelayMs?: number;
+  /**
+   * Mutual TLS on every route: PEM key, certificate and CA. A node with TLS and a node without
+   * refuse each other (with a logged reason on both sides); neither falls back to clear text.
+   * The secret handshake still runs inside TLS. {@link Mesh.updateTls} swaps the material for new routes.
+   * @default undefined (plain TCP)
+   */
+  tls?: MeshTlsOptions;
   /** @default a silent logger */
   logger?: Logger;
 }
@@ -63,6 +71,7 @@ export interface ResolvedMeshOptions {
   readonly highWaterMarkBytes: number;
   readonly requestTimeoutMs: number;
   readonly redialMaxDelayMs: number;
+  readonly tls: MeshTlsOptions | undefined;
   readonly logger: Logger;
 }
 
@@ -83,8 +92,8 @@ export const meshDefaults = {
 } as const;
 
 /** The start-up warning of a node that anyone able to reach its port could join, if it is one. */
-export function openMeshWarning(options: Pick<ResolvedMeshOptions, "host" | "secret">): string | undefined {
-  if (options.secret !== "" || isLoopbackHost(options.host)) return undefined;
+export function openMeshWarning(options: Pick<ResolvedMeshOptions, "host" | "secret"> & { readonly tls?: MeshTlsOptions | undefined }): string | undefined {
+  if (options.secret !== "" || options.tls !== undefined || isLoopbackHost(options.host)) return undefined;
   return "mesh: no secret set and listening beyond loopback: anyone who reaches this port can join the mesh";
 }
 
@@ -112,6 +121,7 @@ export function resolveOptions(options: MeshOptions = {}): ResolvedMeshOptions {
     highWaterMarkBytes: positiveInt("highWaterMarkBytes", options.highWaterMarkBytes ?? meshDefaults.highWaterMarkBytes),
     requestTimeoutMs: positiveInt("requestTimeoutMs", options.requestTimeoutMs ?? meshDefaults.requestTimeoutMs),
     redialMaxDelayMs: positiveInt("redialMaxDelayMs", options.redialMaxDelayMs ?? meshDefaults.redialMaxDelayMs),
+    tls: options.tls,
     logger: options.logger ?? silentLogger,
   };
   if (resolved.nodeTimeoutMs <= resolved.checkIntervalMs) {

@@ -1,4 +1,5 @@
 import type { TransportPeerStats, TransportStats } from "./ClusterTransport.js";
+import type { CertificateInfo } from "./tls.js";
 import type { TrafficStats } from "./Traffic.js";
 
 /** One up peer, as seen by this node. */
@@ -15,6 +16,8 @@ export interface PeerStats extends TransportPeerStats, TrafficStats {
   readonly queuedBytes: number;
   /** Subjects this peer subscribes to. */
   readonly subjects: number;
+  /** Null on a plain route; on a TLS route, the certificate the peer presented. */
+  readonly tls: { readonly peerCertificate: CertificateInfo | null } | null;
 }
 
 export interface MeshStats extends TransportStats {
@@ -34,6 +37,11 @@ export interface MeshStats extends TransportStats {
   readonly totals: TrafficStats;
   /** Routes closed because the peer did not read fast enough. */
   readonly slowConsumers: number;
-  /** Routes refused in the handshake (wrong secret, cluster name or version). */
+  /** Routes refused in the handshake (wrong secret, cluster name or version, TLS failure). */
   readonly refusedRoutes: number;
+  /**
+   * Null without mesh TLS; otherwise this node's certificate and the earliest end of validity
+   * (ISO 8601) among it and the CA certificates.
+   */
+  readonly tls: { readonly certificate: CertificateInfo; readonly earliestExpiry: string } | null;
 }
