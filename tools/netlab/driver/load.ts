@@ -16,6 +16,8 @@ export interface LoadResult {
   /** Per server index: the sequence numbers its subscriber received, in order. */
   received: number[][];
   durationMs: number;
+  /** Why requests were not accepted: `server index: reason` → count. */
+  failures: Record<string, number>;
 }
 
 const TICK_MS = 20;
@@ -34,6 +36,7 @@ export class Load {
   readonly #received: number[][];
   readonly #sent: SentEvent[] = [];
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #failures: Record<string, number> = {};
   #timer: NodeJS.Timeout | undefined;
   #startedAt = 0;
 
@@ -61,7 +64,7 @@ export class Load {
     await Promise.all(this.#inFlight);
     await this.#settled();
     for (const subscriber of this.#subscribers) subscriber.close();
-    return { sent: this.#sent, received: this.#received, durationMs };
+    return { sent: this.#sent, received: this.#received, durationMs, failures: this.#failures };
   }
 
   #tick(): void {
@@ -78,7 +81,10 @@ export class Load {
       .then((response) => {
         entry[2] = response.status === 200;
       })
-      .catch(() => undefined)
+      .catch((error: unknown) => {
+        const key = `${server}: ${describeFailure(error)}`;
+        this.#failures[key] = (this.#failures[key] ?? 0) + 1;
+      })
       .finally(() => this.#inFlight.delete(request));
     this.#inFlight.add(request);
   }
@@ -96,4 +102,12 @@ export class Load {
       return Date.now() - stableSince >= 1000;
     }, 10_000, 'deliveries settling').catch(() => undefined);
   }
+}
+
+/** The SDK's `RequestError` wraps the cause: show the HTTP status or the underlying error. */
+function describeFailure(error: unknown): string {
+  const { status, error: cause, body } = error as { status?: number; error?: Error; body?: string };
+  if (status !== undefined) return `HTTP ${status} ${String(body ?? '').slice(0, 60)}`;
+  if (cause instanceof Error) return `${(cause as NodeJS.ErrnoException).code ?? cause.name} ${cause.message.slice(-50)}`;
+  return error instanceof Error ? error.message.slice(0, 80) : String(error);
 }

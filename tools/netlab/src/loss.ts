@@ -7,6 +7,8 @@ export interface LoadLog {
   /** Per server index: sequence numbers its subscriber received, in arrival order. */
   readonly received: readonly (readonly number[])[];
   readonly durationMs: number;
+  /** Why requests were not accepted: `server index: reason` → count. */
+  readonly failures?: Readonly<Record<string, number>>;
 }
 
 export interface LossCount {
@@ -21,6 +23,8 @@ export interface LossCount {
   readonly duplicates: number;
   /** Sent events per second, over the load's duration. */
   readonly ratePerSec: number;
+  /** Accepted events per publishing server index. */
+  readonly acceptedPerServer: readonly number[];
 }
 
 /**
@@ -33,9 +37,11 @@ export function countLoss(log: LoadLog, stayedReachable: (from: number, to: numb
   let accepted = 0;
   let expected = 0;
   let lost = 0;
+  const acceptedPerServer = log.received.map(() => 0);
   for (const [seq, from, ok] of log.sent) {
     if (!ok) continue;
     accepted++;
+    acceptedPerServer[from] = (acceptedPerServer[from] ?? 0) + 1;
     seen.forEach((received, to) => {
       if (!stayedReachable(from, to)) return;
       expected++;
@@ -44,5 +50,5 @@ export function countLoss(log: LoadLog, stayedReachable: (from: number, to: numb
   }
   const duplicates = log.received.reduce((sum, seqs, i) => sum + seqs.length - (seen[i]?.size ?? 0), 0);
   const ratePerSec = log.durationMs > 0 ? Math.round((log.sent.length * 1000) / log.durationMs) : 0;
-  return { sent: log.sent.length, accepted, expected, lost, duplicates, ratePerSec };
+  return { sent: log.sent.length, accepted, expected, lost, duplicates, ratePerSec, acceptedPerServer };
 }

@@ -97,10 +97,15 @@ export class LabCluster {
     return true;
   }
 
+  /** Waits until {@link viewsAre} holds; resolves with the time it took. */
+  waitForViews(expected: Readonly<Record<string, readonly string[]>>, timeoutMs: number, message: string): Promise<number> {
+    return waitFor(() => this.viewsAre(expected), { timeoutMs, message, intervalMs: 50 });
+  }
+
   /** Waits for a full mesh among `names`; resolves with the time it took. */
   waitForFullMesh(names: readonly string[], timeoutMs: number, message = `full mesh of ${names.join(', ')}`): Promise<number> {
     const expected = Object.fromEntries(names.map((name) => [name, names.filter((other) => other !== name)]));
-    return waitFor(() => this.viewsAre(expected), { timeoutMs, message });
+    return this.waitForViews(expected, timeoutMs, message);
   }
 
   /** Resident memory of a node's process, read from /proc (no network involved). */

@@ -30,6 +30,22 @@ export function presenceLog(cluster: LabCluster, client: string): Promise<{ adde
   return cluster.driver.call('presenceLog', { name: client, channel: PRESENCE_CHANNEL });
 }
 
+export interface PresenceLogs {
+  readonly [client: string]: { added: string[]; removed: string[] };
+}
+
+/** The presence logs of several clients at once, to tell what happened after this moment. */
+export async function presenceLogs(cluster: LabCluster, clients: readonly string[]): Promise<PresenceLogs> {
+  return Object.fromEntries(await Promise.all(clients.map(async (client) => [client, await presenceLog(cluster, client)] as const)));
+}
+
+/** What `client` got since `before`: transitions past the lengths recorded there, sorted. */
+export async function transitionsSince(cluster: LabCluster, client: string, before: PresenceLogs): Promise<{ added: string[]; removed: string[] }> {
+  const now = await presenceLog(cluster, client);
+  const was = before[client] ?? { added: [], removed: [] };
+  return { added: now.added.slice(was.added.length).sort(), removed: now.removed.slice(was.removed.length).sort() };
+}
+
 /** Users of the presence channel as `host`'s REST API lists them, sorted, and its `user_count`. */
 export async function restPresence(cluster: LabCluster, host: string): Promise<{ users: string[]; userCount: number }> {
   const address = cluster.address(host);
@@ -72,6 +88,7 @@ export async function startLoad(cluster: LabCluster, hosts: readonly string[]): 
  */
 export async function stopLoad(cluster: LabCluster, hosts: readonly string[], cutPairs: ReadonlyArray<readonly [string, string]>): Promise<LossCount> {
   const log = await cluster.driver.call<LoadLog>('loadStop', {}, 60_000);
+  lastFailures = log.failures ?? {};
   const client = cluster.lab.client.name;
   const cut = (x: string | undefined, y: string | undefined): boolean =>
     cutPairs.some(([a, b]) => (a === x && b === y) || (a === y && b === x));
@@ -81,6 +98,14 @@ export async function stopLoad(cluster: LabCluster, hosts: readonly string[], cu
   });
 }
 
+let lastFailures: Readonly<Record<string, number>> = {};
+
+/** Why the last load's requests failed (`server index: reason` → count), for test logs. */
+export function lastLoadFailures(): Readonly<Record<string, number>> {
+  return lastFailures;
+}
+
 export function describeLoss(loss: LossCount): string {
-  return `load ${loss.ratePerSec}/s: ${loss.accepted}/${loss.sent} accepted, lost ${loss.lost} of ${loss.expected} owed deliveries, duplicates ${loss.duplicates}`;
+  return `load ${loss.ratePerSec}/s: ${loss.accepted}/${loss.sent} accepted (per server ${loss.acceptedPerServer.join('/')}), `
+    + `lost ${loss.lost} of ${loss.expected} owed deliveries, duplicates ${loss.duplicates}`;
 }
