@@ -58,6 +58,9 @@ module.exports = {
         // Sharing the port is only safe when the instances see each other's clients.
         ADAPTER_DRIVER: 'cluster',
         RATE_LIMITER_DRIVER: 'cluster',
+        // One machine: the mesh stays on loopback unless told otherwise (seeds on other hosts
+        // need a reachable address, and then CLUSTER_SECRET).
+        CLUSTER_HOST: setting('CLUSTER_HOST', '127.0.0.1'),
         CLUSTER_PORT: setting('CLUSTER_PORT', '11002'),
         METRICS_ENABLED: setting('METRICS_ENABLED', 'true'),
         MESHPUSH_METRICS_BASE_PORT: setting('MESHPUSH_METRICS_BASE_PORT', '9601'),

@@ -235,6 +235,8 @@ export interface FleetClient {
   readonly reconnectGapsMs: number[];
   /** Subscribed now (false from a disconnect until the next subscription_succeeded). */
   subscribed: boolean;
+  /** `pusher:member_removed` events seen (members that moved show up as a leave, then a join). */
+  membersRemoved: number;
 }
 
 /**
@@ -261,7 +263,7 @@ function fleetClient(t: TeardownHost, server: { wsHost: '127.0.0.1'; port: numbe
     },
   });
   const channel = client.subscribe(channelName);
-  const entry: FleetClient = { userId, client, channel, received: new Set(), disconnects: 0, reconnectGapsMs: [], subscribed: false };
+  const entry: FleetClient = { userId, client, channel, received: new Set(), disconnects: 0, reconnectGapsMs: [], subscribed: false, membersRemoved: 0 };
   let leftAt: number | undefined;
   client.connection.bind('state_change', ({ previous, current }: { previous: string; current: string }) => {
     if (previous !== 'connected' || current === 'connected') return;
@@ -275,6 +277,7 @@ function fleetClient(t: TeardownHost, server: { wsHost: '127.0.0.1'; port: numbe
     leftAt = undefined;
   });
   channel.bind('tick', (data: { seq: number }) => entry.received.add(data.seq));
+  channel.bind('pusher:member_removed', () => entry.membersRemoved++);
   return entry;
 }
 
