@@ -91,7 +91,7 @@ export async function runPlan(
   try {
     for (const group of groups) await runGroup(group, { pool, clock, certs, log, report });
   } finally {
-    pool.stop();
+    await pool.stop();
     certs?.remove();
     forgetCerts?.();
   }

@@ -72,8 +72,16 @@ export class WorkerPool {
     return usages.reduce((sum, usage) => sum + usage.cpuMs, 0);
   }
 
-  stop(): void {
-    for (const worker of this.#workers) worker.kill('SIGKILL');
+  /** Kills the workers and resolves once they are gone (they hold no state worth a graceful stop). */
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.#workers.map((worker) => {
+        if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        worker.kill('SIGKILL');
+        return exited;
+      }),
+    );
   }
 
   /**
