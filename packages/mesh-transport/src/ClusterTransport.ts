@@ -69,6 +69,11 @@ export interface ClusterTransport {
   on<E extends keyof ClusterTransportEvents>(event: E, listener: (...args: ClusterTransportEvents[E]) => void): this;
   off<E extends keyof ClusterTransportEvents>(event: E, listener: (...args: ClusterTransportEvents[E]) => void): this;
   stats(): TransportStats;
+  /**
+   * Why this node cannot reach its peers right now (a broker transport that lost its broker
+   * connection), or undefined when it can. Optional: the mesh has no single connection to lose.
+   */
+  unavailableReason?(): string | undefined;
   /** Leaves gracefully (peers drop this node at once) and releases every socket and timer. */
   close(): Promise<void>;
 }

@@ -21,6 +21,8 @@ export interface AdapterStatus {
   readonly nodeId?: string;
   /** Transport figures: peers, round-trip times, traffic, interest counts. */
   readonly transport?: unknown;
+  /** Why this node is cut off from its peers (a broker transport lost its broker), when it is. */
+  readonly unavailableReason?: string;
 }
 
 /**
@@ -105,6 +107,11 @@ export interface Adapter {
   setCachedEvent(appId: string, channel: string, event: CachedEvent): void;
   /** Closes the user's sockets on every node. */
   terminateUser(appId: string, userId: string): void;
+  /**
+   * Why this node cannot reach the rest of the cluster right now (`/ready` answers 503 with it),
+   * or undefined when it can. Optional: the local adapter has nothing to lose.
+   */
+  unavailableReason?(): string | undefined;
 
   /** Occupied channels of an app with their cluster-wide subscriber counts. */
   channels(appId: string): ReadonlyMap<string, number>;

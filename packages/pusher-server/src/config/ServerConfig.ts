@@ -1,7 +1,8 @@
 import type { AppConfig } from '../app-manager/App.js';
+import { defaultNatsAdapterConfig, defaultRedisAdapterConfig, type NatsAdapterConfig, type RedisAdapterConfig } from './BrokerConfig.js';
 
 /** Which driver carries channel membership and messages between processes. */
-export type AdapterDriver = 'local' | 'cluster';
+export type AdapterDriver = 'local' | 'cluster' | 'nats' | 'redis';
 
 /**
  * Server-wide limits. Each app may override any of them (see `AppConfig`).
@@ -119,7 +120,7 @@ export interface ServerConfig {
   /** Time to live of the last event of a cache channel. @default 3600 */
   channelCacheTtlSec: number;
   limits: ServerLimits;
-  adapter: { driver: AdapterDriver };
+  adapter: { driver: AdapterDriver; nats: NatsAdapterConfig; redis: RedisAdapterConfig };
   cluster: ClusterConfig;
   metrics: MetricsConfig;
   webhooks: WebhooksConfig;
@@ -158,7 +159,7 @@ export function defaultServerConfig(): ServerConfig {
     corsAllowOrigin: '*',
     channelCacheTtlSec: 3600,
     limits: { ...defaultLimits },
-    adapter: { driver: 'local' },
+    adapter: { driver: 'local', nats: defaultNatsAdapterConfig(), redis: defaultRedisAdapterConfig() },
     cluster: {
       host: '0.0.0.0',
       port: 11002,

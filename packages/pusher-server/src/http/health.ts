@@ -51,9 +51,14 @@ export function answerAlive(reply: Reply): void {
   reply.text(200, 'OK');
 }
 
-/** `GET /ready` → `OK`, or 503 once shutdown began so load balancers stop sending traffic. */
+/**
+ * `GET /ready` → `OK`, or 503 once shutdown began or while the node is cut off from its cluster
+ * (broker connection lost), so load balancers send new clients to nodes that reach everyone.
+ */
 export function answerReady(reply: Reply, ctx: HttpApiContext): void {
+  const cutOff = ctx.adapter.unavailableReason?.();
   if (ctx.isDraining()) reply.text(503, 'Shutting down');
+  else if (cutOff !== undefined) reply.text(503, `Not ready: ${cutOff}`);
   else reply.text(200, 'OK');
 }
 

@@ -147,7 +147,12 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
   }
 
   status(): AdapterStatus {
-    return { driver: this.driver, nodeId: this.nodeId, transport: this.#transport.stats() };
+    const unavailableReason = this.unavailableReason();
+    return { driver: this.driver, nodeId: this.nodeId, transport: this.#transport.stats(), ...(unavailableReason && { unavailableReason }) };
+  }
+
+  unavailableReason(): string | undefined {
+    return this.#transport.unavailableReason?.();
   }
 
   readonly #onPeerUp = (peerId: string): void => {
