@@ -1,4 +1,5 @@
 import { discovery, DISCOVERY_EXPECTATION } from './scenarios/discovery.js';
+import { flapping, FLAPPING_EXPECTATION } from './scenarios/flapping.js';
 import { isolation, ISOLATION_EXPECTATION } from './scenarios/isolation.js';
 import { partition, PARTITION_EXPECTATION } from './scenarios/partition.js';
 import { labScenario } from './support/labTest.js';
@@ -6,3 +7,4 @@ import { labScenario } from './support/labTest.js';
 labScenario('1 discovery across hosts', DISCOVERY_EXPECTATION, discovery);
 labScenario('2 isolation and heal', ISOLATION_EXPECTATION, isolation);
 labScenario('3 partial partition a–b', PARTITION_EXPECTATION, partition);
+labScenario('4 flapping link a–b', FLAPPING_EXPECTATION, flapping);

@@ -51,13 +51,22 @@ export class LabCluster {
     this.driver = driver;
   }
 
-  /** Builds the lab, starts a node on each of `start` (default: every server) and the driver. */
-  static async start(t: TeardownHost, servers: readonly string[], start: readonly string[] = servers, headless?: readonly string[]): Promise<LabCluster> {
+  /**
+   * Builds the lab, starts a node on each of `start` (default: every server) and the driver.
+   * `env` is added to every node's environment (e.g. other mesh timings).
+   */
+  static async start(
+    t: TeardownHost,
+    servers: readonly string[],
+    start: readonly string[] = servers,
+    headless?: readonly string[],
+    env: Readonly<Record<string, string>> = {},
+  ): Promise<LabCluster> {
     const lab = await Lab.create({ servers, ...(headless === undefined ? {} : { headless }) });
     t.teardown(() => lab.destroy());
     const cluster = new LabCluster(lab, await ClientDriver.start(lab));
     t.teardown(() => cluster.driver.close());
-    await Promise.all(start.map((name) => cluster.startNode(name)));
+    await Promise.all(start.map((name) => cluster.startNode(name, { env })));
     return cluster;
   }
 
