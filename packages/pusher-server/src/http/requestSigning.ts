@@ -147,6 +147,9 @@ function signedPathCandidates(path: string): string[] {
 
 /** `decodeURIComponent`, or `undefined` for a malformed escape instead of a thrown URIError. */
 export function safeDecode(text: string): string | undefined {
+  // Without a `%` there is nothing to decode; skipping the call saves ~4 µs per signed request
+  // (a profile of the bench's throughput scenario had it at 13 % of the HTTP API's time).
+  if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);
   } catch {
