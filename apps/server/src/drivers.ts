@@ -17,6 +17,8 @@ export interface AdapterBuild {
   readonly transport?: MeshCluster['transport'];
 }
 
+  /** The mesh itself, for certificate rotation (SIGHUP); only the cluster driver has one. */
+  readonly mesh?: MeshCluster['mesh'];
 /** Builds the adapter a configuration names. Rejects when it cannot; never falls back. */
 export type AdapterFactory = (config: ServerConfig, logger: Logger) => Promise<AdapterBuild>;
 
@@ -45,8 +47,8 @@ export type RateLimiterFactory = (build: AdapterBuild, logger: Logger) => RateLi
 
 /**
  * One factory per rate limiter driver. `cluster` keeps one global budget per app across the
- * mesh, so it needs the cluster adapter's transport (the configuration already refuses it
- * without `ADAPTER_DRIVER=cluster`); without one it stops rather than limit each node alone.
+ * cluster, so it needs a cluster adapter's transport (mesh, NATS or Redis; the configuration
+ * already refuses it without one); without one it stops rather than limit each node alone.
  */
 export const rateLimiterDrivers: Readonly<Record<RateLimiterDriver, RateLimiterFactory>> = {
   local: () => new LocalRateLimiter(),

@@ -11,7 +11,9 @@ import { resolveConfig, type ResolvedConfig } from './config/resolve.js';
 import type { FlagValue } from './config/sources.js';
 import { describeConfig } from './config/summary.js';
 import { createAdapter, createRateLimiter } from './drivers.js';
+import { reloadCertificatesOnSighup } from './reload.js';
 import { exitOnSignals } from './shutdown.js';
+import { checkClientTls, clientTlsEnabled, loadMeshTls, meshTlsEnabled } from './tls.js';
 
 export interface StartOptions {
   env: Readonly<Record<string, string | undefined>>;
@@ -39,15 +41,17 @@ export async function start(options: StartOptions): Promise<MeshpushServer> {
   const logger = createConsoleLogger({ level: config.server.debug ? 'debug' : 'info', json: config.log.json });
   printSummary(config, logger, options.version);
 
-  const build = await createAdapter(config.server, logger);
+  const serverConfig = withTls(config);
+  const build = await createAdapter(serverConfig, logger);
   const rateLimiter = createRateLimiter(config.rateLimiter.driver, build, logger);
-  const server = createServer(config.server, { logger, adapter: build.adapter, rateLimiter });
+  const server = createServer(serverConfig, { logger, adapter: build.adapter, rateLimiter });
   try {
     await server.start();
   } catch (error) {
     throw new Error(describeStartFailure(error, config.server), { cause: error });
   }
   exitOnSignals({ server, logger, gracePeriodMs: config.server.shutdownGracePeriodMs });
+  reloadCertificatesOnSighup({ logger, ssl: config.server.ssl, clusterTls: config.clusterTls, mesh: build.mesh });
   process.stdout.write(readyLine(server.port, process.pid, server.metricsPort) + '\n');
   tellSupervisorReady();
   return server;
@@ -62,6 +66,17 @@ function tellSupervisorReady(): void {
   if (!process.send || !process.connected) return;
   // A callback, so a channel that closed meanwhile is ignored rather than an 'error' event.
   process.send('ready', undefined, undefined, () => undefined);
+}
+
+/**
+ * Checks the TLS files before anything listens (uWS would fail silently on a bad one) and reads
+ * the mesh's into the cluster config. Throws a one-line `ConfigError` naming the file.
+ */
+function withTls(config: ResolvedConfig): ServerConfig {
+  if (clientTlsEnabled(config.server.ssl)) checkClientTls(config.server.ssl);
+  if (!meshTlsEnabled(config.clusterTls)) return config.server;
+  const { pem } = loadMeshTls(config.clusterTls);
+  return { ...config.server, cluster: { ...config.server.cluster, tls: pem } };
 }
 
 export function loadConfigFile(path: string): { path: string; content: unknown } {

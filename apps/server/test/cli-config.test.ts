@@ -192,12 +192,26 @@ test('an unknown driver is an error; planned drivers say "not supported yet"', (
   t.regex(failure({ env: { RATE_LIMITER_DRIVER: 'redis' } }), /not supported yet/);
 });
 
-test('UDP discovery and TLS settings are refused, never ignored', (t) => {
+test('UDP discovery is refused, never ignored; TLS files come in complete sets', (t) => {
   t.regex(failure({ env: { CLUSTER_BROADCAST_ADDRESS: '255.255.255.255' } }), /CLUSTER_BROADCAST_ADDRESS is not supported: .*UDP/);
   t.regex(failure({ env: { SOKETI_CLUSTER_MULTICAST_ADDRESS: '239.0.0.1' } }), /SOKETI_CLUSTER_MULTICAST_ADDRESS is not supported/);
-  t.regex(failure({ env: { SSL_CERT: '/etc/cert.pem' } }), /SSL_CERT is not supported yet/);
-  t.regex(failure({ file: file({ 'ssl.keyPath': '/k' }) }), /"ssl.keyPath" in meshpush.json is not supported yet/);
+  t.regex(failure({ env: { SSL_CERT: '/etc/cert.pem' } }), /client TLS needs SSL_CERT, SSL_KEY; missing: SSL_KEY/);
+  t.regex(failure({ file: file({ 'ssl.keyPath': '/k' }) }), /missing: SSL_CERT/);
+  t.regex(failure({ env: { SSL_CA: '/ca.pem' } }), /SSL_CA and SSL_PASS\(PHRASE\) need SSL_CERT and SSL_KEY/);
+  t.regex(failure({ env: { SSL_CERT: '/c', SSL_KEY: '/k', SSL_PASS: 'a', SSL_PASSPHRASE: 'b' } }), /SSL_PASS=\(hidden\) and SSL_PASSPHRASE=\(hidden\) disagree/);
+  t.regex(failure({ env: { ADAPTER_DRIVER: 'cluster', CLUSTER_TLS_CERT: '/c', CLUSTER_TLS_KEY: '/k' } }), /mesh TLS needs .*missing: CLUSTER_TLS_CA/);
+  t.regex(failure({ env: { CLUSTER_TLS_CERT: '/c', CLUSTER_TLS_KEY: '/k', CLUSTER_TLS_CA: '/ca' } }), /needs ADAPTER_DRIVER=cluster/);
   t.regex(failure({ env: { CLUSTER_IGNORE_PROCESS: 'false' } }), /CLUSTER_IGNORE_PROCESS is not supported/);
+});
+
+test('TLS settings under soketi names and keys reach the config', (t) => {
+  const config = resolveConfig({
+    env: { SOKETI_SSL_CERT: '/c.pem', SSL_KEY: '/k.pem', SOKETI_SSL_PASS: 'pw', ADAPTER_DRIVER: 'cluster' },
+    file: file({ 'ssl.caPath': '/ca.pem', 'cluster.tls.cert': '/m.pem', 'cluster.tls.key': '/m.key', 'cluster.tls.ca': '/mca.pem' }),
+  });
+  t.deepEqual(config.server.ssl, { certFile: '/c.pem', keyFile: '/k.pem', passphrase: 'pw', caFile: '/ca.pem' });
+  t.deepEqual(config.clusterTls, { certFile: '/m.pem', keyFile: '/m.key', caFile: '/mca.pem' });
+  t.is(resolveConfig({ env: { SSL_PASSPHRASE: 'pw', SSL_CERT: '/c', SSL_KEY: '/k' } }).server.ssl.passphrase, 'pw');
 });
 
 test('values that mean "off" for unsupported switches are accepted quietly', (t) => {

@@ -97,7 +97,7 @@ test('config file problems: unknown key, bad JSON, missing file: exit 1', async 
 
 test('unsupported soketi settings are refused, not ignored', async (t) => {
   t.regex(await refusedStart(t, [], { CLUSTER_BROADCAST_ADDRESS: '255.255.255.255' }), /UDP/);
-  t.regex(await refusedStart(t, [], { SOKETI_SSL_CERT: '/etc/cert.pem' }), /SSL_CERT is not supported yet/);
+  t.regex(await refusedStart(t, [], { CLUSTER_MULTICAST_ADDRESS: '239.0.0.1' }), /CLUSTER_MULTICAST_ADDRESS is not supported/);
   t.regex(await refusedStart(t, [], { SOKETI_NOT_A_SETTING: '1' }), /unknown environment variable SOKETI_NOT_A_SETTING/);
 });
 

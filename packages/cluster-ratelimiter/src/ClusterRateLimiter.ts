@@ -26,6 +26,7 @@ export interface ClusterRateLimiterOptions {
   logger?: Logger;
 }
 
+/** The defaults of {@link ClusterRateLimiterOptions} (the clock and logger aside). */
 export const clusterDefaults = {
   burstSeconds: 1,
   syncIntervalMs: 100,

@@ -11,6 +11,7 @@ export interface LocalRateLimiterOptions {
   idleSweepMs?: number;
 }
 
+/** The defaults of {@link LocalRateLimiterOptions}. */
 export const localDefaults = { burstSeconds: 1, idleSweepMs: 60_000 } as const;
 
 /** Token buckets in this process only: each process enforces the whole limit on its own. */

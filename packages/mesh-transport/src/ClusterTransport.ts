@@ -26,12 +26,14 @@ export interface ClusterTransportEvents {
   broadcast: [topic: string, payload: unknown, fromNodeId: string];
 }
 
+/** What every transport reports about one peer (a transport may add more, as `Mesh` does). */
 export interface TransportPeerStats {
   readonly nodeId: string;
   /** Last heartbeat round trip; null before the first. */
   readonly rttMs: number | null;
 }
 
+/** What every transport reports from `stats()`: this node and its peers. */
 export interface TransportStats {
   readonly nodeId: string;
   readonly uptimeMs: number;

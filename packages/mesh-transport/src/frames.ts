@@ -26,6 +26,7 @@ export const FrameType = {
   BYE: 13,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
+/** The name of a frame type (`PUB`, `SUB`, …): the keys of the per-type traffic counters. */
 export type FrameTypeName = keyof typeof FrameType;
 
 export const frameTypeNames = Object.keys(FrameType) as FrameTypeName[];

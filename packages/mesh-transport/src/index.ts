@@ -12,6 +12,7 @@ export type {
 export type { MeshStats, PeerStats } from "./stats.js";
 export type { TrafficStats } from "./Traffic.js";
 export type { PeerDownReason } from "./RouteTable.js";
+export type { HostPort } from "./address.js";
 export { silentLogger, type Logger, type LogFields } from "./logger.js";
 export { Requests, type SendRequest } from "./Requests.js";
 export { FrameType, PROTOCOL_VERSION, type FrameTypeName } from "./frames.js";

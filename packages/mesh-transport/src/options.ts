@@ -58,6 +58,7 @@ export interface MeshOptions {
   logger?: Logger;
 }
 
+/** {@link MeshOptions} with every default filled in and addresses parsed: `Mesh.options`. */
 export interface ResolvedMeshOptions {
   readonly host: string;
   readonly port: number;
@@ -75,8 +76,10 @@ export interface ResolvedMeshOptions {
   readonly logger: Logger;
 }
 
+/** The well-known rendezvous port of a mesh when none is given (soketi's cluster port). */
 export const DEFAULT_MESH_PORT = 11002;
 
+/** The default of every {@link MeshOptions} field except `seeds` and `logger`. */
 export const meshDefaults = {
   host: "127.0.0.1",
   port: DEFAULT_MESH_PORT,

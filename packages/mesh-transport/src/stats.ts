@@ -20,6 +20,7 @@ export interface PeerStats extends TransportPeerStats, TrafficStats {
   readonly tls: { readonly peerCertificate: CertificateInfo | null } | null;
 }
 
+/** `Mesh.stats()`: the node, its rendezvous, every route with its traffic, and totals since start. */
 export interface MeshStats extends TransportStats {
   readonly clusterName: string;
   /** Where this node's routes listen, `host:port`. */

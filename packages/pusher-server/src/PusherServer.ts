@@ -17,6 +17,7 @@ import type { MeshpushServer, ServerDeps } from './ServerApi.js';
 import { silentLogger, type Logger } from './util/Logger.js';
 import { assertNativeUws, uWS } from './uws/nativeUws.js';
 import { registerWebSocket } from './uws/registerWebSocket.js';
+import { createUwsApp, type CertificateSummary } from './uws/sslApp.js';
 import { closeApp, listenWithOptions } from './uws/uwsExtras.js';
 import type { BackpressureStats } from './uws/UwsSocket.js';
 import { createWebhooks } from './webhooks/createWebhooks.js';
@@ -52,6 +53,8 @@ class PusherServer implements MeshpushServer {
   #protocol: PusherProtocol | undefined;
   #app: TemplatedApp | undefined;
   #listenSocket: us_listen_socket | undefined;
+  /** The client TLS certificate, when the listener speaks TLS. */
+  #certificate: CertificateSummary | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   #port = 0;
   #draining = false;
@@ -90,7 +93,8 @@ class PusherServer implements MeshpushServer {
   async start(): Promise<void> {
     if (this.#app) throw new Error('Server already started');
     assertNativeUws();
-    const app = uWS.App();
+    const { app, certificate } = createUwsApp(this.config.ssl);
+    this.#certificate = certificate;
     const webhooks = this.#startWebhooks();
     const protocol = new PusherProtocol({
       adapter: this.#adapter,
@@ -115,7 +119,7 @@ class PusherServer implements MeshpushServer {
     });
     this.#port = uWS.us_socket_local_port(this.#listenSocket);
     this.#sweepTimer = setInterval(() => protocol.sweep(), sweepIntervalMs(this.config)).unref();
-    this.#logger.info('listening', { host: this.config.host, port: this.#port, adapter: this.#adapter.driver });
+    this.#logger.info('listening', { host: this.config.host, port: this.#port, adapter: this.#adapter.driver, tls: this.#certificate !== undefined });
   }
 
   stop(): Promise<void> {
@@ -157,6 +161,7 @@ class PusherServer implements MeshpushServer {
     this.#metrics?.attach({
       port: () => this.#port,
       adapterStatus: () => this.#adapter.status(),
+      clientCertificate: () => this.#certificate,
       webhookQueue: () => webhooks,
       backpressure: this.#stats,
     });

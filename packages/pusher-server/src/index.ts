@@ -13,8 +13,10 @@ export {
   type MetricsConfig,
   type ServerConfig,
   type ServerLimits,
+  type SslConfig,
   type WebhooksConfig,
 } from './config/ServerConfig.js';
+export { checkSslFiles, SslFileError, type CertificateSummary, type SslLabels } from './uws/sslApp.js';
 export { resolveServerConfig, type ServerConfigInput } from './config/resolveServerConfig.js';
 
 // Apps

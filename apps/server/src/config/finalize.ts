@@ -1,7 +1,7 @@
 import type { AppConfig, ServerConfig } from '@meshpush/pusher-server';
 import { ConfigError } from './errors.js';
 import { hasPort } from './parsers.js';
-import type { RateLimiterDriver, SettingPath, Settings } from './settings.js';
+import type { ClusterTlsFiles, RateLimiterDriver, SettingPath, Settings } from './settings.js';
 
 /** The parts of a `ResolvedConfig` that `finalize` settles. */
 export interface FinalConfig {
@@ -9,6 +9,8 @@ export interface FinalConfig {
   rateLimiter: { driver: RateLimiterDriver };
   log: { json: boolean };
   origins: ReadonlyMap<SettingPath, string>;
+  /** Mesh TLS files; `server.cluster.tls` is filled from them at start. */
+  clusterTls: ClusterTlsFiles;
 }
 
 /**
@@ -27,7 +29,8 @@ export function finalize(settings: Settings, origins: ReadonlyMap<SettingPath, s
     },
   };
   checkCombinations(server, settings.rateLimiter.driver);
-  return { server, rateLimiter: settings.rateLimiter, log: settings.log, origins };
+  checkTlsFiles(server, settings.clusterTls);
+  return { server, rateLimiter: settings.rateLimiter, log: settings.log, origins, clusterTls: settings.clusterTls };
 }
 
 /**
@@ -71,3 +74,20 @@ function sameListener(a: { host: string; port: number }, b: { host: string; port
   if (a.port === 0 || a.port !== b.port) return false;
   return a.host === b.host || ANY_ADDRESS.has(a.host) || ANY_ADDRESS.has(b.host);
 }
+/** TLS files come in sets: a half-configured TLS would either not start or silently stay plain. */
+function checkTlsFiles(server: ServerConfig, clusterTls: ClusterTlsFiles): void {
+  const { ssl } = server;
+  const clientSet = { SSL_CERT: ssl.certFile, SSL_KEY: ssl.keyFile };
+  if (ssl.certFile !== '' || ssl.keyFile !== '') requireAll(clientSet, 'client TLS');
+  else if (ssl.caFile !== '' || ssl.passphrase !== '') throw new ConfigError('SSL_CA and SSL_PASS(PHRASE) need SSL_CERT and SSL_KEY');
+  const meshSet = { CLUSTER_TLS_CERT: clusterTls.certFile, CLUSTER_TLS_KEY: clusterTls.keyFile, CLUSTER_TLS_CA: clusterTls.caFile };
+  if (Object.values(meshSet).every((file) => file === '')) return;
+  requireAll(meshSet, 'mesh TLS');
+  if (server.adapter.driver !== 'cluster') throw new ConfigError('CLUSTER_TLS_* secures the mesh: it needs ADAPTER_DRIVER=cluster');
+}
+
+function requireAll(files: Record<string, string>, what: string): void {
+  const missing = Object.entries(files).filter(([, file]) => file === '').map(([name]) => name);
+  if (missing.length > 0) throw new ConfigError(`${what} needs ${Object.keys(files).join(', ')}; missing: ${missing.join(', ')}`);
+}
+

@@ -4,7 +4,7 @@ import { finalize } from './finalize.js';
 import { OptionIndex, optionName, type UnsupportedOption } from './options.js';
 import { settingOptions } from './settingOptions.js';
 import { envLayer, fileLayer, flagLayer, type Assignment, type FlagValue, type Layer } from './sources.js';
-import { defaultSettings, setSetting, type RateLimiterDriver, type SettingPath, type Settings } from './settings.js';
+import { defaultSettings, setSetting, type ClusterTlsFiles, type RateLimiterDriver, type SettingPath, type Settings } from './settings.js';
 import { unsupportedOptions } from './unsupportedOptions.js';
 
 /** Every option the CLI knows: implemented ones and recognised soketi ones it refuses. */
@@ -28,6 +28,8 @@ export interface ResolvedConfig {
   /** For each setting given explicitly, the name that set it (`SOKETI_PORT`, `--port`, …). */
   origins: ReadonlyMap<SettingPath, string>;
   configFile: string | undefined;
+  /** Mesh TLS files (`CLUSTER_TLS_*`), read at start and again on SIGHUP. */
+  clusterTls: ClusterTlsFiles;
 }
 
 /**

@@ -21,17 +21,8 @@ import type { RateLimiterDriver } from './settings.js';
 
 const BROKERS_PLANNED = 'the Redis and NATS adapters are planned; use local or cluster';
 
-const parseAdapter = oneOf<AdapterDriver>(
-  ['local', 'cluster'],
-  { planned: { redis: BROKERS_PLANNED, nats: BROKERS_PLANNED } },
-  'driver',
-);
-
-const parseRateLimiter = oneOf<RateLimiterDriver>(
-  ['local', 'cluster'],
-  { planned: { redis: 'use cluster: the mesh-wide limiter needs no Redis' } },
-  'driver',
-);
+/** `redis` is soketi's name: here it is the cluster limiter over the Redis transport. */
+const parseRateLimiter = oneOf<RateLimiterDriver>(['local', 'cluster', 'redis'], {}, 'driver');
 
 const QUEUE_IN_PROCESS = 'webhooks are queued in-process, bounded';
 const SQL_INSTEAD = 'list the apps in the config file (appManager.array.apps)';
@@ -121,8 +112,8 @@ const limitOptions: SettingOption[] = [
 ];
 
 const clusterOptions: SettingOption[] = [
-  setting({ env: 'ADAPTER_DRIVER', key: 'adapter.driver', flag: '--adapter <driver>', target: 'server.adapter.driver', parse: parseAdapter, doc: 'local or cluster' }),
-  setting({ env: 'RATE_LIMITER_DRIVER', key: 'rateLimiter.driver', flag: '--rate-limiter <driver>', target: 'rateLimiter.driver', parse: parseRateLimiter, doc: 'local or cluster' }),
+  setting({ env: 'ADAPTER_DRIVER', key: 'adapter.driver', flag: '--adapter <driver>', target: 'server.adapter.driver', parse: parseAdapter, doc: 'local, cluster (mesh), nats or redis' }),
+  setting({ env: 'RATE_LIMITER_DRIVER', key: 'rateLimiter.driver', flag: '--rate-limiter <driver>', target: 'rateLimiter.driver', parse: parseRateLimiter, doc: 'local, cluster, or redis (= cluster over ADAPTER_DRIVER=redis)' }),
   setting({ env: 'ADAPTER_CLUSTER_REQUESTS_TIMEOUT', key: 'adapter.cluster.requestsTimeout', target: 'server.cluster.requestTimeoutMs', parse: parsePositive, doc: 'ms before a cross-node request gives up' }),
   setting({ env: 'CLUSTER_HOST', key: 'cluster.hostname', flag: '--cluster-host <host>', target: 'server.cluster.host', parse: host, doc: 'mesh listen address' }),
   setting({ env: 'CLUSTER_PORT', key: 'cluster.port', flag: '--cluster-port <port>', target: 'server.cluster.port', parse: parsePort, doc: 'mesh rendezvous port' }),
@@ -137,6 +128,20 @@ const clusterOptions: SettingOption[] = [
 ];
 
 const otherOptions: SettingOption[] = [
+/** A file path; empty means "not set" (soketi's default for its SSL_* options). */
+const filePath = text({ allowEmpty: true });
+
+const tlsOptions: SettingOption[] = [
+  setting({ env: 'SSL_CERT', key: 'ssl.certPath', target: 'server.ssl.certFile', parse: filePath, doc: 'PEM certificate (chain) file: the WebSocket/HTTP port speaks TLS' }),
+  setting({ env: 'SSL_KEY', key: 'ssl.keyPath', target: 'server.ssl.keyFile', parse: filePath, doc: 'PEM private key file of SSL_CERT' }),
+  setting({ env: 'SSL_PASS', key: 'ssl.passphrase', target: 'server.ssl.passphrase', parse: filePath, doc: "passphrase of an encrypted SSL_KEY (soketi's name)", secret: true }),
+  setting({ env: 'SSL_PASSPHRASE', target: 'server.ssl.passphrase', parse: filePath, doc: 'same as SSL_PASS', secret: true }),
+  setting({ env: 'SSL_CA', key: 'ssl.caPath', target: 'server.ssl.caFile', parse: filePath, doc: 'PEM CA file; clients presenting a certificate must chain to it' }),
+  setting({ env: 'CLUSTER_TLS_CERT', key: 'cluster.tls.cert', target: 'clusterTls.certFile', parse: filePath, doc: 'PEM certificate file of this node: mutual TLS on every mesh route' }),
+  setting({ env: 'CLUSTER_TLS_KEY', key: 'cluster.tls.key', target: 'clusterTls.keyFile', parse: filePath, doc: 'PEM private key file of CLUSTER_TLS_CERT' }),
+  setting({ env: 'CLUSTER_TLS_CA', key: 'cluster.tls.ca', target: 'clusterTls.caFile', parse: filePath, doc: 'PEM CA file that signs every node certificate' }),
+];
+
   setting({ env: 'CACHE_DRIVER', key: 'cache.driver', target: null, parse: parseCacheDriver, doc: 'cache channel store' }),
   setting({ env: 'QUEUE_DRIVER', key: 'queue.driver', target: null, parse: parseQueueDriver, doc: 'webhook queue' }),
   setting({ env: 'METRICS_ENABLED', key: 'metrics.enabled', flag: '--metrics', target: 'server.metrics.enabled', parse: parseBoolean, doc: 'serve Prometheus /metrics' }),
@@ -166,5 +171,7 @@ export const settingOptions: readonly SettingOption[] = [
   ...limitOptions,
   ...clusterOptions,
   ...webhookOptions,
+  ...brokerOptions,
+  ...tlsOptions,
   ...otherOptions,
 ];

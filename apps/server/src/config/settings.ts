@@ -15,6 +15,15 @@ export interface Settings {
   apps: AppConfig[] | undefined;
   rateLimiter: { driver: RateLimiterDriver };
   log: { json: boolean };
+  /** Files of mesh TLS (`CLUSTER_TLS_*`); read at start and on SIGHUP into `server.cluster.tls`. */
+  clusterTls: ClusterTlsFiles;
+}
+
+/** Empty strings mean "not set"; all three or none. */
+export interface ClusterTlsFiles {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
 }
 
 type Scalar = string | number | boolean | readonly unknown[];
@@ -40,6 +49,7 @@ export function defaultSettings(): Settings {
     apps: undefined,
     rateLimiter: { driver: 'local' },
     log: { json: false },
+    clusterTls: { certFile: '', keyFile: '', caFile: '' },
   };
 }
 

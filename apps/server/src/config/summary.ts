@@ -26,6 +26,7 @@ export function describeConfig(config: ResolvedConfig, build: BuildInfo): string
     `webhooks: ${describeWebhooks(server)}`,
   ];
   if (server.adapter.driver !== 'local') lines.push(`cluster: ${describeCluster(server)}`);
+  lines.push(`tls: ${describeTls(config)}`);
   return lines;
 }
 
@@ -78,6 +79,14 @@ function describeWebhooks(server: ServerConfig): string {
     `retries ${w.retryInitialDelayMs}–${w.retryMaxDelayMs} ms for ${w.retryForMs} ms`,
     `queue ${w.maxQueuedEvents} events, ${w.maxConcurrentRequests} requests at once`,
   ].join(', ');
+}
+
+/** Which listeners speak TLS, and from which files (never the passphrase). */
+function describeTls(config: ResolvedConfig): string {
+  const { ssl } = config.server;
+  const client = ssl.certFile === '' ? 'client off' : `client on (cert ${ssl.certFile}${ssl.caFile === '' ? '' : `, CA ${ssl.caFile}`})`;
+  const mesh = config.clusterTls.certFile === '' ? 'mesh off' : `mesh mutual TLS (cert ${config.clusterTls.certFile}, CA ${config.clusterTls.caFile})`;
+  return `${client}; ${mesh}; metrics port plain`;
 }
 
 function describeCluster(server: ServerConfig): string {

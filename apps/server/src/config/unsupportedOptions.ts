@@ -28,20 +28,6 @@ const ignoreProcess = group(
   [['CLUSTER_IGNORE_PROCESS', 'cluster.ignoreProcess']],
 );
 
-const tls = group(
-  { planned: true, severity: 'error', reason: 'TLS support is planned; until then terminate TLS in a proxy in front of meshpush', harmless: [''] },
-  [
-    ['SSL_CERT', 'ssl.certPath'],
-    ['SSL_KEY', 'ssl.keyPath'],
-    ['SSL_PASS', 'ssl.passphrase'],
-    ['SSL_PASSPHRASE', undefined],
-    ['SSL_CA', 'ssl.caPath'],
-    ['CLUSTER_TLS_CERT', 'cluster.tls.cert'],
-    ['CLUSTER_TLS_KEY', 'cluster.tls.key'],
-    ['CLUSTER_TLS_CA', 'cluster.tls.ca'],
-  ],
-);
-
 const plannedSwitches = [
   ...group(
     { planned: true, severity: 'error', reason: 'apps are read from memory; a lookup cache comes with the SQL app manager', harmless: ['false', '0'] },
@@ -136,7 +122,6 @@ const fixedHttpSettings = group(
 export const unsupportedOptions: readonly UnsupportedOption[] = [
   ...udpDiscovery,
   ...ignoreProcess,
-  ...tls,
   ...plannedSwitches,
   ...brokerSettings,
   ...databaseSettings,

@@ -1,6 +1,7 @@
 import type { Adapter, AdapterListener, AdapterStatus, CachedEvent, LocalFanout, PresenceMember } from './Adapter.js';
 import { ViewAdapter, type ViewAdapterOptions } from './ViewAdapter.js';
 
+/** Options of a {@link LocalAdapter}: those of every view adapter. */
 export type LocalAdapterOptions = ViewAdapterOptions;
 
 /** The only part a local adapter's view has. */

@@ -2,6 +2,7 @@ import type { AdapterListener, CachedEvent } from './Adapter.js';
 import { ClusterView } from './ClusterView.js';
 import { EventCache } from './EventCache.js';
 
+/** Options shared by every adapter built on a `ClusterView` (local and cluster). */
 export interface ViewAdapterOptions {
   /** Cache channels remembered at most (least recently used are dropped). @default 10000 */
   maxCachedChannels?: number;

@@ -45,8 +45,29 @@ export interface ClusterConfig {
   masterTimeoutMs: number;
   /** Timeout of the few cross-node requests left. @default 5000 */
   requestTimeoutMs: number;
+  /**
+   * Mutual TLS on every mesh route: PEM text of this node's key and certificate and of the CA
+   * that signs every node's certificate. @default undefined (plain TCP)
+   */
+  tls?: { key: string; cert: string; ca: string } | undefined;
 }
 
+/**
+ * TLS for the WebSocket and HTTP API listener (uWS `SSLApp`, which reads the files itself).
+ * Empty strings mean "not set"; with `certFile` and `keyFile` the listener speaks TLS only.
+ */
+export interface SslConfig {
+  /** PEM certificate (chain after the leaf). @default '' */
+  certFile: string;
+  /** PEM private key. @default '' */
+  keyFile: string;
+  /** Passphrase of an encrypted key. @default '' */
+  passphrase: string;
+  /** PEM CA file handed to uWS as `ca_file_name`: clients that present a certificate must chain to it. @default '' */
+  caFile: string;
+}
+
+/** Where and how the Prometheus `/metrics` listener runs (its own port, plain HTTP). */
 export interface MetricsConfig {
   /** Serve Prometheus metrics. @default false */
   enabled: boolean;
@@ -122,12 +143,15 @@ export interface ServerConfig {
   limits: ServerLimits;
   adapter: { driver: AdapterDriver; nats: NatsAdapterConfig; redis: RedisAdapterConfig };
   cluster: ClusterConfig;
+  /** TLS of the WebSocket/HTTP listener; the metrics port stays plain. */
+  ssl: SslConfig;
   metrics: MetricsConfig;
   webhooks: WebhooksConfig;
   /** Apps served (the array app manager). @default one app `app-id` / `app-key` / `app-secret` */
   apps: AppConfig[];
 }
 
+/** The server-wide limits by default (soketi's), frozen: copy it to change a field. */
 export const defaultLimits: Readonly<ServerLimits> = Object.freeze({
   maxChannelNameLength: 200,
   maxEventChannelsAtOnce: 100,
@@ -171,12 +195,14 @@ export function defaultServerConfig(): ServerConfig {
       masterTimeoutMs: 2000,
       requestTimeoutMs: 5000,
     },
+    ssl: { certFile: '', keyFile: '', passphrase: '', caFile: '' },
     metrics: { enabled: false, host: '0.0.0.0', port: 9601, prefix: 'meshpush_' },
     webhooks: defaultWebhooksConfig(),
     apps: [defaultAppConfig()],
   };
 }
 
+/** A fresh copy of the default webhook delivery settings. */
 export function defaultWebhooksConfig(): WebhooksConfig {
   return {
     batching: false,

@@ -3,7 +3,9 @@ import type { BackpressureStats } from '../uws/UwsSocket.js';
 import type { WebhookDropReason, WebhookObserver } from '../webhooks/WebhookSender.js';
 import { AppCounters, appFamilies } from './AppCounters.js';
 import { renderJson, renderText, single, type MetricFamily } from './exposition.js';
+import type { CertificateSummary } from '../uws/sslApp.js';
 import { meshFamilies } from './meshMetrics.js';
+import { tlsFamilies } from './tlsMetrics.js';
 import { ProcessMetrics } from './processMetrics.js';
 
 /** Figures the metrics read from the rest of the server when scraped. */
@@ -11,6 +13,8 @@ export interface MetricsSources {
   /** The bound WebSocket/HTTP port: the `port` label. */
   port(): number;
   adapterStatus(): AdapterStatus;
+  /** The certificate of the WebSocket/HTTP listener, when it speaks TLS. */
+  clientCertificate?(): CertificateSummary | undefined;
   webhookQueue(): { readonly queuedEvents: number; readonly delayedEvents: number } | undefined;
   readonly backpressure: BackpressureStats;
 }
@@ -88,6 +92,7 @@ export class ServerMetrics implements WebhookObserver {
       single('webhook_queued_events', 'gauge', 'Webhook events waiting for their batch, in flight or waiting to retry.', queue?.queuedEvents ?? 0),
       single('webhook_delayed_events', 'gauge', 'channel_vacated / member_removed events inside their delay.', queue?.delayedEvents ?? 0),
     ];
-    return [...families, ...meshFamilies(sources.adapterStatus())];
+    const status = sources.adapterStatus();
+    return [...families, ...meshFamilies(status), ...tlsFamilies(sources.clientCertificate?.(), status)];
   }
 }

@@ -1,8 +1,10 @@
 /** Prometheus metric kinds meshpush exposes. */
 export type MetricType = 'counter' | 'gauge';
 
+/** The label set of one sample, e.g. `{ app_id: "app-1" }`. */
 export type Labels = Readonly<Record<string, string>>;
 
+/** One value of a metric family, for one label set. */
 export interface Sample {
   readonly labels: Labels;
   readonly value: number;

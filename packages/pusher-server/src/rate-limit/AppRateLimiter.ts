@@ -20,6 +20,7 @@ export interface RateLimitCount {
   readonly rejected: number;
 }
 
+/** Options of an {@link AppRateLimiter}: where the buckets live and who hears about refusals. */
 export interface AppRateLimiterOptions {
   /**
    * Buckets of the app-wide limits (backend events, reads): a `ClusterRateLimiter` makes them

@@ -9,10 +9,12 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
+/** Severity of a log line, from the most verbose. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** Options of {@link createConsoleLogger}. */
 export interface ConsoleLoggerOptions {
   /** Lowest level written. @default 'info' */
   level?: LogLevel;

@@ -9,6 +9,7 @@ export const WEBHOOK_EVENT_NAMES = [
   'subscription_count',
 ] as const;
 
+/** One of Pusher's webhook event names (`channel_occupied`, `member_added`, …). */
 export type WebhookEventName = (typeof WEBHOOK_EVENT_NAMES)[number];
 
 /** One entry of a webhook body's `events` array, with Pusher's field names. */

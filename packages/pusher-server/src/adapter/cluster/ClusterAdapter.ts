@@ -7,6 +7,7 @@ import { ViewAdapter, type ViewAdapterOptions } from '../ViewAdapter.js';
 import { cacheOp, isOp, OpType, subscribeOp, Topics, type Op } from './ops.js';
 import { snapshotOps } from './snapshot.js';
 
+/** Options of a {@link ClusterAdapter}, beyond the view's own. */
 export interface ClusterAdapterOptions extends ViewAdapterOptions {
   /** @default silentLogger */
   logger?: Logger;

@@ -17,6 +17,11 @@ export interface MeshCluster {
   readonly adapter: ClusterAdapter;
   /** Owned by the adapter: `adapter.close()` closes it. */
   readonly transport: ClusterTransport;
+  /**
+   * The same transport as a `Mesh`, for what only the mesh has (`updateTls` on certificate
+   * rotation); absent when the transport is a broker.
+   */
+  readonly mesh?: Mesh;
 }
 
 /** Like {@link createMeshAdapter}, and also gives the transport for other users of the same mesh. */
@@ -31,7 +36,8 @@ export async function createMeshCluster(config: ClusterConfig, logger: Logger = 
     nodeTimeoutMs: config.nodeTimeoutMs,
     masterTimeoutMs: config.masterTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
+    ...(config.tls !== undefined && { tls: config.tls }),
     logger,
   });
-  return { adapter: new ClusterAdapter(mesh, { logger, driver: 'cluster' }), transport: mesh };
+  return { adapter: new ClusterAdapter(mesh, { logger, driver: 'cluster' }), transport: mesh, mesh };
 }
