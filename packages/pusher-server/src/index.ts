@@ -86,7 +86,7 @@ export { WEBHOOK_EVENT_NAMES, type WebhookBody, type WebhookEvent, type WebhookE
 export type { WebhookDropReason, WebhookPoster, WebhookRequest } from './webhooks/WebhookSender.js';
 
 // Metrics
-export { renderText, type MetricFamily, type MetricType, type Sample } from './metrics/exposition.js';
+export { renderText, type Labels, type MetricFamily, type MetricType, type Sample } from './metrics/exposition.js';
 export { ServerMetrics } from './metrics/ServerMetrics.js';
 
 // Logging
