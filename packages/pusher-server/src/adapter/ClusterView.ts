@@ -34,6 +34,7 @@ export class ClusterView {
     return change;
   }
 
+  /** A socket of `nodeId` left a channel; the change tells whether the channel or member went away. */
   unsubscribe(nodeId: string, appId: string, channel: string, socketId: string): MembershipChange {
     const change = this.#membership(nodeId, appId).removeSubscriber(channel, socketId);
     if (change.subscriptionCount < 0) return change;
@@ -41,12 +42,14 @@ export class ClusterView {
     return change;
   }
 
+  /** A socket of `nodeId` signed in as `userId` (the listener hears `user online` on the first one cluster-wide). */
   userOnline(nodeId: string, appId: string, userId: string, socketId: string): void {
     const wasOnline = this.isUserOnline(appId, userId);
     this.#membership(nodeId, appId).addUser(userId, socketId);
     if (!wasOnline) this.#listener.userOnline(appId, userId);
   }
 
+  /** A signed-in socket of `nodeId` closed (the listener hears `user offline` after the last one cluster-wide). */
   userOffline(nodeId: string, appId: string, userId: string, socketId: string): void {
     if (this.#membership(nodeId, appId).removeUser(userId, socketId) && !this.isUserOnline(appId, userId)) {
       this.#listener.userOffline(appId, userId);
@@ -81,16 +84,19 @@ export class ClusterView {
     return this.#part(nodeId).apps;
   }
 
+  /** Connections per app of one node, as last reported. */
   connectionsOf(nodeId: string): ReadonlyMap<string, number> {
     return this.#part(nodeId).connections;
   }
 
+  /** Subscribed sockets of a channel on every node together. */
   subscriptionCount(appId: string, channel: string): number {
     let count = 0;
     for (const part of this.#parts.values()) count += part.apps.get(appId)?.subscriptionCount(channel) ?? 0;
     return count;
   }
 
+  /** Occupied channels of an app with their cluster-wide subscriber counts. */
   channels(appId: string): Map<string, number> {
     const merged = new Map<string, number>();
     for (const part of this.#parts.values()) {
@@ -101,6 +107,7 @@ export class ClusterView {
     return merged;
   }
 
+  /** Members of a presence channel on every node: user id → user info. */
   presenceMembers(appId: string, channel: string): Map<string, unknown> {
     const merged = new Map<string, unknown>();
     for (const part of this.#parts.values()) {
@@ -111,16 +118,19 @@ export class ClusterView {
     return merged;
   }
 
+  /** Whether `userId` is a member of the presence channel on any node. */
   hasMember(appId: string, channel: string, userId: string): boolean {
     for (const part of this.#parts.values()) if (part.apps.get(appId)?.hasMember(channel, userId)) return true;
     return false;
   }
 
+  /** Whether `userId` has a signed-in connection on any node. */
   isUserOnline(appId: string, userId: string): boolean {
     for (const part of this.#parts.values()) if (part.apps.get(appId)?.hasUser(userId)) return true;
     return false;
   }
 
+  /** Open connections of an app on every node together. */
   connectionCount(appId: string): number {
     let count = 0;
     for (const part of this.#parts.values()) count += part.connections.get(appId) ?? 0;

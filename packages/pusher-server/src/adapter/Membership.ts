@@ -32,6 +32,7 @@ export class Membership {
   readonly #presence = new Map<string, PresenceChannel>();
   readonly #users = new Map<string, Set<string>>();
 
+  /** A socket joined a channel (as `member` on a presence channel); says whether the channel or member is new. */
   addSubscriber(channel: string, socketId: string, member?: PresenceMember): MembershipChange {
     let sockets = this.#channels.get(channel);
     if (!sockets) this.#channels.set(channel, (sockets = new Set()));
@@ -41,6 +42,7 @@ export class Membership {
     return { occupancyChanged: sockets.size === 1, userChanged, subscriptionCount: sockets.size };
   }
 
+  /** A socket left a channel; says whether the channel is now empty or the member gone. */
   removeSubscriber(channel: string, socketId: string): MembershipChange & { userId?: string } {
     const sockets = this.#channels.get(channel);
     if (!sockets?.delete(socketId)) return NO_CHANGE;
@@ -72,6 +74,7 @@ export class Membership {
     return true;
   }
 
+  /** Subscribed sockets of a channel here. */
   subscriptionCount(channel: string): number {
     return this.#channels.get(channel)?.size ?? 0;
   }
@@ -90,14 +93,17 @@ export class Membership {
     return members;
   }
 
+  /** Whether `userId` is a member of the presence channel here. */
   hasMember(channel: string, userId: string): boolean {
     return this.#presence.get(channel)?.members.has(userId) ?? false;
   }
 
+  /** The user info a presence member joined with (undefined when not a member). */
   memberInfo(channel: string, userId: string): unknown {
     return this.#presence.get(channel)?.members.get(userId)?.userInfo;
   }
 
+  /** Whether `userId` has a signed-in connection here. */
   hasUser(userId: string): boolean {
     return this.#users.has(userId);
   }

@@ -28,35 +28,43 @@ export abstract class ViewAdapter {
     return this.#view !== undefined;
   }
 
+  /** Creates the view at `start()`; the listener hears every cluster-wide transition. */
   protected createView(listener: AdapterListener): void {
     this.#view = new ClusterView(listener);
   }
 
+  /** The view, for writes; throws when the adapter is used before `start()`. */
   protected requireView(): ClusterView {
     if (!this.#view) throw new Error(`${this.constructor.name} used before start()`);
     return this.#view;
   }
 
+  /** Occupied channels of an app with their subscriber counts (empty before `start()`). */
   channels(appId: string): ReadonlyMap<string, number> {
     return this.#view?.channels(appId) ?? new Map();
   }
 
+  /** Subscribed sockets of a channel. */
   subscriptionCount(appId: string, channel: string): number {
     return this.#view?.subscriptionCount(appId, channel) ?? 0;
   }
 
+  /** Members of a presence channel: user id → user info. */
   presenceMembers(appId: string, channel: string): ReadonlyMap<string, unknown> {
     return this.#view?.presenceMembers(appId, channel) ?? new Map();
   }
 
+  /** Whether `userId` has a signed-in connection. */
   isUserOnline(appId: string, userId: string): boolean {
     return this.#view?.isUserOnline(appId, userId) ?? false;
   }
 
+  /** The last event of a cache channel, while it has not expired. */
   cachedEvent(appId: string, channel: string): CachedEvent | undefined {
     return this.cache.get(appId, channel);
   }
 
+  /** Open connections of an app. */
   connectionCount(appId: string): number {
     return this.#view?.connectionCount(appId) ?? 0;
   }
