@@ -68,8 +68,11 @@ export interface ClusterTransport {
   request(target: string, topic: string, payload: unknown, timeoutMs?: number): Promise<RequestReply[]>;
   /** Registers the handler of a request topic (one per topic); returns its removal. */
   handle(topic: string, handler: RequestHandler): () => void;
+  /** Adds a listener of `peer-up`, `peer-down`, `message` or `broadcast` (see {@link ClusterTransportEvents}). */
   on<E extends keyof ClusterTransportEvents>(event: E, listener: (...args: ClusterTransportEvents[E]) => void): this;
+  /** Removes a listener added with `on`. */
   off<E extends keyof ClusterTransportEvents>(event: E, listener: (...args: ClusterTransportEvents[E]) => void): this;
+  /** This node and its peers, for `/cluster` and metrics. */
   stats(): TransportStats;
   /**
    * Why this node cannot reach its peers right now (a broker transport that lost its broker

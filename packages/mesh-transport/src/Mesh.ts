@@ -117,6 +117,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     this.options.logger.info("mesh: TLS material updated for new routes", { subject: this.#tls.certificate.subject, validTo: this.#tls.certificate.validTo });
   }
 
+  /** The node, its rendezvous, every route with its traffic counters, and totals since start. */
   stats(): MeshStats {
     const now = performance.now();
     const peers: PeerStats[] = [...this.#routes.upRoutes()].map((route) => ({

@@ -6,9 +6,13 @@ export type LogFields = Readonly<Record<string, unknown>>;
  * the default drops everything so that a library never writes to stdout on its own.
  */
 export interface Logger {
+  /** Detail for tracing one route or frame. */
   debug(message: string, fields?: LogFields): void;
+  /** A normal event worth a line: started, peer up, peer down. */
   info(message: string, fields?: LogFields): void;
+  /** Something went wrong and was handled (a refused handshake, a slow consumer). */
   warn(message: string, fields?: LogFields): void;
+  /** A failure an operator must look at (a listener that threw). */
   error(message: string, fields?: LogFields): void;
 }
 

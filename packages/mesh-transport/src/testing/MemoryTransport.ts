@@ -11,6 +11,7 @@ export class MemoryNetwork {
   readonly nodes = new Map<string, MemoryTransport>();
   #next = 0;
 
+  /** A new node, linked to every node already in the network (each side sees `peer-up`). */
   join(): MemoryTransport {
     const node = new MemoryTransport(this, `node-${++this.#next}`);
     for (const peer of this.nodes.values()) {
@@ -52,6 +53,7 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
     this.nodeId = nodeId;
   }
 
+  /** Opens the route to `peer` from this side: interest snapshot first, then `peer-up`. */
   link(peer: MemoryTransport): void {
     this.#peers.set(peer.nodeId, peer);
     this.#peerInterest.set(peer.nodeId, new Set());
@@ -64,6 +66,7 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
     this.#deliver(() => this.emit("peer-up", peer.nodeId, { nodeId: peer.nodeId, address: "memory" }));
   }
 
+  /** Drops the route to a peer from this side: its interest is forgotten, then `peer-down`. */
   unlink(peerId: string, reason: string): void {
     this.#peerInterest.delete(peerId);
     if (this.#peers.delete(peerId)) this.#deliver(() => this.emit("peer-down", peerId, reason));
@@ -73,6 +76,7 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
     return [...this.#peers.keys()];
   }
 
+  /** Whether this node subscribes to `subject` (for assertions). */
   interestedIn(subject: string): boolean {
     return (this.#interest.get(subject) ?? 0) > 0;
   }
@@ -133,6 +137,7 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
     };
   }
 
+  /** This node and its linked peers (no round trips in memory: `rttMs` is 0). */
   stats(): TransportStats {
     return { nodeId: this.nodeId, uptimeMs: 0, peers: this.peers().map((nodeId) => ({ nodeId, rttMs: 0 })) };
   }

@@ -61,10 +61,12 @@ export class ServerMetrics implements WebhookObserver {
     this.forApp(appId).webhookFailures++;
   }
 
+  /** Webhook events of an app dropped without delivery, by reason (queue full, retries exhausted…). */
   dropped(appId: string, events: number, reason: WebhookDropReason): void {
     this.forApp(appId).webhookDrops[reason] += events;
   }
 
+  /** Every metric family at this instant: per-app counters, server and adapter gauges, process figures. */
   families(): MetricFamily[] {
     const sources = this.#sources;
     const families = appFamilies(this.#apps, String(sources?.port() ?? 0));
@@ -73,14 +75,17 @@ export class ServerMetrics implements WebhookObserver {
     return families;
   }
 
+  /** The Prometheus text exposition (format 0.0.4) of {@link ServerMetrics.families}. */
   text(): string {
     return renderText(this.families(), this.prefix);
   }
 
+  /** The same figures as JSON, one entry per sample. */
   json(): unknown[] {
     return renderJson(this.families(), this.prefix);
   }
 
+  /** Stops the process figures' sampling timer. */
   close(): void {
     this.#process.close();
   }

@@ -6,6 +6,7 @@ export type RateLimitKind = 'backend_events' | 'client_events' | 'read_requests'
 
 /** Told about every refusal (the metrics' `rate_limit_rejections_total`). */
 export interface RateLimitObserver {
+  /** Called once per refused request or client event, with the limit that refused it. */
   rateLimited(appId: string, limit: RateLimitKind): void;
 }
 
@@ -89,6 +90,7 @@ export class AppRateLimiter {
     );
   }
 
+  /** Closes the shared limiter and the per-connection one; called by `server.stop()`. */
   async close(): Promise<void> {
     await Promise.all([this.#limiter.close(), this.#perConnection.close()]);
   }

@@ -3,9 +3,13 @@ export type LogFields = Record<string, unknown>;
 
 /** The logger every part of the server writes to; inject your own to route lines elsewhere. */
 export interface Logger {
+  /** Detail for tracing one connection or message (written only with `debug` on). */
   debug(message: string, fields?: LogFields): void;
+  /** A normal event worth a line: start, listening, peer up, stop. */
   info(message: string, fields?: LogFields): void;
+  /** Something went wrong and was handled (a refused peer, a dropped webhook). */
   warn(message: string, fields?: LogFields): void;
+  /** A failure an operator must look at. */
   error(message: string, fields?: LogFields): void;
 }
 
