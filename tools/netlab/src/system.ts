@@ -89,6 +89,16 @@ export function acquireLabLock(): void {
   writeFileSync(LOCK_FILE, `${process.pid}\n`);
 }
 
+/** Removes the lock of a run that was killed (its holder is gone); a live holder's lock stays. */
+export function removeStaleLabLock(): void {
+  try {
+    const holder = Number(readFileSync(LOCK_FILE, 'utf8').trim());
+    if (!(holder > 0 && isAlive(holder))) rmSync(LOCK_FILE, { force: true });
+  } catch {
+    // no lock
+  }
+}
+
 export function releaseLabLock(): void {
   try {
     if (Number(readFileSync(LOCK_FILE, 'utf8').trim()) === process.pid) rmSync(LOCK_FILE, { force: true });
