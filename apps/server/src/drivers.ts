@@ -1,6 +1,8 @@
 import { ClusterRateLimiter, LocalRateLimiter, type RateLimiter } from '@meshpush/cluster-ratelimiter';
 import {
   createMeshCluster,
+  createNatsCluster,
+  createRedisCluster,
   LocalAdapter,
   type Adapter,
   type AdapterDriver,
@@ -15,10 +17,10 @@ import type { RateLimiterDriver } from './config/settings.js';
 export interface AdapterBuild {
   readonly adapter: Adapter;
   readonly transport?: MeshCluster['transport'];
-}
-
   /** The mesh itself, for certificate rotation (SIGHUP); only the cluster driver has one. */
   readonly mesh?: MeshCluster['mesh'];
+}
+
 /** Builds the adapter a configuration names. Rejects when it cannot; never falls back. */
 export type AdapterFactory = (config: ServerConfig, logger: Logger) => Promise<AdapterBuild>;
 
@@ -36,7 +38,18 @@ export const adapterDrivers: Readonly<Record<AdapterDriver, AdapterFactory>> = {
       throw new DriverUnavailableError(`the cluster adapter could not join the mesh on ${host}:${port}: ${String(error)}`);
     }
   },
+  nats: (config, logger) => brokerCluster('nats', () => createNatsCluster(config, logger)),
+  redis: (config, logger) => brokerCluster('redis', () => createRedisCluster(config, logger)),
 };
+
+/** A broker that refuses us (wrong credentials, unreachable) stops the start: no silent local fallback. */
+async function brokerCluster(driver: string, create: () => Promise<MeshCluster>): Promise<AdapterBuild> {
+  try {
+    return await create();
+  } catch (error) {
+    throw new DriverUnavailableError(`ADAPTER_DRIVER=${driver}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 
 export function createAdapter(config: ServerConfig, logger: Logger): Promise<AdapterBuild> {
   return adapterDrivers[config.adapter.driver](config, logger);
@@ -52,13 +65,17 @@ export type RateLimiterFactory = (build: AdapterBuild, logger: Logger) => RateLi
  */
 export const rateLimiterDrivers: Readonly<Record<RateLimiterDriver, RateLimiterFactory>> = {
   local: () => new LocalRateLimiter(),
-  cluster: ({ transport }, logger) => {
-    if (!transport) {
-      throw new DriverUnavailableError('RATE_LIMITER_DRIVER=cluster needs a cluster adapter (ADAPTER_DRIVER=cluster)');
-    }
-    return new ClusterRateLimiter(transport, { logger });
-  },
+  cluster: (build, logger) => clusterRateLimiter('cluster', build, logger),
+  // soketi's name for a limiter shared through Redis: the same cluster limiter, over the Redis transport.
+  redis: (build, logger) => clusterRateLimiter('redis', build, logger),
 };
+
+function clusterRateLimiter(driver: RateLimiterDriver, { transport }: AdapterBuild, logger: Logger): RateLimiter {
+  if (!transport) {
+    throw new DriverUnavailableError(`RATE_LIMITER_DRIVER=${driver} needs a cluster adapter (ADAPTER_DRIVER=cluster, nats or redis)`);
+  }
+  return new ClusterRateLimiter(transport, { logger });
+}
 
 export function createRateLimiter(driver: RateLimiterDriver, build: AdapterBuild, logger: Logger): RateLimiter {
   return rateLimiterDrivers[driver](build, logger);

@@ -53,7 +53,13 @@ function checkCombinations(server: ServerConfig, rateLimiter: RateLimiterDriver)
   const { cluster, metrics } = server;
   const clustered = server.adapter.driver !== 'local';
   if (rateLimiter === 'cluster' && !clustered) {
-    throw new ConfigError('RATE_LIMITER_DRIVER=cluster needs ADAPTER_DRIVER=cluster (one process has nothing to share)');
+    throw new ConfigError('RATE_LIMITER_DRIVER=cluster needs ADAPTER_DRIVER=cluster, nats or redis (one process has nothing to share)');
+  }
+  if (rateLimiter === 'redis' && server.adapter.driver !== 'redis') {
+    throw new ConfigError(
+      'RATE_LIMITER_DRIVER=redis shares limits over the Redis adapter: set ADAPTER_DRIVER=redis, ' +
+        `or RATE_LIMITER_DRIVER=cluster to share them over ADAPTER_DRIVER=${server.adapter.driver}`,
+    );
   }
   if (clustered && cluster.nodeTimeoutMs <= cluster.checkIntervalMs) {
     throw new ConfigError(
@@ -63,17 +69,11 @@ function checkCombinations(server: ServerConfig, rateLimiter: RateLimiterDriver)
   if (metrics.enabled && sameListener(server, metrics)) {
     throw new ConfigError(`METRICS_SERVER_PORT and PORT are both ${server.port}; give metrics its own port`);
   }
-  if (clustered && sameListener(server, cluster)) {
+  if (server.adapter.driver === 'cluster' && sameListener(server, cluster)) {
     throw new ConfigError(`CLUSTER_PORT and PORT are both ${server.port}; give the mesh its own port`);
   }
 }
 
-const ANY_ADDRESS = new Set(['0.0.0.0', '::', '']);
-
-function sameListener(a: { host: string; port: number }, b: { host: string; port: number }): boolean {
-  if (a.port === 0 || a.port !== b.port) return false;
-  return a.host === b.host || ANY_ADDRESS.has(a.host) || ANY_ADDRESS.has(b.host);
-}
 /** TLS files come in sets: a half-configured TLS would either not start or silently stay plain. */
 function checkTlsFiles(server: ServerConfig, clusterTls: ClusterTlsFiles): void {
   const { ssl } = server;
@@ -91,3 +91,9 @@ function requireAll(files: Record<string, string>, what: string): void {
   if (missing.length > 0) throw new ConfigError(`${what} needs ${Object.keys(files).join(', ')}; missing: ${missing.join(', ')}`);
 }
 
+const ANY_ADDRESS = new Set(['0.0.0.0', '::', '']);
+
+function sameListener(a: { host: string; port: number }, b: { host: string; port: number }): boolean {
+  if (a.port === 0 || a.port !== b.port) return false;
+  return a.host === b.host || ANY_ADDRESS.has(a.host) || ANY_ADDRESS.has(b.host);
+}

@@ -1,5 +1,6 @@
 import type { AdapterDriver } from '@meshpush/pusher-server';
 import { parseWebhooks, parseApps } from './apps.js';
+import { brokerOptions } from './brokerOptions.js';
 import type { SettingOption } from './options.js';
 import { ValueError } from './errors.js';
 import {
@@ -19,7 +20,7 @@ import {
 } from './parsers.js';
 import type { RateLimiterDriver } from './settings.js';
 
-const BROKERS_PLANNED = 'the Redis and NATS adapters are planned; use local or cluster';
+const parseAdapter = oneOf<AdapterDriver>(['local', 'cluster', 'nats', 'redis'], {}, 'driver');
 
 /** `redis` is soketi's name: here it is the cluster limiter over the Redis transport. */
 const parseRateLimiter = oneOf<RateLimiterDriver>(['local', 'cluster', 'redis'], {}, 'driver');
@@ -127,7 +128,6 @@ const clusterOptions: SettingOption[] = [
   setting({ env: 'CLUSTER_MASTER_TIMEOUT', key: 'cluster.masterTimeout', target: 'server.cluster.masterTimeoutMs', parse: parsePositive, doc: 'ms before survivors race for the rendezvous port' }),
 ];
 
-const otherOptions: SettingOption[] = [
 /** A file path; empty means "not set" (soketi's default for its SSL_* options). */
 const filePath = text({ allowEmpty: true });
 
@@ -142,6 +142,7 @@ const tlsOptions: SettingOption[] = [
   setting({ env: 'CLUSTER_TLS_CA', key: 'cluster.tls.ca', target: 'clusterTls.caFile', parse: filePath, doc: 'PEM CA file that signs every node certificate' }),
 ];
 
+const otherOptions: SettingOption[] = [
   setting({ env: 'CACHE_DRIVER', key: 'cache.driver', target: null, parse: parseCacheDriver, doc: 'cache channel store' }),
   setting({ env: 'QUEUE_DRIVER', key: 'queue.driver', target: null, parse: parseQueueDriver, doc: 'webhook queue' }),
   setting({ env: 'METRICS_ENABLED', key: 'metrics.enabled', flag: '--metrics', target: 'server.metrics.enabled', parse: parseBoolean, doc: 'serve Prometheus /metrics' }),
@@ -170,8 +171,8 @@ export const settingOptions: readonly SettingOption[] = [
   ...appOptions,
   ...limitOptions,
   ...clusterOptions,
-  ...webhookOptions,
   ...brokerOptions,
   ...tlsOptions,
+  ...webhookOptions,
   ...otherOptions,
 ];

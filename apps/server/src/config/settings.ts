@@ -1,7 +1,7 @@
 import { defaultServerConfig, type AppConfig, type ServerConfig } from '@meshpush/pusher-server';
 
 /** Rate limiter drivers this CLI accepts in a configuration. */
-export type RateLimiterDriver = 'local' | 'cluster';
+export type RateLimiterDriver = 'local' | 'cluster' | 'redis';
 
 /**
  * Everything `meshpush start` can be told, as one typed object. The option table writes into it

@@ -91,6 +91,7 @@ function describeTls(config: ResolvedConfig): string {
 
 function describeCluster(server: ServerConfig): string {
   const { cluster } = server;
+  if (server.adapter.driver === 'nats' || server.adapter.driver === 'redis') return describeBroker(server);
   return [
     `${cluster.host}:${cluster.port}`,
     `name ${cluster.name === '' ? '(none)' : cluster.name}`,
@@ -98,4 +99,23 @@ function describeCluster(server: ServerConfig): string {
     `secret ${cluster.secret === undefined ? 'not set' : 'set'}`,
     `heartbeat ${cluster.checkIntervalMs} ms, node timeout ${cluster.nodeTimeoutMs} ms, master timeout ${cluster.masterTimeoutMs} ms`,
   ].join(', ');
+}
+
+/** Where the broker is and how nodes find each other on it (credentials only as set / not set). */
+function describeBroker(server: ServerConfig): string {
+  const { cluster, adapter } = server;
+  const timing = `heartbeat ${cluster.checkIntervalMs} ms, node timeout ${cluster.nodeTimeoutMs} ms`;
+  if (adapter.driver === 'nats') {
+    const nats = adapter.nats;
+    const auth = nats.token ? 'token' : nats.user ? `user ${nats.user}` : 'no auth';
+    return [`nats ${nats.servers.join(',')}`, auth, `prefix ${nats.prefix === '' ? '(none)' : nats.prefix}`, timing].join(', ');
+  }
+  const redis = adapter.redis;
+  const where = redis.sentinels.length > 0
+    ? `sentinel ${redis.instanceName} via ${redis.sentinels.map((n) => `${n.host}:${n.port}`).join(',')}`
+    : redis.clusterMode
+      ? `cluster ${(redis.clusterNodes.length > 0 ? redis.clusterNodes : [redis]).map((n) => `${n.host}:${n.port}`).join(',')}`
+      : `${redis.host}:${redis.port} db ${redis.db}`;
+  const auth = `password ${redis.password === undefined ? 'not set' : 'set'}`;
+  return [`redis ${where}`, auth, `prefix ${redis.prefix === '' ? '(none)' : redis.prefix}`, timing].join(', ');
 }

@@ -38,34 +38,17 @@ const plannedSwitches = [
   ]),
 ];
 
-const BROKER_REASON = 'it is read only by the Redis, NATS and SQS drivers, which are not in this build yet';
+const BROKER_REASON = 'it is read only by the Redis cache, Redis/SQS queues and tuning knobs meshpush does not have';
+
+const natsCredentials = group(
+  { planned: true, severity: 'error', reason: 'NATS credentials files are not supported yet; use ADAPTER_NATS_USER / ADAPTER_NATS_PASSWORD or ADAPTER_NATS_TOKEN', harmless: [''] },
+  [['ADAPTER_NATS_CREDENTIALS', 'adapter.nats.credentials']],
+);
 
 const brokerSettings = group({ planned: true, severity: 'warn', reason: BROKER_REASON }, [
-  ['ADAPTER_REDIS_PREFIX', 'adapter.redis.prefix'],
-  ['ADAPTER_REDIS_CLUSTER_MODE', 'adapter.redis.clusterMode'],
-  ['ADAPTER_REDIS_REQUESTS_TIMEOUT', 'adapter.redis.requestsTimeout'],
   ['ADAPTER_REDIS_SUB_OPTIONS', 'adapter.redis.redisSubOptions'],
   ['ADAPTER_REDIS_PUB_OPTIONS', 'adapter.redis.redisPubOptions'],
   ['ADAPTER_REDIS_SHARD_MODE', 'adapter.redis.shardMode'],
-  ['ADAPTER_NATS_PREFIX', 'adapter.nats.prefix'],
-  ['ADAPTER_NATS_SERVERS', 'adapter.nats.servers'],
-  ['ADAPTER_NATS_USER', 'adapter.nats.user'],
-  ['ADAPTER_NATS_PASSWORD', 'adapter.nats.pass'],
-  ['ADAPTER_NATS_TOKEN', 'adapter.nats.token'],
-  ['ADAPTER_NATS_CREDENTIALS', 'adapter.nats.credentials'],
-  ['ADAPTER_NATS_TIMEOUT', 'adapter.nats.timeout'],
-  ['ADAPTER_NATS_REQUESTS_TIMEOUT', 'adapter.nats.requestsTimeout'],
-  ['ADAPTER_NATS_NODES_NUMBER', 'adapter.nats.nodesNumber'],
-  ['DB_REDIS_HOST', 'database.redis.host'],
-  ['DB_REDIS_PORT', 'database.redis.port'],
-  ['DB_REDIS_DB', 'database.redis.db'],
-  ['DB_REDIS_USERNAME', 'database.redis.username'],
-  ['DB_REDIS_PASSWORD', 'database.redis.password'],
-  ['DB_REDIS_KEY_PREFIX', 'database.redis.keyPrefix'],
-  ['DB_REDIS_SENTINELS', 'database.redis.sentinels'],
-  ['DB_REDIS_SENTINEL_PASSWORD', 'database.redis.sentinelPassword'],
-  ['DB_REDIS_INSTANCE_NAME', 'database.redis.name'],
-  ['DB_REDIS_CLUSTER_NODES', 'database.redis.clusterNodes'],
   ['CACHE_REDIS_CLUSTER_MODE', 'cache.redis.clusterMode'],
   ['CACHE_REDIS_OPTIONS', 'cache.redis.redisOptions'],
   ['QUEUE_REDIS_CONCURRENCY', 'queue.redis.concurrency'],
@@ -124,6 +107,7 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
   ...ignoreProcess,
   ...plannedSwitches,
   ...brokerSettings,
+  ...natsCredentials,
   ...databaseSettings,
   ...fixedHttpSettings,
 ];

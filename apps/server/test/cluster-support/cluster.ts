@@ -19,8 +19,11 @@ export function freePort(): Promise<number> {
 export interface ClusterOptions {
   /** @default 3 */
   nodes?: number;
-  /** `local` runs one process with the local adapter: the contract suite's reference. */
-  driver?: 'local' | 'cluster';
+  /**
+   * `local` runs one process with the local adapter: the contract suite's reference. `nats` and
+   * `redis` need the broker's address in `env` (ADAPTER_NATS_SERVERS, DB_REDIS_PORT).
+   */
+  driver?: 'local' | 'cluster' | 'nats' | 'redis';
   env?: Record<string, string>;
 }
 
@@ -50,10 +53,10 @@ export async function clusterEnv(extra: Record<string, string> = {}): Promise<Re
 export async function startCluster(t: TeardownHost, options: ClusterOptions = {}): Promise<TestCluster> {
   const driver = options.driver ?? 'cluster';
   const size = driver === 'local' ? 1 : options.nodes ?? 3;
-  const env = driver === 'local' ? { ...options.env } : await clusterEnv(options.env);
+  const env = driver === 'local' ? { ...options.env } : await clusterEnv({ ADAPTER_DRIVER: driver, ...options.env });
   const nodes: RunningServer[] = [];
   for (let i = 0; i < size; i++) nodes.push(await startServer(t, { env }));
-  if (driver === 'cluster') await waitForMesh(nodes);
+  if (driver !== 'local') await waitForMesh(nodes);
   return {
     nodes,
     env,
