@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { ExecutionContext } from 'ava';
 import { seconds } from '../../../src/report.js';
 import { LabCluster, waitFor } from '../support/labCluster.js';
-import type { Measured } from '../support/labTest.js';
+import { recordLoad, type Measured } from '../support/labTest.js';
 import { describeLoss, joinPresence, lastLoadFailures, presenceIs, startLoad, stopLoad, type Member } from '../support/presence.js';
 import { HEAL_BOUND_MS } from './isolation.js';
 
@@ -41,20 +41,24 @@ export async function flapping(t: ExecutionContext, measured: Measured): Promise
 
   const flapStarted = Date.now();
   let toggles = 0;
+  const churn: Member[] = [];
   while (Date.now() - flapStarted < FLAP_FOR_MS) {
     const toggleAt = flapStarted + (toggles + 1) * FLAP_EVERY_MS;
     await waitFor(() => Date.now() >= toggleAt, { timeoutMs: FLAP_EVERY_MS * 2, message: 'next toggle', intervalMs: 10 });
     if (toggles % 2 === 0) await cluster.lab.cut('a', 'b');
     else await cluster.lab.restore('a', 'b');
+    await churnOnce(cluster, churn, toggles);
     toggles++;
   }
   await cluster.lab.restore('a', 'b');
-  measured.push(`${toggles} toggles`);
+  measured.push(`${toggles} toggles, a presence user joining on a or b and another leaving at each`);
 
   for (const [name, node] of cluster.nodes) assert.ok(node.process.running(), `${name} survived the flapping\n${node.process.output().slice(-2000)}`);
   const healedAt = Date.now();
   await cluster.waitForFullMesh(SERVERS, HEAL_BOUND_MS, 'full mesh after flapping');
-  await waitFor(() => presenceIs(cluster, CLIENTS, SERVERS, EVERYONE), { timeoutMs: HEAL_BOUND_MS, message: 'presence converging after flapping' });
+  const present = [...EVERYONE, ...churn.map((m) => m.user)];
+  await waitFor(() => presenceIs(cluster, [...CLIENTS, ...churn.map((m) => m.client)], SERVERS, present),
+    { timeoutMs: HEAL_BOUND_MS, message: 'presence converging after flapping' });
   measured.push(`converged ${seconds(Date.now() - healedAt)} after the last toggle; ${peerUps(cluster) - peerUpsBefore} route (re)starts logged`);
 
   const rssAfter = await Promise.all(SERVERS.map((name) => cluster.rssBytes(name)));
@@ -64,10 +68,19 @@ export async function flapping(t: ExecutionContext, measured: Measured): Promise
 
   const loss = await stopLoad(cluster, SERVERS, [['a', 'b']]);
   measured.push(describeLoss(loss));
+  recordLoad(t.title, loss);
   t.log('load failures', lastLoadFailures());
   assert.equal(loss.lost, 0, 'nothing lost on the links that stayed up');
   assert.equal(loss.duplicates, 0, 'no duplicates');
   assert.ok(await cluster.viewsAre({ a: ['b', 'c'], b: ['a', 'c'], c: ['a', 'b'] }), 'one route per peer at the end');
+}
+
+/** Churn under the flapping: user `churnN` joins on a or b in turn; the oldest of three leaves. */
+async function churnOnce(cluster: LabCluster, churn: Member[], round: number): Promise<void> {
+  const joining: Member = { client: `churn${round}`, host: round % 2 === 0 ? 'b' : 'a', user: `churn${round}` };
+  await joinPresence(cluster, [joining]);
+  churn.push(joining);
+  if (churn.length > 3) await cluster.driver.call('close', { name: churn.shift()?.client });
 }
 
 /** How many routes came up on every node so far, from their logs. */

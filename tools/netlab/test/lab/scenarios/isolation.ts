@@ -3,7 +3,7 @@ import type { ExecutionContext } from 'ava';
 import { LAB_TIMING } from '../../../src/meshNode.js';
 import { seconds } from '../../../src/report.js';
 import { LabCluster, waitFor } from '../support/labCluster.js';
-import type { Measured } from '../support/labTest.js';
+import { recordLoad, type Measured } from '../support/labTest.js';
 import {
   describeLoss,
   joinPresence,
@@ -78,6 +78,7 @@ export async function isolation(t: ExecutionContext, measured: Measured): Promis
 
   const loss = await stopLoad(cluster, SERVERS, [['a', 'c'], ['b', 'c'], ['client', 'c']]);
   measured.push(describeLoss(loss));
+  recordLoad(t.title, loss);
   t.log('load failures', lastLoadFailures());
   assert.equal(loss.lost, 0, 'nothing lost between a and b');
   assert.equal(loss.duplicates, 0, 'no duplicates');

@@ -1,5 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { Lab } from '../../../src/Lab.js';
+import type { LossCount } from '../../../src/loss.js';
 import { formatTable, type ScenarioRow } from '../../../src/report.js';
 
 /** Set to `1` where the lab must run (CI as root): a skip then fails instead. */
@@ -7,6 +8,23 @@ export const REQUIRE_NETLAB_ENV = 'MESHPUSH_REQUIRE_NETLAB';
 
 const unavailable = Lab.unavailableReason();
 const rows: ScenarioRow[] = [];
+const loads: Array<{ scenario: string; loss: LossCount }> = [];
+
+/** Records a scenario's load for row 5, which sums the loads of every scenario that ran one. */
+export function recordLoad(scenario: string, loss: LossCount): void {
+  loads.push({ scenario, loss });
+}
+
+function loadRow(): ScenarioRow {
+  const parts = loads.map(({ scenario, loss }) =>
+    `${scenario.split(' ')[0]}: ${loss.ratePerSec}/s, lost ${loss.lost} of ${loss.expected}, duplicates ${loss.duplicates}`);
+  return {
+    scenario: '5 under load (during 2–4)',
+    expectation: '500 events/s from the client host through every node: 0 lost to subscribers on nodes that stayed reachable from the publishing node, 0 duplicates',
+    measured: parts.join('; '),
+    passed: loads.every(({ loss }) => loss.lost === 0 && loss.duplicates === 0),
+  };
+}
 
 if (unavailable !== undefined) {
   const verdict = process.env[REQUIRE_NETLAB_ENV] === '1' ? `failing (${REQUIRE_NETLAB_ENV}=1)` : 'skipped';
@@ -14,7 +32,9 @@ if (unavailable !== undefined) {
 }
 
 test.after.always(() => {
-  if (rows.length > 0) process.stdout.write(`\nnetlab results\n${formatTable(rows)}\n\n`);
+  if (rows.length === 0) return;
+  const table = loads.length > 0 ? [...rows, loadRow()] : rows;
+  process.stdout.write(`\nnetlab results\n${formatTable(table)}\n\n`);
 });
 
 /** What a scenario reports in its table row, filled in as it measures. */
