@@ -8,6 +8,8 @@ export interface PeerStatus {
   readonly framesOut?: number;
   readonly framesInByType?: Readonly<Record<string, number>>;
   readonly framesOutByType?: Readonly<Record<string, number>>;
+  /** Null on a plain route; absent from builds without mesh TLS. */
+  readonly tls?: { readonly peerCertificate: unknown } | null;
 }
 
 /** The body of `GET /cluster`. */

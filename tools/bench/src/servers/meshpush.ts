@@ -49,6 +49,7 @@ export async function startMeshpush(options: MeshpushOptions): Promise<ServerGro
     }
     const ports = await Promise.all(nodes.map(async (node) => (await node.ready).port));
     if (options.driver === 'cluster' && options.nodes > 1) await waitForNodes(nodes, ports);
+    if (tls === 'mesh') await assertMeshTls(ports);
     return {
       driver: options.driver,
       tls,
@@ -82,6 +83,15 @@ async function waitForNodes(nodes: readonly NodeProcess[], ports: readonly numbe
   const ids = nodes.map((node) => node.nodeId());
   if (ids.some((id) => id === undefined)) throw new Error('a meshpush node did not log its mesh node id');
   await waitForMesh({ ports, nodeIds: new Set(ids as string[]), timeoutMs: MESH_TIMEOUT_MS });
+}
+
+/** Mesh TLS must really be on: every route of every node reports its TLS session. */
+async function assertMeshTls(ports: readonly number[]): Promise<void> {
+  for (const port of ports) {
+    const peers = (await fetchClusterStatus(port)).transport?.peers ?? [];
+    const plain = peers.filter((peer) => peer.tls === null || peer.tls === undefined);
+    if (plain.length > 0) throw new Error(`mesh TLS was asked for, but the node on port ${port} reports ${plain.length} route(s) without TLS`);
+  }
 }
 
 async function meshCounters(ports: readonly number[]): Promise<MeshNodeCounters[]> {
