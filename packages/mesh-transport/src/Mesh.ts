@@ -15,6 +15,9 @@ import { RouteTable, type PeerDownReason } from "./RouteTable.js";
 import type { MeshStats, PeerStats } from "./stats.js";
 import { MeshTls, TLS_HANDSHAKE_BYTE, type MeshTlsOptions } from "./tls.js";
 
+/** Every this many checks (5 s with the default 500 ms), each node re-sends its up peers to its peers. */
+export const PEER_LIST_EVERY_CHECKS = 10;
+
 type FrameHandlers = { [T in FrameType]: (route: Route, frame: FrameOf<T>) => void };
 
 /**
@@ -37,6 +40,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
   #rendezvous: HostPort | undefined;
   #holdsRendezvous = false;
   #tickTimer: NodeJS.Timeout | undefined;
+  #ticks = 0;
   #takeoverTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
@@ -197,6 +201,21 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
   #tick(): void {
     this.#routes.tick();
     this.#discovery.resolveSeeds();
+    if (++this.#ticks % PEER_LIST_EVERY_CHECKS === 0) this.#announcePeers();
+  }
+
+  /**
+   * Re-sends this node's own up peers to each peer (what it is connected to, never what it only
+   * heard of), so that two nodes that lost each other while both kept a common peer meet again
+   * once the network heals: after a partial partition longer than the gossip redials, neither
+   * would otherwise dial the other unless the seeds name it. Receiving this never sends anything.
+   */
+  #announcePeers(): void {
+    const known = this.#routes.knownPeers();
+    if (known.length < 2) return;
+    for (const route of this.#routes.upRoutes()) {
+      route.send([FrameType.GOSSIP, known.filter(([peerId]) => peerId !== route.peerId)]);
+    }
   }
 
   #accept(socket: Socket): void {
