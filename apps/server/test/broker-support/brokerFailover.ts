@@ -1,5 +1,6 @@
 import type { ExecutionContext, TestFn } from 'ava';
 import { clusterStatus, startCluster, TEST_CLUSTER_TIMING, waitForMesh, type TestCluster } from '../cluster-support/cluster.js';
+import { METRICS_ENV, scrape } from '../metrics-support.js';
 import { authorizedClient, nextEvent, subscribed } from '../protocol-support/pusherHelpers.js';
 import { Publisher, runLoad } from '../ratelimit-load.js';
 import { pusherClient, pusherSdk, runCli, waitFor, type RunningServer } from '../support/server.js';
@@ -11,7 +12,7 @@ const SCHEDULING_SLACK_MS = 1500;
 
 interface BrokerStatus {
   unavailableReason?: string;
-  transport?: { transport?: string; broker?: { state: string; reason?: string; disconnects: number }; peers: Array<{ lastHeardAgoMs?: number }> };
+  transport?: { transport?: string; broker?: { state: string; reason?: string; disconnects: number }; peers: Array<{ nodeId: string; lastHeardAgoMs?: number }> };
 }
 
 async function brokerCluster(t: ExecutionContext, kind: BrokerKind, env: Record<string, string> = {}): Promise<{ broker: BrokerProcess; cluster: TestCluster }> {
@@ -48,8 +49,8 @@ function backgroundTraffic(cluster: TestCluster, channel: string): () => Promise
 
 /** The failure behaviour of a broker transport, run against real broker and server processes. */
 export function brokerFailover(test: TestFn, kind: BrokerKind): void {
-  test.serial(`${kind}: /cluster shows the transport, the broker connection and heartbeat ages`, async (t) => {
-    const { cluster } = await brokerCluster(t, kind);
+  test.serial(`${kind}: /cluster and metrics show the transport, the broker connection and heartbeat ages`, async (t) => {
+    const { cluster } = await brokerCluster(t, kind, { ...METRICS_ENV });
     const status = (await clusterStatus(cluster.node(0))) as unknown as BrokerStatus & { driver: string };
     t.is(status.driver, kind);
     t.is(status.transport?.transport, kind);
@@ -57,6 +58,16 @@ export function brokerFailover(test: TestFn, kind: BrokerKind): void {
     t.is(status.transport?.peers.length, 2);
     for (const peer of status.transport?.peers ?? []) t.true((peer.lastHeardAgoMs ?? Infinity) <= nodeTimeoutMs, 'a recent heartbeat');
     t.deepEqual(await readyStatus(cluster.node(0)), { status: 200, text: 'OK' });
+
+    const metrics = await scrape(cluster.node(0).metricsPort);
+    t.is(metrics.value('meshpush_broker_connected', { transport: kind }), 1);
+    t.is(metrics.value('meshpush_broker_disconnects_total', { transport: kind }), 0);
+    t.is(metrics.value('meshpush_mesh_peers'), 2);
+    const peerIds = (status.transport?.peers ?? []).map((p) => p.nodeId);
+    for (const peer of peerIds) {
+      const age = metrics.value('meshpush_mesh_peer_heartbeat_age_seconds', { peer });
+      t.true(age !== undefined && age >= 0 && age <= nodeTimeoutMs / 1000, `heartbeat age of ${peer}: ${age}`);
+    }
   });
 
   test.serial(`${kind}: SIGKILL: survivors drop the dead node's members within node timeout + one interval`, async (t) => {
@@ -100,7 +111,7 @@ export function brokerFailover(test: TestFn, kind: BrokerKind): void {
   });
 
   test.serial(`${kind}: broker restart under traffic: every node reconnects, state converges, no message after the reconnect is lost`, async (t) => {
-    const { broker, cluster } = await brokerCluster(t, kind);
+    const { broker, cluster } = await brokerCluster(t, kind, { ...METRICS_ENV });
     const members = cluster.nodes.flatMap((node, n) => [0, 1].map((i) => authorizedClient(t, node, { id: `m-${n}-${i}` })));
     const channels = await Promise.all(members.map(async (client) => (await subscribed(client, 'presence-broker-restart')).channel));
     await waitFor(() => channels.every((ch) => ch.members.count === 6), { message: 'six members everywhere' });
@@ -114,6 +125,7 @@ export function brokerFailover(test: TestFn, kind: BrokerKind): void {
       const status = (await clusterStatus(node)) as unknown as BrokerStatus;
       t.is(status.transport?.broker?.state, 'disconnected');
       t.truthy(status.unavailableReason);
+      t.is((await scrape(node.metricsPort)).value('meshpush_broker_connected', { transport: kind }), 0);
     }
     // Local sockets keep being served meanwhile: a client still connected is still subscribed.
     t.true(members.every((client) => client.connection.state === 'connected'));

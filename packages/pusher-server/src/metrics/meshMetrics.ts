@@ -1,4 +1,5 @@
 import type { AdapterStatus } from '../adapter/Adapter.js';
+import { brokerFamilies } from './brokerMetrics.js';
 import { family, single, type MetricFamily, type Sample } from './exposition.js';
 
 /** The peer figures the mesh transport reports in `stats()` (read defensively: `transport` is untyped). */
@@ -10,6 +11,8 @@ interface PeerFigures {
   readonly bytesOut?: number;
   readonly framesIn?: number;
   readonly framesOut?: number;
+  /** Broker transports: time since the peer was last heard (heartbeat age). */
+  readonly lastHeardAgoMs?: number;
 }
 
 interface PeerMetric {
@@ -26,6 +29,7 @@ const PEER_METRICS: readonly PeerMetric[] = [
   { name: 'mesh_peer_sent_bytes_total', type: 'counter', help: 'Bytes sent to the peer on its current route.', read: (p) => p.bytesOut },
   { name: 'mesh_peer_received_frames_total', type: 'counter', help: 'Frames received from the peer on its current route.', read: (p) => p.framesIn },
   { name: 'mesh_peer_sent_frames_total', type: 'counter', help: 'Frames sent to the peer on its current route.', read: (p) => p.framesOut },
+  { name: 'mesh_peer_heartbeat_age_seconds', type: 'gauge', help: 'Time since the peer was last heard (broker transports).', read: (p) => (p.lastHeardAgoMs === undefined ? undefined : p.lastHeardAgoMs / 1000) },
 ];
 
 /**
@@ -53,7 +57,7 @@ export function meshFamilies(status: AdapterStatus): MetricFamily[] {
     const value = transport[field];
     if (typeof value === 'number') families.push(single(`mesh_${snake(field)}_total`, 'counter', help, value));
   }
-  return families;
+  return [...families, ...brokerFamilies(status)];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
