@@ -16,7 +16,13 @@ export interface PeerStatus {
 export interface ClusterStatus {
   readonly driver: string;
   readonly nodeId?: string;
-  readonly transport?: { readonly peers: readonly PeerStatus[] };
+  readonly transport?: {
+    readonly peers: readonly PeerStatus[];
+    /** Broker transports (nats, redis): nodes seen but not yet synchronised. */
+    readonly joining?: readonly unknown[];
+    /** Broker transports: the broker this node uses. */
+    readonly broker?: { readonly endpoint?: string; readonly state?: string };
+  };
 }
 
 const REQUEST_TIMEOUT_MS = 2000;

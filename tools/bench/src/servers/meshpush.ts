@@ -50,6 +50,7 @@ export async function startMeshpush(options: MeshpushOptions): Promise<ServerGro
     const ports = await Promise.all(nodes.map(async (node) => (await node.ready).port));
     if (options.driver === 'cluster' && options.nodes > 1) await waitForNodes(nodes, ports);
     if (tls === 'mesh') await assertMeshTls(ports);
+    if (broker !== undefined) await waitForBrokerPeers(ports, broker);
     return {
       driver: options.driver,
       tls,
@@ -83,6 +84,34 @@ async function waitForNodes(nodes: readonly NodeProcess[], ports: readonly numbe
   const ids = nodes.map((node) => node.nodeId());
   if (ids.some((id) => id === undefined)) throw new Error('a meshpush node did not log its mesh node id');
   await waitForMesh({ ports, nodeIds: new Set(ids as string[]), timeoutMs: MESH_TIMEOUT_MS });
+}
+
+/**
+ * Broker drivers find each other by heartbeats over the broker: waits until every node uses the
+ * bench's broker, is connected, and lists every other node as a peer with none still joining,
+ * so that presence starts from a whole cluster.
+ */
+async function waitForBrokerPeers(ports: readonly number[], broker: RunningBroker): Promise<void> {
+  const endpoint = `127.0.0.1:${broker.port}`;
+  let last = 'no answer yet';
+  const deadline = Date.now() + MESH_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const statuses = await Promise.all(ports.map((port) => fetchClusterStatus(port).catch(() => undefined)));
+    const problems = statuses.flatMap((status, i) => {
+      const transport = status?.transport;
+      if (transport === undefined) return [`node ${i}: no transport status`];
+      if (transport.broker?.endpoint !== undefined && !transport.broker.endpoint.includes(endpoint)) {
+        throw new Error(`node ${i} uses the broker at ${transport.broker.endpoint}, not the bench's ${endpoint}`);
+      }
+      if (transport.broker?.state !== undefined && transport.broker.state !== 'connected') return [`node ${i}: broker ${transport.broker.state}`];
+      if (transport.peers.length !== ports.length - 1) return [`node ${i}: ${transport.peers.length} peers`];
+      return (transport.joining?.length ?? 0) > 0 ? [`node ${i}: ${transport.joining?.length} joining`] : [];
+    });
+    if (problems.length === 0) return;
+    last = problems.join('; ');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the ${broker.kind} nodes did not see each other within ${MESH_TIMEOUT_MS} ms: ${last}`);
 }
 
 /** Mesh TLS must really be on: every route of every node reports its TLS session. */
