@@ -46,6 +46,7 @@ test('the library examples are the ones the tarball test expects', (t) => {
     'packages/mesh-transport/examples/two-nodes.mjs',
     'packages/cluster-ratelimiter/examples/one-process.mjs',
     'packages/cluster-ratelimiter/examples/shared-budget.mjs',
+    'packages/pusher-server/examples/cluster-two-nodes.mjs',
     'packages/pusher-server/examples/embedded-server.mjs',
   ]);
 });
