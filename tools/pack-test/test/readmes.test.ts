@@ -1,4 +1,4 @@
-import { access, readFile } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { exampleFiles } from '../src/consumer.js';
@@ -39,6 +39,19 @@ for (const pkg of packages) {
     }
   });
 }
+
+test('no library reads process.env or exits the process (only the meshpush binary may)', async (t) => {
+  const offenders: string[] = [];
+  for (const pkg of packages.filter((candidate) => candidate.dir.startsWith('packages/'))) {
+    const src = join(repoRoot, pkg.dir, 'src');
+    const files = (await readdir(src, { recursive: true })).filter((file) => file.endsWith('.ts'));
+    for (const file of files) {
+      const code = await readFile(join(src, file), 'utf8');
+      if (/process\.env\b|process\.exit\s*\(/.test(code)) offenders.push(`${pkg.dir}/src/${file}`);
+    }
+  }
+  t.deepEqual(offenders, []);
+});
 
 test('the library examples are the ones the tarball test expects', (t) => {
   const all = packages.flatMap((pkg) => examplesOf.get(pkg) ?? []);
