@@ -6,7 +6,7 @@ import { ensureBuilt } from '@meshpush/dev-cluster';
 import { DEFAULT_DRIVERS, FULL, parseDrivers, parseTls, QUICK, type BenchOptions, type TlsVariant } from './options.js';
 import type { Driver } from './servers/ServerGroup.js';
 import { buildPlan, runPlan } from './plan.js';
-import { appendRecord, errorLines, humanTable, resultsFile, targetLines } from './report.js';
+import { appendRecord, clusterTable, errorLines, humanTable, resultsFile, targetLines } from './report.js';
 import { machineLoad } from './util/proc.js';
 
 interface Flags {
@@ -66,6 +66,18 @@ function parseOptions(argv: readonly string[]): BenchOptions {
   };
 }
 
+/** Every step has its own timeout; this is the backstop for the whole run, far above a normal one. */
+const QUICK_DEADLINE_MS = 5 * 60_000;
+const FULL_DEADLINE_MS = 25 * 60_000;
+
+/** Exits with 1 (the exit handlers kill every child and remove temp files) if the run overruns. */
+function armWatchdog(limitMs: number, log: (line: string) => void): void {
+  setTimeout(() => {
+    log(`error: the run passed its ${limitMs / 60_000}-minute deadline; stopping every process it started`);
+    process.exit(1);
+  }, limitMs).unref();
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv);
   const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
@@ -76,6 +88,7 @@ async function main(): Promise<void> {
   }
   const plan = buildPlan(options);
   if (plan.length === 0) throw new Error(`--drivers/--tls/--only select no scenario`);
+  armWatchdog(options.quick ? QUICK_DEADLINE_MS : FULL_DEADLINE_MS, log);
   const file = resultsFile(options.quick);
   const load = machineLoad();
   log(`${load.cpus} CPUs, load average ${load.load1} at start; results → ${file}`);
@@ -91,6 +104,7 @@ async function main(): Promise<void> {
     '',
     humanTable(records),
     '',
+    ...(clusterTable(records) === '' ? [] : ['multi-node fan-out, published through node 0 (latency in ms):', clusterTable(records), '']),
     'targets:',
     ...targetLines(records).map((line) => `  ${line}`),
     ...errorLines(records).map((line) => `error: ${line}`),

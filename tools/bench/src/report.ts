@@ -70,3 +70,29 @@ export function targetLines(records: readonly BenchRecord[]): string[] {
 export function errorLines(records: readonly BenchRecord[]): string[] {
   return records.flatMap((r) => r.errors.map((error) => `${r.variant}/${r.scenario}: ${error}`));
 }
+
+/**
+ * The multi-node setups side by side (mesh, brokers, mesh TLS): fan-out through node 0 to
+ * subscribers on every node, with the latency of those on other nodes, and presence convergence.
+ * Empty when the run had no multi-node fan-out.
+ */
+export function clusterTable(records: readonly BenchRecord[]): string {
+  const fanouts = records.filter((r) => r.nodes > 1 && r.scenario === 'fanout');
+  if (fanouts.length === 0) return '';
+  const header = ['variant', 'delivered/expected', 'lost', 'same-node p99', 'cross-node p50', 'cross-node p99', 'mesh frames', 'presence'];
+  const rows = fanouts.map((r) => {
+    const presence = records.find((p) => p.variant === r.variant && p.scenario === 'presence');
+    const frames = r.meshPubFramesExpected === null ? '-' : `${fmt(r.meshPubFramesActual)}/${fmt(r.meshPubFramesExpected)}`;
+    return [
+      r.variant,
+      `${fmt(r.delivered)}/${fmt(r.expected)}`,
+      fmt(r.lost),
+      fmt(r.sameNodeP99Ms, 2),
+      fmt(r.crossNodeP50Ms, 2),
+      fmt(r.crossNodeP99Ms, 2),
+      frames,
+      presence === undefined ? '-' : `converged ${presence.convergedRuns ?? 0}/${presence.runs ?? 0}, ${fmt(presence.convergeMs)} ms`,
+    ];
+  });
+  return renderTable([header, ...rows]);
+}

@@ -4,6 +4,7 @@ import { connect as connectTls } from 'node:tls';
 const HEADER_END = Buffer.from('\r\n\r\n');
 const CONTENT_LENGTH = /\r\ncontent-length:\s*(\d+)/i;
 const CONNECT_TIMEOUT_MS = 5000;
+const RESPONSE_TIMEOUT_MS = 15_000;
 
 /**
  * One keep-alive HTTP/1.1 connection to 127.0.0.1 with at most one request in flight. Far cheaper
@@ -48,7 +49,12 @@ export class HttpConnection {
     if (this.#pending) return Promise.reject(new Error('a request is already in flight on this connection'));
     const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
     return new Promise((resolve, reject) => {
-      this.#pending = { resolve, reject };
+      // A server that stops answering fails the connection instead of hanging the scenario.
+      const timer = setTimeout(() => this.#fail(new Error(`no response within ${RESPONSE_TIMEOUT_MS} ms`)), RESPONSE_TIMEOUT_MS);
+      this.#pending = {
+        resolve: (status) => (clearTimeout(timer), resolve(status)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      };
       this.#socket.write(head + body);
     });
   }
