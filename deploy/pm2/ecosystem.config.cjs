@@ -49,9 +49,9 @@ module.exports = {
       // exits 0 within the grace period plus margin; SIGKILL only past that.
       kill_timeout: gracePeriodMs + SHUTDOWN_MARGIN_MS + KILL_SLACK_MS,
       // One log file per instance (…-out-<pm_id>.log), `pm2 logs` prefixes each line with
-      // `<pm_id>|<name>`, and every line gets a timestamp.
+      // `<pm_id>|<name>`, and every line gets a timestamp to the millisecond.
       merge_logs: false,
-      time: true,
+      log_date_format: 'YYYY-MM-DDTHH:mm:ss.SSS',
       env: {
         NODE_ENV: 'production',
         PORT: setting('PORT', '6001'),

@@ -237,6 +237,8 @@ export interface FleetClient {
   subscribed: boolean;
   /** `pusher:member_removed` events seen (members that moved show up as a leave, then a join). */
   membersRemoved: number;
+  /** Connection states and subscriptions with their time (`performance.now()`), for failure reports. */
+  readonly history: Array<[number, string]>;
 }
 
 /**
@@ -263,15 +265,17 @@ function fleetClient(t: TeardownHost, server: { wsHost: '127.0.0.1'; port: numbe
     },
   });
   const channel = client.subscribe(channelName);
-  const entry: FleetClient = { userId, client, channel, received: new Set(), disconnects: 0, reconnectGapsMs: [], subscribed: false, membersRemoved: 0 };
+  const entry: FleetClient = { userId, client, channel, received: new Set(), disconnects: 0, reconnectGapsMs: [], subscribed: false, membersRemoved: 0, history: [] };
   let leftAt: number | undefined;
   client.connection.bind('state_change', ({ previous, current }: { previous: string; current: string }) => {
+    entry.history.push([performance.now(), current]);
     if (previous !== 'connected' || current === 'connected') return;
     entry.disconnects++;
     entry.subscribed = false;
     leftAt ??= performance.now();
   });
   channel.bind('pusher:subscription_succeeded', () => {
+    entry.history.push([performance.now(), 'subscribed']);
     entry.subscribed = true;
     if (leftAt !== undefined) entry.reconnectGapsMs.push(performance.now() - leftAt);
     leftAt = undefined;
@@ -279,6 +283,14 @@ function fleetClient(t: TeardownHost, server: { wsHost: '127.0.0.1'; port: numbe
   channel.bind('tick', (data: { seq: number }) => entry.received.add(data.seq));
   channel.bind('pusher:member_removed', () => entry.membersRemoved++);
   return entry;
+}
+
+/** The state history of the client with the longest reconnect gap, relative to `originMs`. */
+export function slowestClient(fleet: readonly FleetClient[], originMs: number): string {
+  const worst = [...fleet].sort((a, b) => Math.max(0, ...b.reconnectGapsMs) - Math.max(0, ...a.reconnectGapsMs))[0];
+  if (!worst) return 'no clients';
+  const steps = worst.history.map(([at, what]) => `${Math.round(at - originMs)} ${what}`).join(', ');
+  return `${worst.userId} (gaps ${worst.reconnectGapsMs.map(Math.round).join(', ')} ms): ${steps}`;
 }
 
 /** Every client subscribed and counting exactly `members` members. */
