@@ -1,4 +1,4 @@
-import type { Logger, SslConfig } from '@meshpush/pusher-server';
+import type { Logger, MeshpushServer, SslConfig } from '@meshpush/pusher-server';
 import { oneLine } from './config/errors.js';
 import type { ClusterTlsFiles } from './config/settings.js';
 import { checkClientTls, clientTlsEnabled, loadMeshTls, meshTlsEnabled, type MeshTlsPem } from './tls.js';
@@ -7,22 +7,21 @@ export interface ReloadOptions {
   logger: Logger;
   ssl: SslConfig;
   clusterTls: ClusterTlsFiles;
+  server: Pick<MeshpushServer, 'reloadTls'>;
   /** The running mesh, when the cluster driver runs one. */
   mesh: { updateTls(tls: MeshTlsPem): void } | undefined;
 }
 
 /**
- * SIGHUP re-reads the certificates from disk. Mesh TLS: new routes use the new files, routes
- * already up keep theirs; a file that fails the checks keeps the old material, and the log says
- * why. Client TLS: uWebSockets.js 20.30 cannot swap the certificate of a listening `SSLApp`
- * (its only per-connection hook, SNI, routes to empty per-domain routers), so the new files are
- * checked and a restart is asked for (with a cluster driver, nodes share the port: restart them one at a time).
+ * SIGHUP re-reads the certificates from disk for new connections; open sockets and mesh routes
+ * keep the session they have. Files that fail the checks leave the current certificates in
+ * place, and the log says why.
  */
 export function reloadCertificatesOnSighup(options: ReloadOptions): void {
-  process.on('SIGHUP', () => reloadCertificates(options));
+  process.on('SIGHUP', () => void reloadCertificates(options));
 }
 
-export function reloadCertificates({ logger, ssl, clusterTls, mesh }: ReloadOptions): void {
+export async function reloadCertificates({ logger, ssl, clusterTls, server, mesh }: ReloadOptions): Promise<void> {
   if (!meshTlsEnabled(clusterTls) && !clientTlsEnabled(ssl)) {
     logger.info('SIGHUP: no TLS configured, nothing to reload');
     return;
@@ -38,13 +37,12 @@ export function reloadCertificates({ logger, ssl, clusterTls, mesh }: ReloadOpti
   }
   if (clientTlsEnabled(ssl)) {
     try {
-      const certificate = checkClientTls(ssl);
-      logger.warn(
-        `SIGHUP: client TLS files are valid (${certificate.subject}, valid to ${certificate.validTo}) but the WebSocket/HTTP ` +
-          'listener keeps its certificate until the process restarts (uWebSockets.js cannot swap it)',
-      );
+      // Checked here first for the error message in the operator's names (SSL_CERT, …).
+      checkClientTls(ssl);
+      const certificate = await server.reloadTls();
+      logger.info(`SIGHUP: client TLS reloaded for new connections (${certificate.subject}, valid to ${certificate.validTo})`);
     } catch (error) {
-      logger.error(`SIGHUP: client TLS files are not usable: ${oneLine(error)}`);
+      logger.error(`SIGHUP: client TLS reload failed, keeping the current certificate: ${oneLine(error)}`);
     }
   }
 }

@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { chmodSync, copyFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import test from 'ava';
 import { WebSocket } from 'ws';
-import { runCli, startServer, waitFor, type RunningServer } from './support/server.js';
+import { pusherSdk, runCli, startServer, waitFor, type RunningServer } from './support/server.js';
+import { freePort } from './cluster-support/cluster.js';
 import { TestCa, type CertFiles } from './tls-support/certs.js';
 
 const scenarioScript = fileURLToPath(new URL('./tls-support/clientScenario.ts', import.meta.url));
@@ -71,20 +72,78 @@ test('the TLS listener refuses clear text and serves https with an encrypted key
   }
 });
 
-test('SIGHUP on a client TLS server keeps it and its connections up, and says the certificate needs a restart', async (t) => {
+/** A raw Pusher protocol client over wss trusting `ca`: its frames, and helpers to speak. */
+async function rawClient(server: RunningServer, ca: string): Promise<{ ws: WebSocket; socketId: string; frames: any[]; cn: string }> {
+  const ws = new WebSocket(`wss://127.0.0.1:${server.port}/app/app-key?protocol=7`, { ca });
+  const frames: any[] = [];
+  ws.on('message', (data) => frames.push(JSON.parse(String(data))));
+  await waitFor(() => frames.some((f) => f.event === 'pusher:connection_established'), { timeoutMs: 10_000, message: 'connection_established' });
+  const established = frames.find((f) => f.event === 'pusher:connection_established');
+  const socket = (ws as unknown as { _socket: import('node:tls').TLSSocket })._socket;
+  return { ws, socketId: JSON.parse(established.data).socket_id, frames, cn: String(socket.getPeerCertificate().subject?.CN ?? '') };
+}
+
+async function subscribePrivate(client: Awaited<ReturnType<typeof rawClient>>, sdk: ReturnType<typeof pusherSdk>, channel: string): Promise<void> {
+  const { auth } = sdk.authorizeChannel(client.socketId, channel);
+  client.ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel, auth } }));
+  await waitFor(() => client.frames.some((f) => f.event === 'pusher_internal:subscription_succeeded' && f.channel === channel), { timeoutMs: 10_000, message: `subscribed to ${channel}` });
+}
+
+function gotEvent(client: { frames: any[] }, event: string): Promise<unknown> {
+  return waitFor(() => client.frames.some((f) => f.event === event), { timeoutMs: 10_000, message: `event ${event}` });
+}
+
+for (const [mode, extraEnv] of [
+  ['local adapter, exclusive port', {}],
+  ['cluster adapter, shared port', { ADAPTER_DRIVER: 'cluster', CLUSTER_HOST: '127.0.0.1', CLUSTER_PORT: '0' }],
+] as const) {
+  test(`SIGHUP reloads the client certificate for new connections; open ones stay and still get every event (${mode})`, async (t) => {
+    const ca = TestCa.create(t);
+    const caPem = await readCa(ca);
+    const files = ca.issue('before-hup');
+    // A fixed port: Linux does not rebind a kernel-picked one (port 0) while its connections live.
+    const port = String(await freePort());
+    const server = await startServer(t, { env: sslEnv(files, { DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true', ...extraEnv }), args: ['--port', port] });
+    const sdk = pusherSdk(server, { useTLS: true, agent: new Agent({ ca: caPem }) });
+    const old = await rawClient(server, caPem);
+    t.is(old.cn, 'before-hup');
+    await subscribePrivate(old, sdk, 'private-rotation');
+
+    const renewed = ca.issue('after-hup');
+    copyFileSync(renewed.certFile, files.certFile);
+    copyFileSync(renewed.keyFile, files.keyFile);
+    process.kill(server.pid, 'SIGHUP');
+    await waitFor(() => /client TLS reloaded for new connections \(CN=after-hup/.test(server.output()), { timeoutMs: 10_000, message: 'the reload log line' });
+
+    t.is((await httpsGet(server, '/', caPem)).cn, 'after-hup');
+    const fresh = await rawClient(server, caPem);
+    t.is(fresh.cn, 'after-hup');
+    await subscribePrivate(fresh, sdk, 'private-rotation');
+    t.is(old.ws.readyState, WebSocket.OPEN, 'the connection from before the reload is still open');
+
+    await sdk.trigger('private-rotation', 'from-api', { n: 1 });
+    await Promise.all([gotEvent(old, 'from-api'), gotEvent(fresh, 'from-api')]);
+    old.ws.send(JSON.stringify({ event: 'client-from-old', channel: 'private-rotation', data: {} }));
+    fresh.ws.send(JSON.stringify({ event: 'client-from-new', channel: 'private-rotation', data: {} }));
+    await Promise.all([gotEvent(fresh, 'client-from-old'), gotEvent(old, 'client-from-new')]);
+    t.false(old.frames.some((f) => f.event === 'client-from-old'), 'no echo to the sender');
+
+    writeFileSync(files.keyFile, 'garbage\n');
+    process.kill(server.pid, 'SIGHUP');
+    await waitFor(() => /client TLS reload failed, keeping the current certificate: SSL_KEY file/.test(server.output()), { timeoutMs: 10_000, message: 'the failed reload line' });
+    t.is((await httpsGet(server, '/', caPem)).cn, 'after-hup');
+    old.ws.close();
+    fresh.ws.close();
+  });
+}
+
+test('SIGHUP on a TLS server started on port 0 says a reload needs a fixed port, and keeps serving', async (t) => {
   const ca = TestCa.create(t);
   const caPem = await readCa(ca);
-  const server = await startServer(t, { env: sslEnv(ca.issue('before-hup')) });
-  const ws = new WebSocket(`wss://127.0.0.1:${server.port}/app/app-key?protocol=7`, { ca: caPem });
-  await new Promise((resolve, reject) => {
-    ws.once('message', resolve);
-    ws.once('error', reject);
-  });
+  const server = await startServer(t, { env: sslEnv(ca.issue('port-zero')) });
   process.kill(server.pid, 'SIGHUP');
-  await waitFor(() => /keeps its certificate until the process restarts/.test(server.output()), { timeoutMs: 10_000, message: 'the SIGHUP warning' });
-  t.is(ws.readyState, WebSocket.OPEN);
-  t.is((await httpsGet(server, '/', caPem)).status, 200);
-  ws.close();
+  await waitFor(() => /client TLS reload failed, keeping the current certificate: a TLS reload needs a fixed port/.test(server.output()), { timeoutMs: 10_000, message: 'the refusal' });
+  t.is((await httpsGet(server, '/', caPem)).cn, 'port-zero');
 });
 
 /** One `meshpush start` that must fail: its exit code and its single stderr line. */

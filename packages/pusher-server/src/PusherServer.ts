@@ -17,7 +17,8 @@ import type { MeshpushServer, ServerDeps } from './ServerApi.js';
 import { silentLogger, type Logger } from './util/Logger.js';
 import { assertNativeUws, uWS } from './uws/nativeUws.js';
 import { registerWebSocket } from './uws/registerWebSocket.js';
-import { createUwsApp, type CertificateSummary } from './uws/sslApp.js';
+import { AppGenerations } from './uws/AppGenerations.js';
+import { createUwsApp, sslEnabled, type CertificateSummary } from './uws/sslApp.js';
 import { closeApp, listenWithOptions } from './uws/uwsExtras.js';
 import type { BackpressureStats } from './uws/UwsSocket.js';
 import { createWebhooks } from './webhooks/createWebhooks.js';
@@ -55,6 +56,9 @@ class PusherServer implements MeshpushServer {
   #listenSocket: us_listen_socket | undefined;
   /** The client TLS certificate, when the listener speaks TLS. */
   #certificate: CertificateSummary | undefined;
+  #generations: AppGenerations | undefined;
+  /** Registers the HTTP API and the WebSocket endpoint on a uWS app (the first one, or a reloaded one). */
+  #mount: ((app: TemplatedApp) => void) | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   #port = 0;
   #draining = false;
@@ -95,6 +99,8 @@ class PusherServer implements MeshpushServer {
     assertNativeUws();
     const { app, certificate } = createUwsApp(this.config.ssl);
     this.#certificate = certificate;
+    const generations = new AppGenerations(app);
+    this.#generations = generations;
     const webhooks = this.#startWebhooks();
     const protocol = new PusherProtocol({
       adapter: this.#adapter,
@@ -103,15 +109,18 @@ class PusherServer implements MeshpushServer {
       nowMs: this.#nowMs,
       rateLimiter: this.#rateLimiter,
       webhooks,
-      publishToTopic: meteredPublish(app, this.#metrics),
+      publishToTopic: meteredPublish(generations, this.#metrics),
     });
     this.#app = app;
     this.#protocol = protocol;
     await this.#adapter.start(protocol, protocol);
     const isDraining = (): boolean => this.#draining;
     const common = { config: this.config, apps: this.#apps, adapter: this.#adapter, logger: this.#logger, isDraining, metrics: this.#metrics };
-    registerHttpApi(app, { ...common, publisher: protocol, nowMs: this.#nowMs, rateLimiter: this.#rateLimiter });
-    registerWebSocket(app, { ...common, protocol, stats: this.#stats });
+    this.#mount = (target) => {
+      registerHttpApi(target, { ...common, publisher: protocol, nowMs: this.#nowMs, rateLimiter: this.#rateLimiter });
+      registerWebSocket(target, { ...common, protocol, stats: this.#stats, generations });
+    };
+    this.#mount(app);
     this.#metricsServer = await startMetricsServer(this.config.metrics, this.#metrics, this.#logger);
     this.#listenSocket = await this.#listen(app).catch(async (error: unknown) => {
       await stopMetrics(this.#metricsServer, this.#metrics);
@@ -120,6 +129,49 @@ class PusherServer implements MeshpushServer {
     this.#port = uWS.us_socket_local_port(this.#listenSocket);
     this.#sweepTimer = setInterval(() => protocol.sweep(), sweepIntervalMs(this.config)).unref();
     this.#logger.info('listening', { host: this.config.host, port: this.#port, adapter: this.#adapter.driver, tls: this.#certificate !== undefined });
+  }
+
+  /**
+   * Re-reads the TLS files named in `config.ssl` for new connections; open ones keep their
+   * session. uWS cannot swap the certificate of a listening app, so a new app takes over the
+   * port and the old one keeps its sockets (publishes reach both). Rejects with the reason, and
+   * changes nothing, when the files are not usable or the server does not speak TLS.
+   */
+  async reloadTls(): Promise<CertificateSummary> {
+    const generations = this.#generations;
+    if (!generations || !this.#mount || !this.#listenSocket || this.#draining) throw new Error('the server is not running');
+    if (!sslEnabled(this.config.ssl)) throw new Error('the server was started without TLS (ssl.certFile)');
+    // Linux does not let a port the kernel picked (port 0) be bound again while its connections live.
+    if (this.config.port === 0) throw new Error('a TLS reload needs a fixed port; this server was started with port 0');
+    const { app, certificate } = createUwsApp(this.config.ssl);
+    if (!certificate) throw new Error('the server was started without TLS (ssl.certFile)');
+    this.#mount(app);
+    this.#listenSocket = await this.#takeOverPort(app, this.#listenSocket, generations.current);
+    generations.add(app);
+    this.#certificate = certificate;
+    this.#logger.info('TLS certificate reloaded for new connections', { subject: certificate.subject, validTo: certificate.validTo });
+    return certificate;
+  }
+
+  /**
+   * Moves the listening port to `next`. A shared port (cluster drivers) is bound twice for a
+   * moment, so no connection is refused; an exclusive one is released and bound again at once,
+   * and given back to `previous` if that fails.
+   */
+  async #takeOverPort(next: TemplatedApp, listening: us_listen_socket, previous: TemplatedApp): Promise<us_listen_socket> {
+    const port = this.#port;
+    if (this.#adapter.driver !== 'local') {
+      const socket = await this.#listen(next, port);
+      uWS.us_listen_socket_close(listening);
+      return socket;
+    }
+    uWS.us_listen_socket_close(listening);
+    try {
+      return await this.#listen(next, port);
+    } catch (error) {
+      this.#listenSocket = await this.#listen(previous, port);
+      throw error;
+    }
   }
 
   stop(): Promise<void> {
@@ -143,7 +195,7 @@ class PusherServer implements MeshpushServer {
     } finally {
       await stopMetrics(this.#metricsServer, this.#metrics);
       // Ends idle keep-alive HTTP connections too, so an embedding process can exit.
-      if (this.#app) closeApp(this.#app);
+      for (const app of this.#generations?.all ?? (this.#app ? [this.#app] : [])) closeApp(app);
       this.#logger.info('stopped', { port: this.#port });
     }
   }
@@ -169,10 +221,10 @@ class PusherServer implements MeshpushServer {
     return webhooks;
   }
 
-  #listen(app: TemplatedApp): Promise<us_listen_socket> {
+  #listen(app: TemplatedApp, port = this.config.port): Promise<us_listen_socket> {
     // The local adapter must own its port: a second process on it would silently split clients.
     const shared = this.#adapter.driver !== 'local';
-    const { host, port } = this.config;
+    const { host } = this.config;
     return new Promise((resolve, reject) => {
       listenWithOptions(app, host, port, shared ? LISTEN_SHARED_PORT : LISTEN_EXCLUSIVE_PORT, (socket) => {
         if (socket) resolve(socket);

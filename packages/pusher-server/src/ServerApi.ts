@@ -4,6 +4,7 @@ import type { AppManager } from './app-manager/AppManager.js';
 import type { ServerConfig } from './config/ServerConfig.js';
 import type { RateLimitCount } from './rate-limit/AppRateLimiter.js';
 import type { Logger } from './util/Logger.js';
+import type { CertificateSummary } from './uws/sslApp.js';
 import type { WebhookPoster } from './webhooks/WebhookSender.js';
 
 /** Drivers and hooks a host application may supply; each has a local default. */
@@ -44,4 +45,9 @@ export interface MeshpushServer {
   connectionCount(): number;
   /** Points admitted and refused by the per-app rate limits on this process (limited apps only). */
   rateLimitCounts(): RateLimitCount[];
+  /**
+   * Re-reads `config.ssl`'s files for new connections (certificate rotation); open connections
+   * keep theirs. Rejects, keeping the current certificate, when the files are not usable.
+   */
+  reloadTls(): Promise<CertificateSummary>;
 }

@@ -1,4 +1,4 @@
-import type { WebSocket } from 'uWebSockets.js';
+import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { AppCounters } from '../metrics/AppCounters.js';
 import type { PusherSocket } from '../protocol/Connection.js';
 
@@ -20,11 +20,14 @@ export class UwsSocket<UserData> implements PusherSocket {
   readonly #ws: WebSocket<UserData>;
   readonly #stats: BackpressureStats;
   readonly #meter: SocketMeter | undefined;
+  readonly #otherApps: (() => readonly TemplatedApp[]) | undefined;
 
-  constructor(ws: WebSocket<UserData>, stats: BackpressureStats, meter?: SocketMeter) {
+  /** `otherApps`: the server's other uWS apps (after a TLS reload), which `ws.publish` does not reach. */
+  constructor(ws: WebSocket<UserData>, stats: BackpressureStats, meter?: SocketMeter, otherApps?: () => readonly TemplatedApp[]) {
     this.#ws = ws;
     this.#stats = stats;
     this.#meter = meter;
+    this.#otherApps = otherApps;
   }
 
   send(frame: string): void {
@@ -47,6 +50,7 @@ export class UwsSocket<UserData> implements PusherSocket {
 
   publishToOthers(topic: string, frame: string): void {
     this.#ws.publish(topic, frame, false, false);
+    if (this.#otherApps) for (const app of this.#otherApps()) app.publish(topic, frame, false, false);
     // Every local subscriber but this socket (it is in the topic: see PusherProtocol.publishLocal).
     if (this.#meter) this.#meter.counters.fanout(this.#meter.subscribers(topic) - 1, frame);
   }

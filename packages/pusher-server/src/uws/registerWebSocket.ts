@@ -10,6 +10,7 @@ import type { Connection } from '../protocol/Connection.js';
 import { errorFrame } from '../protocol/frames.js';
 import type { PusherProtocol } from '../protocol/PusherProtocol.js';
 import type { Logger } from '../util/Logger.js';
+import type { AppGenerations } from './AppGenerations.js';
 import { UwsSocket, type BackpressureStats } from './UwsSocket.js';
 
 /** What the upgrade learned, carried to `open`. */
@@ -30,6 +31,8 @@ export interface WebSocketDeps {
   readonly logger: Logger;
   readonly stats: BackpressureStats;
   readonly metrics?: ServerMetrics;
+  /** Every uWS app of the server (more than one after a TLS reload): fan-out reaches them all. */
+  readonly generations?: AppGenerations;
   isDraining(): boolean;
 }
 
@@ -145,13 +148,16 @@ function onOpen(ws: WebSocket<SocketData>, deps: WebSocketDeps, uwsApp: Template
     ws.end(code.code, code.reason);
     return;
   }
-  const meter = deps.metrics && { counters: deps.metrics.forApp(data.app.id), subscribers: (topic: string) => uwsApp.numSubscribers(topic) };
+  const topics = deps.generations ?? uwsApp;
+  const meter = deps.metrics && { counters: deps.metrics.forApp(data.app.id), subscribers: (topic: string) => topics.numSubscribers(topic) };
   if (meter) {
     data.counters = meter.counters;
     meter.counters.connected++;
     meter.counters.newConnections++;
   }
-  data.connection = deps.protocol.open(new UwsSocket(ws, deps.stats, meter), data.app);
+  const generations = deps.generations;
+  const otherApps = generations && ((): readonly TemplatedApp[] => generations.othersThan(uwsApp));
+  data.connection = deps.protocol.open(new UwsSocket(ws, deps.stats, meter, otherApps), data.app);
   if (deps.config.debug) deps.logger.debug('socket opened', { socketId: data.connection.id, appId: data.app.id });
 }
 
