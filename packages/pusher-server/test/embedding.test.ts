@@ -43,6 +43,7 @@ test('resolveServerConfig: a bad value is refused with the field name', (t) => {
   t.throws(() => resolveServerConfig({ metrics: { port: -1 } }), { message: /^metrics\.port/ });
   t.throws(() => resolveServerConfig({ cluster: { port: 1.5 } }), { message: /^cluster\.port/ });
   t.throws(() => resolveServerConfig({ host: '' }), { message: /^host must be/ });
+  t.throws(() => resolveServerConfig({ prot: 6001 } as never), { message: /^unknown setting 'prot'/ });
   t.throws(() => resolveServerConfig({ apps: [{ id: 'a', key: '', secret: 's' }] }), { message: /^apps\[0\]\.key/ });
 });
 

@@ -18,13 +18,16 @@ export type ServerConfigInput = {
 /**
  * Completes a partial configuration with {@link defaultServerConfig} and checks the values a
  * host application is most likely to get wrong (ports, apps). `undefined` means "the default".
- * @throws TypeError naming the field, for a value the server could not run with.
+ * @throws TypeError naming the field, for an unknown top-level setting or a value the server
+ * could not run with.
  */
 export function resolveServerConfig(input: ServerConfigInput = {}): ServerConfig {
   const defaults = defaultServerConfig() as unknown as Record<string, unknown>;
   const merged: Record<string, unknown> = { ...defaults };
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined) continue;
+    // A misspelt setting would otherwise be ignored silently (JavaScript callers have no types).
+    if (!(key in defaults)) throw new TypeError(`unknown setting '${key}'; settings are ${Object.keys(defaults).join(', ')}`);
     const base = defaults[key];
     merged[key] = isPlainObject(base) && isPlainObject(value) ? { ...base, ...definedEntries(value) } : value;
   }
