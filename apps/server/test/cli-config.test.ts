@@ -183,13 +183,11 @@ test('malformed values name the setting, the value and what was expected', (t) =
 });
 
 test('an unknown driver is an error; planned drivers say "not supported yet"', (t) => {
-  t.is(failure({ env: { ADAPTER_DRIVER: 'foo' } }), 'invalid value "foo" for ADAPTER_DRIVER: unknown driver (expected one of: local, cluster)');
-  t.regex(failure({ env: { ADAPTER_DRIVER: 'redis' } }), /ADAPTER_DRIVER: "redis" is not supported yet/);
-  t.regex(failure({ env: { ADAPTER_DRIVER: 'nats' } }), /not supported yet/);
+  t.is(failure({ env: { ADAPTER_DRIVER: 'foo' } }), 'invalid value "foo" for ADAPTER_DRIVER: unknown driver (expected one of: local, cluster, nats, redis)');
   t.regex(failure({ env: { QUEUE_DRIVER: 'sqs' } }), /QUEUE_DRIVER: "sqs" is not supported yet/);
   t.regex(failure({ env: { MODE: 'worker' } }), /MODE: "worker" is not supported yet/);
   t.regex(failure({ env: { APP_MANAGER_DRIVER: 'mysql' } }), /APP_MANAGER_DRIVER: "mysql" is not supported \(/);
-  t.regex(failure({ env: { RATE_LIMITER_DRIVER: 'redis' } }), /not supported yet/);
+  t.regex(failure({ env: { RATE_LIMITER_DRIVER: 'redis', ADAPTER_DRIVER: 'nats' } }), /RATE_LIMITER_DRIVER=redis shares limits over the Redis adapter: set ADAPTER_DRIVER=redis, or RATE_LIMITER_DRIVER=cluster/);
 });
 
 test('UDP discovery is refused, never ignored; TLS files come in complete sets', (t) => {
@@ -223,10 +221,10 @@ test('values that mean "off" for unsupported switches are accepted quietly', (t)
 });
 
 test('settings of drivers that are not in this build are reported as warnings', (t) => {
-  const config = resolveConfig({ env: { DB_REDIS_HOST: 'redis', SOKETI_ADAPTER_NATS_SERVERS: 'n:4222' } });
+  const config = resolveConfig({ env: { QUEUE_REDIS_CONCURRENCY: '2', SOKETI_ADAPTER_REDIS_SHARD_MODE: 'true' } });
   t.is(config.warnings.length, 2);
-  t.regex(config.warnings.join('\n'), /DB_REDIS_HOST is ignored/);
-  t.regex(config.warnings.join('\n'), /SOKETI_ADAPTER_NATS_SERVERS is ignored/);
+  t.regex(config.warnings.join('\n'), /QUEUE_REDIS_CONCURRENCY is ignored/);
+  t.regex(config.warnings.join('\n'), /SOKETI_ADAPTER_REDIS_SHARD_MODE is ignored/);
 });
 
 test('combinations that cannot work are errors', (t) => {
@@ -330,7 +328,17 @@ test('the option table: unique env names, all soketi names known, every target h
   t.is(new Set(envs).size, envs.length);
   t.true(optionIndex.byEnv.size > 100, 'soketi names are all recognised');
   const defaults = defaultSettings();
-  const optionalTargets = new Set(['apps', 'server.cluster.secret']);
+  const optionalTargets = new Set([
+    'apps',
+    'server.cluster.secret',
+    // Broker credentials: unset unless given.
+    'server.adapter.nats.user',
+    'server.adapter.nats.password',
+    'server.adapter.nats.token',
+    'server.adapter.redis.username',
+    'server.adapter.redis.password',
+    'server.adapter.redis.sentinelPassword',
+  ]);
   for (const option of settingOptions) {
     if (option.target === null || optionalTargets.has(option.target) || option.target.startsWith('defaultApp.')) continue;
     t.not(getSetting(defaults, option.target), undefined, `${option.target} has a default`);

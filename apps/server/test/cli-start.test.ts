@@ -73,8 +73,8 @@ test('two spellings with different values: exit 1 naming both', async (t) => {
 });
 
 test('an unknown driver: exit 1 with a one-line message', async (t) => {
-  t.regex(await refusedStart(t, ['--adapter', 'postgres']), /unknown driver \(expected one of: local, cluster\)/);
-  t.regex(await refusedStart(t, [], { ADAPTER_DRIVER: 'redis' }), /not supported yet/);
+  t.regex(await refusedStart(t, ['--adapter', 'postgres']), /unknown driver \(expected one of: local, cluster, nats, redis\)/);
+  t.regex(await refusedStart(t, [], { CACHE_DRIVER: 'redis' }), /not supported yet/);
 });
 
 test('malformed port, integer, boolean and JSON values: exit 1', async (t) => {
