@@ -217,6 +217,11 @@ export function instanceLogs(home: string): string {
   return readdirSync(dir).map((name) => readFileSync(join(dir, name), 'utf8')).join('\n');
 }
 
+/** The names of the instances' log files. */
+export function logFileNames(home: string): string[] {
+  return readdirSync(join(home, 'logs')).sort();
+}
+
 /** PM2's own log: starts, stops and exit codes of every instance. */
 export function daemonLog(home: string): string {
   return readFileSync(join(home, 'pm2.log'), 'utf8');

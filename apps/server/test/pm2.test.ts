@@ -8,6 +8,7 @@ import {
   instanceLogs,
   isAlive,
   isFullMesh,
+  logFileNames,
   slowestClient,
   startPm2,
   type FleetClient,
@@ -111,6 +112,9 @@ test('PM2: 4 instances on one port spread clients, survive a rolling reload and 
   });
   t.deepEqual(await onlineInstances(deployment, INSTANCES), ALL);
   await waitForMeshOf(deployment, ALL);
+  const pmIds = (await deployment.list()).map((p) => p.pmId);
+  const perInstanceLogs = pmIds.flatMap((id) => [`meshpush-error-${id}.log`, `meshpush-out-${id}.log`]).sort();
+  t.deepEqual(logFileNames(deployment.home), perInstanceLogs, 'one pair of log files per instance');
   const sdk = new Pusher({ ...DEFAULT_APP, host: '127.0.0.1', port: String(deployment.port), useTLS: false, timeout: 5000 });
 
   const phases: string[] = [];
