@@ -47,6 +47,12 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Brokers still running, killed if the test process exits without its teardown (an ava timeout). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export interface BrokerOptions {
   /** nats: `--user`/`--pass`; redis: `--requirepass` (user ignored). */
   readonly user?: string;
@@ -89,6 +95,8 @@ export class BrokerProcess {
     if (binary === undefined) throw new Error(`${BINARIES[this.kind]} not found`);
     const child = spawn(binary, this.#args(), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     child.stdout?.on('data', (chunk: Buffer) => (this.#output = (this.#output + chunk.toString()).slice(-4000)));
     child.stderr?.on('data', (chunk: Buffer) => (this.#output = (this.#output + chunk.toString()).slice(-4000)));
     const deadline = Date.now() + timeoutMs;

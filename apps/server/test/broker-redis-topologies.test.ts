@@ -1,0 +1,79 @@
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import test, { type ExecutionContext } from 'ava';
+import { brokerAvailable, BrokerProcess } from './broker-support/brokers.js';
+import { freePort } from './broker-support/brokerProcess.js';
+import { clusterEnv, startCluster, waitForMesh } from './cluster-support/cluster.js';
+import { nextEvent, subscribed } from './protocol-support/pusherHelpers.js';
+import { pusherClient, pusherSdk, startServer, waitFor } from './support/server.js';
+
+// Sentinel and Redis Cluster, with the redis-server binary in those roles: the DB_REDIS_*
+// settings must reach ioredis so that nodes meet through them.
+
+/** A redis-server (any role) on 127.0.0.1 that the test kills at teardown. */
+async function redisRole(t: ExecutionContext, args: string[], port: number): Promise<void> {
+  const child = spawn('redis-server', args, { stdio: 'ignore', env: { ...process.env, PATH: `${process.env.PATH}:/usr/bin:/usr/sbin` } });
+  t.teardown(() => {
+    child.kill('SIGKILL');
+  });
+  await waitFor(async () => (await redisCli(['-p', String(port), 'PING']).catch(() => '')).includes('PONG'), { timeoutMs: 10_000, message: `redis on ${port}` });
+}
+
+async function redisCli(args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)('redis-cli', ['-h', '127.0.0.1', ...args], { timeout: 10_000 });
+  return stdout;
+}
+
+function scratchDir(t: ExecutionContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'meshpush-redis-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function eventCrossesNodes(t: ExecutionContext, env: Record<string, string>): Promise<void> {
+  const cluster = await startCluster(t, { driver: 'redis', nodes: 2, env });
+  const client = pusherClient(t, cluster.node(0));
+  const { channel } = await subscribed(client, 'topology-check');
+  const got = nextEvent(channel, 'hello');
+  await pusherSdk(cluster.node(1)).trigger('topology-check', 'hello', { via: 'other node' });
+  t.deepEqual(await got, { via: 'other node' });
+}
+
+if (brokerAvailable(test, 'redis')) {
+  test.serial('Sentinel: nodes find the master through DB_REDIS_SENTINELS and DB_REDIS_INSTANCE_NAME', async (t) => {
+    const master = await BrokerProcess.start('redis');
+    t.teardown(() => master.kill());
+    const sentinelPort = await freePort();
+    const config = join(scratchDir(t), 'sentinel.conf');
+    writeFileSync(config, `port ${sentinelPort}\nbind 127.0.0.1\nsentinel monitor main 127.0.0.1 ${master.port} 1\n`);
+    await redisRole(t, [config, '--sentinel'], sentinelPort);
+    await eventCrossesNodes(t, { DB_REDIS_SENTINELS: `[{"host":"127.0.0.1","port":${sentinelPort}}]`, DB_REDIS_INSTANCE_NAME: 'main', DB_REDIS_PORT: '1' });
+  });
+
+  test.serial('Redis Cluster: ADAPTER_REDIS_CLUSTER_MODE with nodes attached to different cluster members', async (t) => {
+    const dir = scratchDir(t);
+    const ports = [await freePort(), await freePort(), await freePort()];
+    for (const port of ports) {
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--save', '', '--appendonly', 'no', '--dir', dir];
+      await redisRole(t, args, port);
+    }
+    await redisCli(['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
+    await waitFor(async () => (await redisCli(['-p', String(ports[0]), 'CLUSTER', 'INFO'])).includes('cluster_state:ok'), { timeoutMs: 15_000, message: 'cluster_state:ok' });
+    // Each meshpush node lists a different member first, so their messages cross the cluster bus.
+    const listed = (first: number, second: number) => [first, second].map((p) => `127.0.0.1:${p}`).join(',');
+    const timing = await clusterEnv({ ADAPTER_DRIVER: 'redis', ADAPTER_REDIS_CLUSTER_MODE: 'true' });
+    const nodes = [
+      await startServer(t, { env: { ...timing, DB_REDIS_CLUSTER_NODES: listed(ports[0]!, ports[1]!) } }),
+      await startServer(t, { env: { ...timing, DB_REDIS_CLUSTER_NODES: listed(ports[1]!, ports[0]!) } }),
+    ];
+    await waitForMesh(nodes);
+    const client = pusherClient(t, nodes[0]!);
+    const { channel } = await subscribed(client, 'topology-cluster');
+    const got = nextEvent(channel, 'hello');
+    await pusherSdk(nodes[1]!).trigger('topology-cluster', 'hello', { n: 1 });
+    t.deepEqual(await got, { n: 1 });
+  });
+}
