@@ -30,7 +30,7 @@ const RECONNECT_BOUND_MS = 20_000;
 /** A move slower than this waited for pusher-js's attempt timeout (reported, see above). */
 const STALL_MS = 10_000;
 const CONVERGE_MS = 60_000;
-const ALL = [0, 1, 2, 3];
+const ALL_INSTANCES = [0, 1, 2, 3];
 
 interface Triggered {
   seq: number;
@@ -82,7 +82,7 @@ async function onlineInstances(deployment: Pm2Deployment, count: number): Promis
   return list.map((p) => p.instance).sort();
 }
 
-async function connectedTotal(deployment: Pm2Deployment, instances: readonly number[]): Promise<number[]> {
+async function connectionsPerInstance(deployment: Pm2Deployment, instances: readonly number[]): Promise<number[]> {
   return (await deployment.figures(instances)).map((f) => f.connected);
 }
 
@@ -110,8 +110,8 @@ test('PM2: 4 instances on one port spread clients, survive a rolling reload and 
       PRESENCE_MAX_MEMBERS: '1000',
     },
   });
-  t.deepEqual(await onlineInstances(deployment, INSTANCES), ALL);
-  await waitForMeshOf(deployment, ALL);
+  t.deepEqual(await onlineInstances(deployment, INSTANCES), ALL_INSTANCES);
+  await waitForMeshOf(deployment, ALL_INSTANCES);
   const pmIds = (await deployment.list()).map((p) => p.pmId);
   const perInstanceLogs = pmIds.flatMap((id) => [`meshpush-error-${id}.log`, `meshpush-out-${id}.log`]).sort();
   t.deepEqual(logFileNames(deployment.home), perInstanceLogs, 'one pair of log files per instance');
@@ -140,7 +140,7 @@ test('PM2: 4 instances on one port spread clients, survive a rolling reload and 
 async function spreadAndConverge(t: ExecutionContext, deployment: Pm2Deployment, sdk: Pusher): Promise<FleetClient[]> {
   const fleet = await connectFleet(t, deployment.port, Array.from({ length: CLIENTS }, (_, i) => `user-${i}`), CHANNEL);
   const perInstance = await waitForValue(async () => {
-    const counts = await connectedTotal(deployment, ALL);
+    const counts = await connectionsPerInstance(deployment, ALL_INSTANCES);
     return counts.reduce((a, b) => a + b, 0) === CLIENTS ? counts : undefined;
   }, { timeoutMs: CONVERGE_MS, message: `${CLIENTS} connections over the instances` });
   t.log(`connections per instance after start: ${perInstance.join(' / ')}`);
@@ -175,10 +175,10 @@ async function reloadUnderTraffic(t: ExecutionContext, deployment: Pm2Deployment
   await deployment.pm2(['reload', 'meshpush', '--parallel', '1']);
   const reloadEnd = performance.now();
   const after = await deployment.list();
-  t.deepEqual(after.map((p) => p.instance).sort(), ALL);
+  t.deepEqual(after.map((p) => p.instance).sort(), ALL_INSTANCES);
   t.true(after.every((p) => p.status === 'online' && !before.some((old) => old.pid === p.pid)), 'every instance was replaced');
   await waitFor(() => converged(fleet, CLIENTS), { timeoutMs: CONVERGE_MS, message: 'presence converged again after the reload' });
-  await waitForMeshOf(deployment, ALL);
+  await waitForMeshOf(deployment, ALL_INSTANCES);
   const complete = performance.now();
   await waitFor(() => trigger.events.some((e) => e.startedAt > complete + 1000), { timeoutMs: 10_000, message: 'a second of events after the reload' });
   await trigger.stop();
@@ -238,7 +238,7 @@ async function scaleDown(t: ExecutionContext, deployment: Pm2Deployment, sdk: Pu
   const remaining = await onlineInstances(deployment, 2);
   await waitForMeshOf(deployment, remaining);
   await waitFor(() => converged(fleet, CLIENTS), { timeoutMs: CONVERGE_MS, message: 'presence converged on 2 instances' });
-  const onTwo = await connectedTotal(deployment, remaining);
+  const onTwo = await connectionsPerInstance(deployment, remaining);
   t.is(onTwo.reduce((a, b) => a + b, 0), CLIENTS, `all clients on the 2 remaining instances (${onTwo.join(' / ')})`);
   await everyoneReceives(sdk, fleet, 2);
   const gaps = fleet.flatMap((c, i) => c.reconnectGapsMs.slice(gapsBefore[i]));
@@ -252,16 +252,16 @@ async function scaleDown(t: ExecutionContext, deployment: Pm2Deployment, sdk: Pu
 /** `pm2 scale meshpush 4`: the mesh takes the new instances in; newcomers reach them and see everyone. */
 async function scaleUp(t: ExecutionContext, deployment: Pm2Deployment, sdk: Pusher, fleet: FleetClient[], remaining: readonly number[]): Promise<void> {
   await deployment.pm2(['scale', 'meshpush', '4']);
-  t.deepEqual(await onlineInstances(deployment, INSTANCES), ALL, 'the freed instance numbers (and metrics ports) are reused');
-  await waitForMeshOf(deployment, ALL);
+  t.deepEqual(await onlineInstances(deployment, INSTANCES), ALL_INSTANCES, 'the freed instance numbers (and metrics ports) are reused');
+  await waitForMeshOf(deployment, ALL_INSTANCES);
   // The existing clients stay where they are; newcomers spread over all four.
-  t.is((await connectedTotal(deployment, ALL)).reduce((a, b) => a + b, 0), CLIENTS);
+  t.is((await connectionsPerInstance(deployment, ALL_INSTANCES)).reduce((a, b) => a + b, 0), CLIENTS);
   const newcomers = await connectFleet(t, deployment.port, Array.from({ length: 20 }, (_, i) => `newcomer-${i}`), CHANNEL);
   const everyone = [...fleet, ...newcomers];
   await waitFor(() => converged(everyone, CLIENTS + 20), { timeoutMs: CONVERGE_MS, message: `every client counts ${CLIENTS + 20} members after scaling up` });
-  const onFour = await connectedTotal(deployment, ALL);
+  const onFour = await connectionsPerInstance(deployment, ALL_INSTANCES);
   t.is(onFour.reduce((a, b) => a + b, 0), CLIENTS + 20, `connections per instance after scaling up: ${onFour.join(' / ')}`);
-  const added = ALL.filter((i) => !remaining.includes(i));
+  const added = ALL_INSTANCES.filter((i) => !remaining.includes(i));
   t.true(added.some((i) => (onFour[i] ?? 0) > 0), 'newcomers reached the instances added by pm2 scale');
   const info = (await (await sdk.get({ path: `/channels/${CHANNEL}`, params: { info: 'user_count' } })).json()) as { user_count?: number };
   t.is(info.user_count, CLIENTS + 20);
