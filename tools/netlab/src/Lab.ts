@@ -125,16 +125,16 @@ export class Lab {
   /** Starts a process inside `hostName`'s namespace; it is killed when the lab is destroyed. */
   spawn(hostName: string, command: string, args: readonly string[], options: SpawnInHostOptions = {}): LabProcess {
     if (this.#destroyed) throw new Error('the lab is destroyed');
-    const process = spawnInHost(this.host(hostName), command, args, options);
-    this.#processes.add(process);
-    void process.exited.then(() => this.#processes.delete(process));
-    return process;
+    const child = spawnInHost(this.host(hostName), command, args, options);
+    this.#processes.add(child);
+    void child.exited.then(() => this.#processes.delete(child));
+    return child;
   }
 
   /** Stops every lab process (SIGTERM, then SIGKILL) and removes the lab. */
   async destroy(): Promise<void> {
     if (this.#destroyed) return;
-    await Promise.all([...this.#processes].map((process) => process.stop('SIGTERM', 2000)));
+    await Promise.all([...this.#processes].map((child) => child.stop('SIGTERM', 2000)));
     this.destroySync();
   }
 
@@ -142,7 +142,7 @@ export class Lab {
   destroySync(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    for (const process of this.#processes) process.child.kill('SIGKILL');
+    for (const child of this.#processes) child.child.kill('SIGKILL');
     removeLabLeftovers();
     releaseLabLock();
     uninstallExitCleanup(this);

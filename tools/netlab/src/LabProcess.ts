@@ -21,7 +21,7 @@ export interface LabProcess {
   output(): string;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   running(): boolean;
-  /** Sends `signal` and waits for the exit, with SIGKILL after `graceMs`. */
+  /** Sends `signal` and waits for the exit, with SIGKILL after `graceMs` (SIGSTOP/SIGCONT return at once). */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
 }
 
@@ -57,7 +57,7 @@ export function spawnInHost(host: LabHost, command: string, args: readonly strin
   const stop = async (signal: NodeJS.Signals = 'SIGTERM', graceMs = 3000): Promise<void> => {
     if (ended) return;
     child.kill(signal);
-    if (signal === 'SIGSTOP') return;
+    if (signal === 'SIGSTOP' || signal === 'SIGCONT') return;
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);

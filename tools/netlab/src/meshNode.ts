@@ -49,29 +49,32 @@ export async function startMeshNode(lab: Lab, hostName: string, options: MeshNod
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: build first (pnpm --filter meshpush... build)`);
   const host = lab.host(hostName);
   const args = [CLI_PATH, 'start', '--host', host.address, '--port', String(SERVER_PORT)];
-  const process = lab.spawn(hostName, globalThis.process.execPath, args, { env: { ...meshNodeEnv(host), ...options.env } });
-  await waitForReady(process, options.readyTimeoutMs ?? 20_000);
-  return { host, process, httpBase: `http://${host.address}:${SERVER_PORT}` };
+  const server = lab.spawn(hostName, process.execPath, args, { env: { ...meshNodeEnv(host), ...options.env } });
+  await waitForReady(server, options.readyTimeoutMs ?? 20_000);
+  return { host, process: server, httpBase: `http://${host.address}:${SERVER_PORT}` };
 }
 
-function waitForReady(process: LabProcess, timeoutMs: number): Promise<void> {
+function waitForReady(server: LabProcess, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
+    let settled = false;
     const fail = (why: string): void => {
+      if (settled) return;
       cleanup();
-      process.child.kill('SIGKILL');
-      reject(new Error(`meshpush on ${process.host.name} ${why}\n--- output ---\n${process.output()}`));
+      server.child.kill('SIGKILL');
+      reject(new Error(`meshpush on ${server.host.name} ${why}\n--- output ---\n${server.output()}`));
     };
     const onData = (): void => {
-      if (!READY_LINE.test(process.output())) return;
+      if (!READY_LINE.test(server.output())) return;
       cleanup();
       resolve();
     };
     const timer = setTimeout(() => fail(`printed no ready line within ${timeoutMs} ms`), timeoutMs);
     const cleanup = (): void => {
+      settled = true;
       clearTimeout(timer);
-      process.child.stdout?.off('data', onData);
+      server.child.stdout?.off('data', onData);
     };
-    process.child.stdout?.on('data', onData);
-    void process.exited.then(({ code, signal }) => fail(`exited (code ${code}, signal ${signal}) before it was ready`));
+    server.child.stdout?.on('data', onData);
+    void server.exited.then(({ code, signal }) => fail(`exited (code ${code}, signal ${signal}) before it was ready`));
   });
 }
