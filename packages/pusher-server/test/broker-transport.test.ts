@@ -4,7 +4,7 @@ import type { BrokerConnection } from '../src/transports/BrokerConnection.js';
 import { NatsConnection } from '../src/transports/NatsConnection.js';
 import { RedisConnection } from '../src/transports/RedisConnection.js';
 import { natsNaming, redisNaming } from '../src/transports/subjects.js';
-import { BrokerProcess, brokersRequired, missingBrokers, type BrokerKind } from './support/brokers.js';
+import { BrokerProcess, brokersRequired, freePort, missingBrokers, type BrokerKind } from './support/brokers.js';
 
 const FAST = { checkIntervalMs: 50, nodeTimeoutMs: 400 };
 
@@ -154,6 +154,16 @@ for (const kind of ['nats', 'redis'] as const satisfies readonly BrokerKind[]) {
     const got = new Promise((resolve) => b.on('message', (subject, payload) => resolve([subject, payload])));
     a.publish('app\u001fkept', 'after restart');
     t.deepEqual(await got, ['app\u001fkept', 'after restart']);
+  });
+
+  test.serial(`${kind}: an unreachable broker rejects start with a clear message`, async (t) => {
+    const port = await freePort();
+    const connection = kind === 'nats'
+      ? new NatsConnection({ servers: [`127.0.0.1:${port}`], connectTimeoutMs: 2000 })
+      : new RedisConnection({ host: '127.0.0.1', port, db: 0, connectTimeoutMs: 2000 });
+    const transport = new BrokerTransport({ connection, naming: natsNaming(''), ...FAST });
+    const error = await t.throwsAsync(() => transport.start());
+    t.regex(error?.message ?? '', new RegExp(`cannot connect to ${kind === 'nats' ? 'NATS' : 'Redis'} at 127\\.0\\.0\\.1:${port}.*(refused|running)`, 'i'));
   });
 
   test.serial(`${kind}: wrong credentials reject start with a clear message`, async (t) => {
