@@ -12,15 +12,15 @@ async function startNode(seeds) {
     adapter: { driver: "cluster" },
     cluster: { host: "127.0.0.1", port: 0, seeds, secret: "change-me" },
   });
-  const { adapter, transport } = await createMeshCluster(config.cluster);
-  const server = createServer(config, { adapter, rateLimiter: new ClusterRateLimiter(transport) });
+  const { adapter, mesh } = await createMeshCluster(config.cluster);
+  const server = createServer(config, { adapter, rateLimiter: new ClusterRateLimiter(mesh) });
   await server.start();
-  return { server, transport };
+  return { server, mesh };
 }
 
 const a = await startNode([]);
-const b = await startNode([a.transport.stats().address]);
-await new Promise((resolve) => a.transport.once("peer-up", resolve));
+const b = await startNode([a.mesh.stats().address]);
+await new Promise((resolve) => a.mesh.once("peer-up", resolve));
 console.log(`nodes on ports ${a.server.port} and ${b.server.port} are meshed`);
 
 // A client of node a, an event published through node b's HTTP API.

@@ -104,6 +104,27 @@ async function runExample(example: Example): Promise<{ stdout: string; stderr: s
   return run(process.execPath, [example.path], { cwd: installed().dir, env: consumerEnv(), timeout: 60_000, killSignal: 'SIGKILL' });
 }
 
+test.serial('the README examples type-check against the published declarations (tsc --checkJs)', async (t) => {
+  const { dir, examples } = installed();
+  const tsc = join(repoRoot, 'node_modules/.bin/tsc');
+  // `preserve` (bundler resolution) rather than nodenext: pusher-js's typings declare an ES default
+  // export for what is a CommonJS module, which nodenext rightly refuses; our packages' own
+  // node16/nodenext resolution is checked by attw in lint:packages.
+  const options = ['--noEmit', '--allowJs', '--checkJs', '--module', 'preserve', '--target', 'es2022'];
+  // Node's own types come from the workspace; everything else resolves from the consumer's node_modules.
+  const types = ['--types', 'node', '--typeRoots', join(repoRoot, 'node_modules/@types')];
+  const result = await run(tsc, [...options, ...types, ...examples.map((example) => example.path)], { cwd: dir, env: consumerEnv() }).catch(
+    (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
+  );
+  t.is(result.stdout.trim(), '');
+});
+
+test.serial('the testing subpath export loads from the consumer', async (t) => {
+  const script = "const m = await import('@meshpush/mesh-transport/testing'); console.log(typeof m.MemoryNetwork);";
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: installed().dir, env: consumerEnv() });
+  t.is(stdout.trim(), 'function');
+});
+
 test.serial('`npx meshpush --version` prints the packed version', async (t) => {
   const { dir, tarballs } = installed();
   const { stdout } = await run('npx', ['--no', '--', 'meshpush', '--version'], { cwd: dir, env: consumerEnv(), timeout: 60_000 });
