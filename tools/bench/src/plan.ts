@@ -44,22 +44,17 @@ export function buildPlan(options: BenchOptions): PlanGroup[] {
   const cluster = p.clusterNodes;
   const meshpush = (driver: Exclude<Driver, 'uws-baseline'>, nodes: number, tls: TlsMode) => (certs: BenchCertificates | undefined) =>
     startMeshpush({ driver, nodes, tls, certs, profileDir });
+  const withClientTls = options.tls.includes('client');
+  const withMeshTls = options.tls.includes('mesh');
   const all: (PlanGroup & { readonly when: boolean })[] = [
-    { driver: 'uws-baseline', tls: 'none', nodes: 1, start: () => startBaseline(profileDir), entries: [fanout, fanoutMax, throughput], when: true },
-    {
-      driver: 'uws-baseline',
-      tls: 'client',
-      nodes: 1,
-      start: (certs) => startBaseline(profileDir, certs),
-      entries: [fanoutMax, throughput],
-      when: options.tls.includes('client'),
-    },
-    { driver: 'local', tls: 'none', nodes: 1, start: meshpush('local', 1, 'none'), entries: [connect, fanout, fanoutMax, throughput, presence], when: true },
-    { driver: 'local', tls: 'client', nodes: 1, start: meshpush('local', 1, 'client'), entries: [connect, fanoutMax, throughput], when: options.tls.includes('client') },
-    { driver: 'cluster', tls: 'none', nodes: cluster, start: meshpush('cluster', cluster, 'none'), entries: [fanout, throughput, presence], when: true },
-    { driver: 'cluster', tls: 'mesh', nodes: cluster, start: meshpush('cluster', cluster, 'mesh'), entries: [fanout, throughput], when: options.tls.includes('mesh') },
-    { driver: 'nats', tls: 'none', nodes: cluster, start: meshpush('nats', cluster, 'none'), entries: [fanout, presence], when: true },
-    { driver: 'redis', tls: 'none', nodes: cluster, start: meshpush('redis', cluster, 'none'), entries: [fanout, presence], when: true },
+    group('uws-baseline', 'none', 1, () => startBaseline(profileDir), [fanout, fanoutMax, throughput], true),
+    group('uws-baseline', 'client', 1, (certs) => startBaseline(profileDir, certs), [fanoutMax, throughput], withClientTls),
+    group('local', 'none', 1, meshpush('local', 1, 'none'), [connect, fanout, fanoutMax, throughput, presence], true),
+    group('local', 'client', 1, meshpush('local', 1, 'client'), [connect, fanoutMax, throughput], withClientTls),
+    group('cluster', 'none', cluster, meshpush('cluster', cluster, 'none'), [fanout, throughput, presence], true),
+    group('cluster', 'mesh', cluster, meshpush('cluster', cluster, 'mesh'), [fanout, throughput], withMeshTls),
+    group('nats', 'none', cluster, meshpush('nats', cluster, 'none'), [fanout, presence], true),
+    group('redis', 'none', cluster, meshpush('redis', cluster, 'none'), [fanout, presence], true),
   ];
   const wanted = (group: PlanGroup, entry: PlanEntry): boolean =>
     options.only.length === 0 || options.only.some((part) => `${variantId(group.driver, group.tls)}/${entry.scenario}`.includes(part));
@@ -67,6 +62,17 @@ export function buildPlan(options: BenchOptions): PlanGroup[] {
     .filter(({ when, driver }) => when && options.drivers.includes(driver))
     .map(({ when: _when, ...group }) => ({ ...group, entries: group.entries.filter((entry) => wanted(group, entry)) }))
     .filter((group) => group.entries.length > 0);
+}
+
+function group(
+  driver: Driver,
+  tls: TlsMode,
+  nodes: number,
+  start: PlanGroup['start'],
+  entries: readonly PlanEntry[],
+  when: boolean,
+): PlanGroup & { readonly when: boolean } {
+  return { driver, tls, nodes, start, entries, when };
 }
 
 /** Runs every group: starts its servers, runs its scenarios, stops the servers. */
