@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { checkSslFiles, createServer, SslFileError, type SslConfig } from '../src/index.js';
+
+/** A CA and certificates made with the openssl CLI in a temp dir removed at teardown. */
+function makeCa(t: ExecutionContext): { dir: string; issue(cn: string, passphrase?: string): SslConfig } {
+  const dir = mkdtempSync(join(tmpdir(), 'meshpush-ssl-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const openssl = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=ssl-test-ca']);
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  return {
+    dir,
+    issue(cn, passphrase) {
+      openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${cn}.plain.key`, '-out', `${cn}.csr`, '-subj', `/CN=${cn}`]);
+      openssl(['x509', '-req', '-in', `${cn}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'san.ext', '-out', `${cn}.pem`]);
+      openssl(['pkey', '-in', `${cn}.plain.key`, ...(passphrase ? ['-aes256', '-passout', `pass:${passphrase}`] : []), '-out', `${cn}.key`]);
+      return { certFile: join(dir, `${cn}.pem`), keyFile: join(dir, `${cn}.key`), passphrase: passphrase ?? '', caFile: '' };
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function peerName(port: number, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', ca, agent: false }, (res) => {
+      resolve(String((res.socket as import('node:tls').TLSSocket).getPeerCertificate().subject.CN));
+      res.resume();
+    });
+    req.on('error', reject).end();
+  });
+}
+
+test('checkSslFiles: the certificate on success; one line naming the file for each problem', (t) => {
+  const ca = makeCa(t);
+  const good = ca.issue('good');
+  const other = ca.issue('other');
+  const locked = ca.issue('locked', 'pw');
+  t.is(checkSslFiles(good).subject, 'CN=good');
+  t.is(checkSslFiles(locked).subject, 'CN=locked');
+  t.throws(() => checkSslFiles({ ...good, keyFile: other.keyFile }), { instanceOf: SslFileError, message: /ssl.keyFile file .*other.key does not match the certificate in ssl.certFile file .*good.pem/ });
+  t.throws(() => checkSslFiles({ ...locked, passphrase: 'nope' }), { instanceOf: SslFileError, message: /locked.key: wrong passphrase \(ssl.passphrase\)/ });
+  t.throws(() => checkSslFiles({ ...locked, passphrase: '' }), { instanceOf: SslFileError, message: /is encrypted: set ssl.passphrase/ });
+  t.throws(() => checkSslFiles({ ...good, certFile: join(ca.dir, 'none.pem') }), { instanceOf: SslFileError, message: /cannot read ssl.certFile file .*none.pem: ENOENT/ });
+  t.throws(() => checkSslFiles({ ...good, keyFile: '' }), { instanceOf: SslFileError, message: /must be set together/ });
+});
+
+test('an embedded server speaks TLS, rejects start() on bad files, and reloadTls() swaps the certificate for new connections', async (t) => {
+  const ca = makeCa(t);
+  const caPem = readFileSync(join(ca.dir, 'ca.pem'), 'utf8');
+  const broken = createServer({ host: '127.0.0.1', port: 0, ssl: { ...ca.issue('broken'), keyFile: join(ca.dir, 'missing.key') } });
+  await t.throwsAsync(broken.start(), { instanceOf: SslFileError, message: /cannot read ssl.keyFile/ });
+
+  const first = ca.issue('first');
+  const server = createServer({ host: '127.0.0.1', port: await freePort(), ssl: first });
+  await server.start();
+  t.teardown(() => server.stop());
+  t.is(await peerName(server.port, caPem), 'first');
+  const second = ca.issue('second');
+  copyFileSync(second.certFile, first.certFile);
+  copyFileSync(second.keyFile, first.keyFile);
+  t.is((await server.reloadTls()).subject, 'CN=second');
+  t.is(await peerName(server.port, caPem), 'second');
+  writeFileSync(first.keyFile, 'garbage');
+  await t.throwsAsync(server.reloadTls(), { instanceOf: SslFileError });
+  t.is(await peerName(server.port, caPem), 'second');
+});
+
+test('reloadTls() is refused without TLS, and on port 0', async (t) => {
+  const plain = createServer({ host: '127.0.0.1', port: 0 });
+  await plain.start();
+  t.teardown(() => plain.stop());
+  await t.throwsAsync(plain.reloadTls(), { message: /started without TLS/ });
+  const ca = makeCa(t);
+  const tls = createServer({ host: '127.0.0.1', port: 0, ssl: ca.issue('zero') });
+  await tls.start();
+  t.teardown(() => tls.stop());
+  await t.throwsAsync(tls.reloadTls(), { message: /needs a fixed port/ });
+});
