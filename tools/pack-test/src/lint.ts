@@ -36,6 +36,15 @@ async function lintTarball(tarball: Tarball): Promise<Finding[]> {
   return findings;
 }
 
+/** The sum of the file sizes inside a tarball (`tar -tv` lists each size in its third column). */
+async function unpackedBytes(path: string): Promise<number> {
+  const { stdout } = await run('tar', ['-tvzf', path], { maxBuffer: 16 * 1024 * 1024 });
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[2] ?? 0), 0);
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
   const destination = await mkdtemp(join(tmpdir(), 'meshpush-lint-'));
@@ -46,9 +55,10 @@ async function main(): Promise<number> {
       const tarball = await pack(pkg, destination);
       const findings = await lintTarball(tarball);
       const { size } = await stat(tarball.path);
+      const unpacked = await unpackedBytes(tarball.path);
       const runtime = Object.keys((await packedManifest(tarball)).dependencies ?? {}).join(', ') || 'none';
       const verdict = findings.length === 0 ? 'ok' : 'FAILED';
-      console.log(`${verdict.padEnd(6)} ${tarball.name}@${tarball.version}  ${(size / 1024).toFixed(1)} kB packed, ${tarball.files.length} files; dependencies: ${runtime}`);
+      console.log(`${verdict.padEnd(6)} ${tarball.name}@${tarball.version}  ${(size / 1024).toFixed(1)} kB packed, ${(unpacked / 1024).toFixed(1)} kB unpacked, ${tarball.files.length} files; dependencies: ${runtime}`);
       for (const finding of findings) console.log(`  ${finding.tool}:\n${finding.output.replace(/^/gm, '    ')}`);
       if (findings.length > 0) failed++;
     }
