@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +17,9 @@ function sslEnv(files: CertFiles, extra: Record<string, string> = {}): Record<st
 }
 
 /** GET over https trusting only `caFile`: the status and the peer certificate's CN. */
-function httpsGet(server: RunningServer, path: string, ca: string): Promise<{ status: number; body: string; cn: string }> {
+function httpsGet(server: RunningServer, path: string, ca: string, clientCert: { cert?: Buffer; key?: Buffer } = {}): Promise<{ status: number; body: string; cn: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, ca, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, ca, agent: false, ...clientCert }, (res) => {
       let body = '';
       const cn = String((res.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? '');
       res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
@@ -144,6 +144,17 @@ test('SIGHUP on a TLS server started on port 0 says a reload needs a fixed port,
   process.kill(server.pid, 'SIGHUP');
   await waitFor(() => /client TLS reload failed, keeping the current certificate: a TLS reload needs a fixed port/.test(server.output()), { timeoutMs: 10_000, message: 'the refusal' });
   t.is((await httpsGet(server, '/', caPem)).cn, 'port-zero');
+});
+
+test("SSL_CA (uWS ca_file_name, as in soketi): clients without a certificate connect, a certificate from another CA is refused", async (t) => {
+  const ca = TestCa.create(t);
+  const foreign = TestCa.create(t, 'foreign-ca').issue('stranger');
+  const caPem = await readCa(ca);
+  const server = await startServer(t, { env: sslEnv(ca.issue('with-ca'), { SSL_CA: ca.caFile }) });
+  t.is((await httpsGet(server, '/', caPem)).status, 200);
+  const member = ca.issue('member');
+  t.is((await httpsGet(server, '/', caPem, { cert: readFileSync(member.certFile), key: readFileSync(member.keyFile) })).status, 200);
+  await t.throwsAsync(httpsGet(server, '/', caPem, { cert: readFileSync(foreign.certFile), key: readFileSync(foreign.keyFile) }), { message: /unknown ca/i });
 });
 
 /** One `meshpush start` that must fail: its exit code and its single stderr line. */
