@@ -5,7 +5,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './cluster-support/cluster.js';
 import { scrape } from './metrics-support.js';
 import type Pusher from 'pusher';
 import { cleanEnv, pusherClient, pusherSdk, waitFor, type PusherClient, type TeardownHost } from './support/server.js';
@@ -48,15 +47,30 @@ export interface Pm2Deployment {
   kill(): Promise<number[]>;
 }
 
-/** `count` consecutive ports that were free a moment ago on 127.0.0.1 (per-instance metrics). */
+/**
+ * `count` consecutive free ports on 127.0.0.1 below the kernel's ephemeral range. Instances bind
+ * them again after every reload: a port the kernel may hand to an outgoing connection (the 200
+ * clients reconnect hundreds of times) could be taken in between, and the instance would crash-loop.
+ */
 export async function freePortRun(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const first = await freePort();
-    if (first + count > 65_535) continue;
+  const low = ephemeralRangeStart();
+  const floor = 10_000;
+  if (low - floor < count * 10) throw new Error(`the ephemeral port range starts at ${low}: no room below it for test ports`);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const first = floor + Math.floor(Math.random() * (low - floor - count));
     const free = await Promise.all(Array.from({ length: count }, (_, i) => isFree(first + i)));
     if (free.every(Boolean)) return first;
   }
-  throw new Error(`no run of ${count} free ports found`);
+  throw new Error(`no run of ${count} free ports found below ${low}`);
+}
+
+function ephemeralRangeStart(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    return Number(low) || 32_768;
+  } catch {
+    return 32_768;
+  }
 }
 
 function isFree(port: number): Promise<boolean> {
@@ -75,15 +89,16 @@ function isFree(port: number): Promise<boolean> {
  */
 export async function startPm2(t: TeardownHost, options: { instances: number; env: Record<string, string> }): Promise<Pm2Deployment> {
   const home = mkdtempSync(join(tmpdir(), 'meshpush-pm2-'));
-  const port = await freePort();
-  const metricsBase = await freePortRun(options.instances);
+  // One run: the public port, the rendezvous port, then one metrics port per instance.
+  const port = await freePortRun(options.instances + 2);
+  const metricsBase = port + 2;
   const env = cleanEnv({
     PM2_HOME: home,
     MESHPUSH_INSTANCES: String(options.instances),
     HOST: '127.0.0.1',
     PORT: String(port),
     CLUSTER_HOST: '127.0.0.1',
-    CLUSTER_PORT: String(await freePort()),
+    CLUSTER_PORT: String(port + 1),
     METRICS_HOST: '127.0.0.1',
     MESHPUSH_METRICS_BASE_PORT: String(metricsBase),
     ...options.env,
