@@ -6,16 +6,18 @@ import { RedisConnection } from '../src/transports/RedisConnection.js';
 import { natsNaming, redisNaming } from '../src/transports/subjects.js';
 import { BrokerProcess, brokersRequired, freePort, missingBrokers, type BrokerKind } from './support/brokers.js';
 
+/** Short timings for the liveness tests; the others use STEADY so a loaded machine cannot make links flap. */
 const FAST = { checkIntervalMs: 50, nodeTimeoutMs: 400 };
+const STEADY = { checkIntervalMs: 100, nodeTimeoutMs: 3000 };
 
 function connectionTo(broker: BrokerProcess, credentials: { user?: string; password?: string } = {}): BrokerConnection {
   if (broker.kind === 'nats') return new NatsConnection({ servers: [broker.address], ...credentials, connectTimeoutMs: 2000 });
   return new RedisConnection({ host: '127.0.0.1', port: broker.port, db: 0, password: credentials.password, connectTimeoutMs: 2000 });
 }
 
-async function node(t: ExecutionContext, broker: BrokerProcess, connection = connectionTo(broker)): Promise<BrokerTransport> {
+async function node(t: ExecutionContext, broker: BrokerProcess, connection = connectionTo(broker), timing = STEADY): Promise<BrokerTransport> {
   const naming = broker.kind === 'nats' ? natsNaming('test') : redisNaming('test:');
-  const transport = await new BrokerTransport({ connection, naming, ...FAST }).start();
+  const transport = await new BrokerTransport({ connection, naming, ...timing }).start();
   t.teardown(() => transport.close());
   return transport;
 }
@@ -26,6 +28,15 @@ async function until(condition: () => boolean, what: string, timeoutMs = 8000): 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** `promise`, or a rejection naming `what` after `timeoutMs`: a lost message fails the test instead of hanging it. */
+function within<T>(promise: Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 function record(transport: BrokerTransport): string[] {
@@ -104,16 +115,16 @@ for (const kind of ['nats', 'redis'] as const satisfies readonly BrokerKind[]) {
     const big = 'x'.repeat(kind === 'nats' ? 3 * 1024 * 1024 : 2 * 1024 * 1024);
     const got = new Promise<unknown>((resolve) => b.on('broadcast', (topic, payload) => topic === 'big' && resolve(payload)));
     t.true(a.sendTo(b.nodeId, 'big', big));
-    t.is(await got, big);
+    t.is(await within(got, 'the chunked payload'), big);
   });
 
   test.serial(`${kind}: a silent node is down after the node timeout; a leaving one at once (BYE)`, async (t) => {
     const broker = await BrokerProcess.start(kind);
     t.teardown(() => broker.kill());
-    const a = await node(t, broker);
+    const a = await node(t, broker, connectionTo(broker), FAST);
     const silentConnection = connectionTo(broker);
-    const silent = await node(t, broker, silentConnection);
-    const leaving = await node(t, broker);
+    const silent = await node(t, broker, silentConnection, FAST);
+    const leaving = await node(t, broker, connectionTo(broker), FAST);
     await until(() => a.peers().length === 2, 'two peers');
     const downs: Array<[string, string, number]> = [];
     a.on('peer-down', (id, reason) => downs.push([id, reason, Date.now()]));
@@ -153,7 +164,7 @@ for (const kind of ['nats', 'redis'] as const satisfies readonly BrokerKind[]) {
     t.deepEqual(logA.filter((l) => !l.startsWith('message')), [`up ${b.nodeId}`, `down ${b.nodeId}`, `up ${b.nodeId}`]);
     const got = new Promise((resolve) => b.on('message', (subject, payload) => resolve([subject, payload])));
     a.publish('app\u001fkept', 'after restart');
-    t.deepEqual(await got, ['app\u001fkept', 'after restart']);
+    t.deepEqual(await within(got, 'a publish after the restart'), ['app\u001fkept', 'after restart']);
   });
 
   test.serial(`${kind}: an unreachable broker rejects start with a clear message`, async (t) => {

@@ -48,11 +48,18 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Brokers still running, killed if the test process exits without its teardown (an ava timeout). */
+/** Brokers still running, killed if the test process ends without its teardown (an ava timeout, a kill). */
 const running = new Set<ChildProcess>();
-process.once('exit', () => {
+const killRunning = (): void => {
   for (const child of running) child.kill('SIGKILL');
-});
+};
+process.once('exit', killRunning);
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killRunning();
+    process.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15));
+  });
+}
 
 export interface BrokerOptions {
   /** nats: `--user`/`--pass`; redis: `--requirepass` (user ignored). */
