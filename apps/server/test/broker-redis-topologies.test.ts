@@ -16,9 +16,11 @@ import { pusherClient, pusherSdk, startServer, waitFor } from './support/server.
 /** A redis-server (any role) on 127.0.0.1 that the test kills at teardown. */
 async function redisRole(t: ExecutionContext, args: string[], port: number): Promise<void> {
   const child = spawn('redis-server', args, { stdio: 'ignore', env: { ...process.env, PATH: `${process.env.PATH}:/usr/bin:/usr/sbin` } });
-  t.teardown(() => {
+  const kill = (): void => {
     child.kill('SIGKILL');
-  });
+  };
+  process.once('exit', kill);
+  t.teardown(kill);
   await waitFor(async () => (await redisCli(['-p', String(port), 'PING']).catch(() => '')).includes('PONG'), { timeoutMs: 10_000, message: `redis on ${port}` });
 }
 
