@@ -117,6 +117,9 @@ test('PM2: 4 instances on one port spread clients, survive a rolling reload and 
   const pmIds = (await deployment.list()).map((p) => p.pmId);
   const perInstanceLogs = pmIds.flatMap((id) => [`meshpush-error-${id}.log`, `meshpush-out-${id}.log`]).sort();
   t.deepEqual(logFileNames(deployment.home), perInstanceLogs, 'one pair of log files per instance');
+  for (const instance of ALL_INSTANCES) {
+    t.true(instanceLogs(deployment.home).includes(`meshpush pm2 instance ${instance} (pm_id `), `the log names instance ${instance}`);
+  }
   const sdk = new Pusher({ ...DEFAULT_APP, host: '127.0.0.1', port: String(deployment.port), useTLS: false, timeout: 5000 });
 
   const phases: string[] = [];
