@@ -4,6 +4,7 @@
  * command per stdin line with one JSON reply per stdout line: `{id, ok, result}` or
  * `{id, ok: false, error}`. It exits when stdin closes, so it never outlives the test.
  */
+import { lookup } from 'node:dns/promises';
 import { createInterface } from 'node:readline';
 import { DriverClient, SERVER_PORT, sdkFor } from './clients.js';
 import { Load, type LoadOptions } from './load.js';
@@ -47,6 +48,10 @@ const handlers: Record<string, (command: Command) => Promise<unknown> | unknown>
     client(name).close();
     clients.delete(String(name));
     return null;
+  },
+  /** What a name resolves to here, as the mesh's seed lookup sees it. */
+  async lookup({ name }) {
+    return (await lookup(String(name), { all: true, family: 4 })).map(({ address }) => address).sort();
   },
   /** A plain GET of a server endpoint (`/cluster`, `/usage`), JSON decoded. */
   async get({ address, path }) {

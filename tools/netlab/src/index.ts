@@ -14,7 +14,7 @@ export {
   type LabLink,
   type LabPlan,
 } from './plan.js';
-export { labUnavailableReason, removeLabLeftovers } from './system.js';
+export { labUnavailableReason, removeLabLeftovers, rootNamespaceBlocks } from './system.js';
 export { CLI_PATH, LAB_TIMING, MESH_PORT, meshNodeEnv, SERVER_PORT, startMeshNode, type MeshNode, type MeshNodeOptions } from './meshNode.js';
 export { ClientDriver } from './ClientDriver.js';
 export { countLoss, type LoadLog, type LossCount, type SentEvent } from './loss.js';

@@ -78,6 +78,20 @@ export function removeLabLeftovers(): void {
   if (ipQuiet('route', 'show', 'type', 'blackhole', LAB_RANGE).trim() !== '') ipQuiet('route', 'del', 'blackhole', LAB_RANGE);
 }
 
+/**
+ * Whether the root namespace refuses to route to `address` (the lab's blackhole is in place).
+ * Asks the kernel's routing table only: nothing is sent.
+ */
+export function rootNamespaceBlocks(address: string): boolean {
+  const blackhole = ipQuiet('route', 'show', 'type', 'blackhole', LAB_RANGE).trim() !== '';
+  try {
+    execFileSync('ip', ['route', 'get', address], { stdio: 'ignore' });
+    return false;
+  } catch {
+    return blackhole;
+  }
+}
+
 /** Takes the lab lock; throws when another live process holds it (a stale lock is taken over). */
 export function acquireLabLock(): void {
   if (existsSync(LOCK_FILE)) {
