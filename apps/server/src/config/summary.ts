@@ -86,7 +86,8 @@ function describeTls(config: ResolvedConfig): string {
   const { ssl } = config.server;
   const client = ssl.certFile === '' ? 'client off' : `client on (cert ${ssl.certFile}${ssl.caFile === '' ? '' : `, CA ${ssl.caFile}`})`;
   const mesh = config.clusterTls.certFile === '' ? 'mesh off' : `mesh mutual TLS (cert ${config.clusterTls.certFile}, CA ${config.clusterTls.caFile})`;
-  return `${client}; ${mesh}; metrics port plain`;
+  const metrics = config.server.metrics.enabled && ssl.certFile !== '' ? '; the metrics port stays plain HTTP' : '';
+  return `${client}; ${mesh}${metrics}`;
 }
 
 function describeCluster(server: ServerConfig): string {
