@@ -14,6 +14,8 @@ export const LOCK_FILE = '/run/meshpush-netlab.lock';
 export function labUnavailableReason(): string | undefined {
   if (process.platform !== 'linux') return `netlab needs Linux network namespaces (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return 'netlab needs root (ip netns, veth links, routes)';
+  const missing = missingCapabilities();
+  if (missing.length > 0) return `netlab needs ${missing.join(' and ')}, which this root process lacks (an unprivileged container?)`;
   try {
     execFileSync('ip', ['-V'], { stdio: 'ignore' });
   } catch {
@@ -25,6 +27,21 @@ export function labUnavailableReason(): string | undefined {
     return 'netlab needs setpriv (util-linux) to tie lab processes to the test process';
   }
   return undefined;
+}
+
+/** Capabilities `ip netns` needs (bits of CapEff): network setup, and mounts for `netns exec`. */
+const NEEDED_CAPABILITIES = [['CAP_NET_ADMIN', 12n], ['CAP_SYS_ADMIN', 21n]] as const;
+
+function missingCapabilities(): string[] {
+  let effective: bigint;
+  try {
+    const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (hex === undefined) return [];
+    effective = BigInt(`0x${hex}`);
+  } catch {
+    return [];
+  }
+  return NEEDED_CAPABILITIES.filter(([, bit]) => ((effective >> bit) & 1n) === 0n).map(([name]) => name);
 }
 
 /** Runs `ip …`; rejects with the command and its stderr. */
