@@ -46,3 +46,14 @@ test('Deliveries counts only the current phase: stale, duplicate and malformed f
   t.is(report.byGroup[1]?.total, 1);
   t.true(report.lastAtMs > 0);
 });
+
+test('clients closed by the server are counted by close code, per phase', (t) => {
+  const deliveries = new Deliveries();
+  deliveries.begin(1);
+  deliveries.noteUnexpectedClose(1006);
+  deliveries.begin(2);
+  deliveries.noteUnexpectedClose(1006);
+  deliveries.noteUnexpectedClose(1006);
+  deliveries.noteUnexpectedClose(4201);
+  t.deepEqual(deliveries.report(1).unexpectedCloses, { 1006: 2, 4201: 1 });
+});

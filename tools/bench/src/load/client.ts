@@ -25,6 +25,8 @@ export class BenchClient {
   readonly #ws: WebSocket;
   readonly #deliveries: Deliveries;
   readonly #seen = new SeenSequences();
+  /** Set when the bench closes the client itself; any other close is the server's doing. */
+  #closing = false;
   #waiter: Waiter | undefined;
   socketId = '';
   /** Presence members as this client sees them; undefined until a presence subscription succeeds. */
@@ -37,7 +39,11 @@ export class BenchClient {
     this.#ws = new WebSocket(url, ca === undefined ? CLIENT_OPTIONS : { ...CLIENT_OPTIONS, ca });
     this.#ws.on('message', (data: Buffer) => this.#onMessage(data.toString()));
     this.#ws.on('error', (error) => this.#fail(error));
-    this.#ws.on('close', (code) => this.#fail(new Error(`closed with ${code}`)));
+    this.#ws.on('close', (code) => {
+      // Counted only once the client was up: a refused handshake is a connect error instead.
+      if (!this.#closing && this.socketId !== '') this.#deliveries.noteUnexpectedClose(code);
+      this.#fail(new Error(`closed with ${code}`));
+    });
   }
 
   /** Resolves on `pusher:connection_established`. */
@@ -57,6 +63,7 @@ export class BenchClient {
 
   /** Closes and resolves once the socket is closed (or after a bounded wait). */
   close(): Promise<void> {
+    this.#closing = true;
     if (this.#ws.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {

@@ -71,6 +71,7 @@ export class Deliveries {
   #duplicates = 0;
   #stale = 0;
   #malformed = 0;
+  #closes = new Map<number, number>();
   #lastAtMs = 0;
   #offsetMs = 0;
 
@@ -98,6 +99,11 @@ export class Deliveries {
     (this.#groups[group] ??= new Histogram()).recordMs(at - sentAtMs);
   }
 
+  /** A client the server closed (or whose connection broke): its deliveries will be missing. */
+  noteUnexpectedClose(code: number): void {
+    this.#closes.set(code, (this.#closes.get(code) ?? 0) + 1);
+  }
+
   /** Starts counting `phase` from zero. */
   begin(phase: number): void {
     this.#phase = phase;
@@ -106,6 +112,7 @@ export class Deliveries {
     this.#duplicates = 0;
     this.#stale = 0;
     this.#malformed = 0;
+    this.#closes = new Map();
     this.#lastAtMs = 0;
   }
 
@@ -117,6 +124,7 @@ export class Deliveries {
       duplicates: this.#duplicates,
       stale: this.#stale,
       malformed: this.#malformed,
+      unexpectedCloses: Object.fromEntries(this.#closes),
       byGroup,
       lastAtMs: this.#lastAtMs,
     };

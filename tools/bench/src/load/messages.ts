@@ -67,6 +67,8 @@ export interface DeliveryReport {
   readonly stale: number;
   /** Bench frames whose phase, time or sequence could not be read. */
   readonly malformed: number;
+  /** Clients closed during the phase other than by the bench, by close code. */
+  readonly unexpectedCloses: Record<string, number>;
   /** Latency histogram per client group (the URL index the client connected to). */
   readonly byGroup: HistogramData[];
   /** Orchestrator-clock time of the last delivery, 0 if none. */

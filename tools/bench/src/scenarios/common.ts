@@ -91,6 +91,8 @@ export interface Deliveries {
   readonly delivered: number;
   readonly duplicates: number;
   readonly malformed: number;
+  /** Clients closed during the phase other than by the bench, by close code. */
+  readonly unexpectedCloses: Record<string, number>;
   readonly lastAtMs: number;
   readonly byNode: Histogram[];
 }
@@ -121,9 +123,16 @@ function summarize(reports: readonly DeliveryReport[]): Deliveries {
     delivered: sum((report) => report.delivered),
     duplicates: sum((report) => report.duplicates),
     malformed: sum((report) => report.malformed),
+    unexpectedCloses: mergeCounts(reports.map((report) => report.unexpectedCloses)),
     lastAtMs: Math.max(0, ...reports.map((report) => report.lastAtMs)),
     byNode,
   };
+}
+
+function mergeCounts(parts: readonly Record<string, number>[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const part of parts) for (const [key, count] of Object.entries(part)) total[key] = (total[key] ?? 0) + count;
+  return total;
 }
 
 /** Fills the delivery and latency fields; `publishNode` splits same-node and cross-node latency. */
@@ -135,6 +144,11 @@ export function fillDeliveries(record: BenchRecord, deliveries: Deliveries, expe
   record.duplicates = deliveries.duplicates;
   if (deliveries.duplicates > 0) record.errors.push(`${deliveries.duplicates} events reached a client twice`);
   if (deliveries.malformed > 0) record.errors.push(`${deliveries.malformed} bench frames could not be read`);
+  const closes = Object.entries(deliveries.unexpectedCloses);
+  if (closes.length > 0) {
+    const list = closes.map(([code, count]) => `${count} with ${code}`).join(', ');
+    record.errors.push(`clients closed by the server or the network during the measurement: ${list}`);
+  }
   if (deliveries.delivered > expected) record.errors.push(`${deliveries.delivered - expected} more deliveries than expected`);
   const spanMs = deliveries.lastAtMs - firstSendAtMs;
   record.deliveriesPerSec = spanMs > 0 ? round((deliveries.delivered * 1000) / spanMs, 0) : null;
