@@ -75,8 +75,9 @@ export interface Adapter {
   /** This node and every peer that is up now: who may send a channel's webhooks (rendezvous hashing). */
   liveNodeIds(): readonly string[];
   /**
-   * True while a peer's snapshot is being applied. The transitions reported meanwhile describe
-   * state the cluster already had, so they are not announced again (webhooks).
+   * True while a peer's snapshot is being applied, or while a node cut off from its broker drops
+   * its peers. The transitions reported meanwhile describe state the cluster already had, or
+   * changes that did not happen, so they are not announced (webhooks).
    */
   readonly replayingSnapshot: boolean;
 

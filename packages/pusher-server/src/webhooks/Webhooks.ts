@@ -79,6 +79,7 @@ export class Webhooks implements WebhookHooks {
   }
 
   channelVacated(appId: string, channel: string): void {
+    if (this.#options.cluster.replayingSnapshot) return;
     this.#withApp(appId, (app) => this.#left(app, OCCUPANCY, { name: 'channel_vacated', channel }));
   }
 
@@ -88,6 +89,7 @@ export class Webhooks implements WebhookHooks {
   }
 
   memberRemoved(appId: string, channel: string, userId: string): void {
+    if (this.#options.cluster.replayingSnapshot) return;
     this.#withApp(appId, (app) => this.#left(app, MEMBERSHIP, { name: 'member_removed', channel, user_id: userId }));
   }
 

@@ -175,7 +175,14 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
     }
     this.#logger.info('peer left; dropping its sockets and members', { peer: peerId, reason });
     this.#livePeers.delete(peerId);
-    this.requireView().dropNode(peerId);
+    // Cut off from its broker, this node sees every peer leave at once, though they did not:
+    // the nodes that stayed connected announce what really left (webhooks), this one must not.
+    this.#replaying = this.unavailableReason() !== undefined;
+    try {
+      this.requireView().dropNode(peerId);
+    } finally {
+      this.#replaying = false;
+    }
   };
 
   readonly #onBroadcast = (topic: string, payload: unknown, fromNodeId: string): void => {
