@@ -221,7 +221,12 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
   #accept(socket: Socket): void {
     if (this.#closing !== undefined) socket.destroy();
     else if (this.#tls === undefined) this.#routes.add(socket);
-    else void this.#acceptTls(socket, this.#tls);
+    else {
+      this.#acceptTls(socket, this.#tls).catch((error: unknown) => {
+        socket.destroy();
+        this.options.logger.error("mesh: could not start a TLS handshake", { error });
+      });
+    }
   }
 
   /**
