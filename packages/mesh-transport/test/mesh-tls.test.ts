@@ -143,3 +143,23 @@ test.serial("Mesh.start rejects a key that does not match the certificate, and a
   await t.throwsAsync(Mesh.start({ ...base, tls: { ...one, key: two.key } }), { instanceOf: MeshTlsError, message: /key values mismatch|do not form/ });
   await t.throwsAsync(Mesh.start({ ...base, tls: { ...one, ca: "not a certificate" } }), { instanceOf: MeshTlsError });
 });
+
+test.serial("a silent connection, and one that stalls inside the TLS handshake, are closed by the node timeout", async (t) => {
+  const ca = TestCa.create(t);
+  const logs = captureLogger();
+  const node = await startMesh(t, { port: await freePort(), tls: ca.issue("node-a"), logger: logs.logger, checkIntervalMs: 100, nodeTimeoutMs: 500 });
+  const port = Number(node.stats().address.split(":")[1]);
+  let closed = 0;
+  const open = (first?: Buffer): void => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.on("error", () => {});
+    socket.once("close", () => closed++);
+    if (first !== undefined) socket.write(first);
+    t.teardown(() => socket.destroy());
+  };
+  open();
+  open(Buffer.from([0x16, 0x03, 0x01]));
+  await waitFor(() => closed === 2, 10_000, "a connection stayed open");
+  await waitFor(() => hasWarning(logs.lines, /TLS handshake timed out/), 5000, "the stalled handshake was not logged");
+  t.is(node.stats().routes, 0);
+});
