@@ -4,15 +4,24 @@ import type { ServerDeps } from '../ServerApi.js';
 /**
  * What {@link createServer} accepts: any part of a {@link ServerConfig}. Top-level fields
  * replace their default; the fields of a nested group (`limits`, `cluster`, `metrics`,
- * `webhooks`, …) are merged into the group's defaults one by one. Arrays (`apps`,
- * `cluster.seeds`) replace the default whole.
+ * `webhooks`, `adapter.nats`, …) are merged into the group's defaults one by one, at every
+ * depth. Arrays (`apps`, `cluster.seeds`) replace the default whole.
  */
 export type ServerConfigInput = {
   [K in keyof ServerConfig]?: ServerConfig[K] extends readonly unknown[]
     ? ServerConfig[K]
     : ServerConfig[K] extends object
-      ? Partial<ServerConfig[K]>
+      ? GroupInput<ServerConfig[K]>
       : ServerConfig[K];
+};
+
+/** A settings group with every field optional, and the fields of its own groups too. */
+type GroupInput<T> = {
+  [K in keyof T]?: T[K] extends readonly unknown[] | ((...args: never[]) => unknown)
+    ? T[K]
+    : T[K] extends object
+      ? Partial<T[K]>
+      : T[K];
 };
 
 /**
@@ -28,8 +37,7 @@ export function resolveServerConfig(input: ServerConfigInput = {}): ServerConfig
     if (value === undefined) continue;
     // A misspelt setting would otherwise be ignored silently (JavaScript callers have no types).
     if (!(key in defaults)) throw new TypeError(`unknown setting '${key}'; settings are ${Object.keys(defaults).join(', ')}`);
-    const base = defaults[key];
-    merged[key] = isPlainObject(base) && isPlainObject(value) ? { ...base, ...definedEntries(value) } : value;
+    merged[key] = withDefaults(defaults[key], value);
   }
   const config = merged as unknown as ServerConfig;
   checkConfig(config);
@@ -61,8 +69,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function definedEntries(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined));
+/** `value` over `base`: plain objects field by field (recursively), anything else replaces. */
+function withDefaults(base: unknown, value: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(value)) return value;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, entry] of Object.entries(value)) {
+    if (entry !== undefined) merged[key] = withDefaults(base[key], entry);
+  }
+  return merged;
 }
 
 /**
