@@ -16,6 +16,7 @@ export class Requests {
   readonly #pending = new Map<number, PendingRequest>();
   readonly #handlers = new Map<string, RequestHandler>();
 
+  /** Sends one request to each target through `send`; resolves with one reply per target, failures included, by `timeoutMs` at the latest. */
   start(targets: readonly string[], timeoutMs: number, send: SendRequest): Promise<RequestReply[]> {
     if (targets.length === 0) return Promise.resolve([]);
     const id = this.#nextId++;
@@ -28,6 +29,7 @@ export class Requests {
     });
   }
 
+  /** Records a peer's answer to one of this node's requests (late or unknown answers are ignored). */
   onReply(fromNodeId: string, requestId: number, ok: boolean, result: unknown): void {
     const reply: RequestReply = ok
       ? { nodeId: fromNodeId, ok: true, payload: result }
@@ -43,10 +45,12 @@ export class Requests {
     }
   }
 
+  /** Settles every pending request: the targets that have not answered get `"closed"`. */
   closeAll(): void {
     for (const id of [...this.#pending.keys()]) this.#settleRest(id, "closed");
   }
 
+  /** Sets the handler answering peers' requests on `topic`; returns a function that removes it. */
   handle(topic: string, handler: RequestHandler): () => void {
     if (this.#handlers.has(topic)) throw new Error(`a request handler for "${topic}" is already registered`);
     this.#handlers.set(topic, handler);

@@ -52,6 +52,7 @@ export interface RedisAdapterConfig {
   requestTimeoutMs: number;
 }
 
+/** A fresh copy of the NATS adapter defaults (soketi's). */
 export function defaultNatsAdapterConfig(): NatsAdapterConfig {
   return {
     servers: ['127.0.0.1:4222'],
@@ -64,6 +65,7 @@ export function defaultNatsAdapterConfig(): NatsAdapterConfig {
   };
 }
 
+/** A fresh copy of the Redis adapter defaults (soketi's). */
 export function defaultRedisAdapterConfig(): RedisAdapterConfig {
   return {
     host: '127.0.0.1',

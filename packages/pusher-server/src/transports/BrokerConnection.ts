@@ -36,10 +36,13 @@ export interface BrokerConnectionStatus {
 export interface BrokerConnection {
   /** Connects for the first time; rejects with a message an operator understands (wrong credentials…). */
   open(events: BrokerConnectionEvents): Promise<void>;
+  /** Starts receiving `subject` (kept across reconnects). */
   subscribe(subject: string): void;
+  /** Stops receiving `subject`. */
   unsubscribe(subject: string): void;
   /** Sends when connected; drops and counts otherwise (peers resync after a reconnect anyway). */
   publish(subject: string, data: Uint8Array): void;
+  /** Connection state, its reason, and the loss counters, for `/cluster` and metrics. */
   status(): BrokerConnectionStatus;
   /** Flushes what was published and closes. */
   close(): Promise<void>;

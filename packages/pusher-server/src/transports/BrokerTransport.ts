@@ -49,7 +49,7 @@ export interface BrokerTransportStats {
  * A `ClusterTransport` over a pub/sub broker (NATS, Redis). The broker routes by interest: each
  * channel subject is a broker subject this node subscribes to while it has local interest.
  * Liveness comes from heartbeats on one all-nodes subject, and each pair of nodes agrees on a
- * link (see {@link PeerLinks}) so that peer-up/peer-down behave as over a mesh route: peer-up
+ * link (see `PeerLinks`) so that peer-up/peer-down behave as over a mesh route: peer-up
  * before any message, a fresh snapshot after each (re)link, and both sides resync after a broker
  * reconnect. Order holds because one sender's messages travel one broker connection to one
  * receiving connection.
@@ -297,6 +297,8 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
 }
 
 export interface BrokerTransport {
+  /** Adds a listener of `peer-up`, `peer-down`, `message` or `broadcast`, as on a mesh. */
   on<E extends keyof ClusterTransportEvents>(event: E, listener: (...args: ClusterTransportEvents[E]) => void): this;
+  /** Removes a listener added with `on`. */
   off<E extends keyof ClusterTransportEvents>(event: E, listener: (...args: ClusterTransportEvents[E]) => void): this;
 }

@@ -49,10 +49,12 @@ export class NatsConnection implements BrokerConnection {
     }
   }
 
+  /** Starts receiving `subject` (kept across reconnects). */
   subscribe(subject: string): void {
     this.#subscriptions.set(subject, this.#subscribeOn(this.#client, subject));
   }
 
+  /** Stops receiving `subject`. */
   unsubscribe(subject: string): void {
     const subscription = this.#subscriptions.get(subject);
     this.#subscriptions.delete(subject);
@@ -71,6 +73,7 @@ export class NatsConnection implements BrokerConnection {
     }
   }
 
+  /** Connection state, its reason, and the loss counters. */
   status(): BrokerConnectionStatus {
     return {
       driver: 'nats',

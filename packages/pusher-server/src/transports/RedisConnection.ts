@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { backoffMs, type BrokerConnection, type BrokerConnectionEvents, type BrokerConnectionStatus } from './BrokerConnection.js';
 
+/** One Redis endpoint (a server, a Sentinel or a Cluster node). */
 export interface RedisHostPort {
   readonly host: string;
   readonly port: number;
@@ -84,11 +85,13 @@ export class RedisConnection implements BrokerConnection {
     }
   }
 
+  /** Starts receiving `subject` (kept across reconnects). */
   subscribe(subject: string): void {
     this.#subjects.add(subject);
     if (this.#subscriber.status === 'ready') this.#subscriber.subscribe(subject).catch(() => undefined);
   }
 
+  /** Stops receiving `subject`. */
   unsubscribe(subject: string): void {
     if (!this.#subjects.delete(subject)) return;
     if (this.#subscriber.status === 'ready') this.#subscriber.unsubscribe(subject).catch(() => undefined);
@@ -102,6 +105,7 @@ export class RedisConnection implements BrokerConnection {
     this.#publisher.publish(subject, Buffer.from(data.buffer, data.byteOffset, data.byteLength)).catch(() => this.#dropped++);
   }
 
+  /** Connection state, its reason, and the loss counters. */
   status(): BrokerConnectionStatus {
     return {
       driver: 'redis',
