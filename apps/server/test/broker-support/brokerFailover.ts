@@ -4,6 +4,7 @@ import { METRICS_ENV, scrape } from '../metrics-support.js';
 import { authorizedClient, nextEvent, subscribed } from '../protocol-support/pusherHelpers.js';
 import { Publisher, runLoad } from '../ratelimit-load.js';
 import { pusherClient, pusherSdk, runCli, waitFor, type RunningServer } from '../support/server.js';
+import { startReceiver, summary, webhookEnv } from '../webhooks-support.js';
 import { BrokerProcess, brokerEnv, type BrokerKind } from './brokers.js';
 
 const { nodeTimeoutMs, checkIntervalMs } = TEST_CLUSTER_TIMING;
@@ -150,6 +151,29 @@ export function brokerFailover(test: TestFn, kind: BrokerKind): void {
     for (const got of received) t.deepEqual([...got].sort((x, y) => x - y), expected);
     const status = (await clusterStatus(cluster.node(0))) as unknown as BrokerStatus;
     t.true((status.transport?.broker?.disconnects ?? 0) >= 1, 'the disconnect is counted');
+  });
+
+  test.serial(`${kind}: a broker outage sends no webhooks: nodes cut off announce no leaves of the peers they drop`, async (t) => {
+    const LEAVE_DELAY_MS = 300;
+    const receiver = await startReceiver(t);
+    const hooks = [{ url: receiver.url(), event_types: ['channel_occupied', 'channel_vacated', 'member_added', 'member_removed'] }];
+    const { broker, cluster } = await brokerCluster(t, kind, webhookEnv(hooks, { WEBHOOKS_LEAVE_DELAY_MS: String(LEAVE_DELAY_MS) }));
+    const clients = cluster.nodes.map((node, i) => authorizedClient(t, node, { id: `w${i}` }));
+    const channels = await Promise.all(clients.map(async (client) => (await subscribed(client, 'presence-outage-hooks')).channel));
+    await receiver.waitFor((events) => events.length >= 4, 'occupied + three member_added');
+    await waitFor(() => channels.every((ch) => ch.members.count === 3), { message: 'three members everywhere' });
+    const before = receiver.delivered().length;
+
+    await broker.kill();
+    // Every node drops its peers: their members leave its clients' lists (cut off, it cannot know better)...
+    await waitFor(() => channels.every((ch) => ch.members.count === 1), { timeoutMs: 10_000, message: 'each node alone' });
+    // ...but no node is the cluster's voice meanwhile: after the leave delay, still nothing was sent.
+    await new Promise((resolve) => setTimeout(resolve, LEAVE_DELAY_MS + 1000));
+    await broker.restart();
+    await waitForMesh(cluster.nodes, 20_000);
+    await waitFor(() => channels.every((ch) => ch.members.count === 3), { message: 'three members again' });
+    await new Promise((resolve) => setTimeout(resolve, LEAVE_DELAY_MS + 1000)); // any late webhook would arrive by now
+    t.deepEqual(summary(receiver.delivered().slice(before)), [], 'nobody left or joined the cluster');
   });
 
   test.serial(`${kind}: RATE_LIMITER_DRIVER=${kind === 'redis' ? 'redis' : 'cluster'} keeps one global limit over the ${kind} transport`, async (t) => {
