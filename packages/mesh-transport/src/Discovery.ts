@@ -126,14 +126,21 @@ export class Discovery {
     }
   }
 
-  /** Peers announced by another node (GOSSIP, or the peer list of a HELLO). */
+  /**
+   * Peers announced by another node (GOSSIP, or the peer list of a HELLO). Peers re-send their
+   * lists periodically: hearing again of a node this one keeps failing to reach does not restart
+   * its backoff (only a new process at that address does), so a lasting partial partition costs
+   * a few dials per pair, not a dial storm.
+   */
   learn(peers: readonly PeerAddress[]): void {
     for (const [nodeId, host, port] of peers) {
       if (nodeId === this.#host.nodeId || this.#host.hasRouteTo(nodeId)) continue;
       const target = this.#ensure({ host, port }, "gossip");
+      // A node id new for this address: a new process there (or a new address), worth a dial now.
+      const renewed = target.nodeId !== nodeId;
+      if (renewed) target.failures = 0;
       target.nodeId = nodeId;
-      target.failures = 0;
-      if (!target.dialing && target.timer === undefined) this.#schedule(target, jitterMs());
+      if (!target.dialing && (renewed || target.timer === undefined)) this.#schedule(target, jitterMs());
     }
   }
 

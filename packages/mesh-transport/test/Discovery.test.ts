@@ -98,3 +98,23 @@ test("a refused rendezvous or a lost rendezvous holder reports the rendezvous lo
   t.is(lost, 2);
   d.stop();
 });
+
+test("hearing again of a peer whose dials keep failing keeps its backoff; a new process at its address is dialled at once", async (t) => {
+  const { discovery: d, dials } = discovery({ redialMaxDelayMs: 10_000 });
+  const address = { host: "10.9.9.8", port: 7000 };
+  const fail = (): void => d.routeEnded(ended(address, { errorCode: "EHOSTUNREACH" }));
+  d.start(undefined);
+  d.learn([["peer", address.host, address.port]]);
+  for (let failures = 1; failures <= 3; failures++) {
+    await waitFor(() => dials.length === failures, 3000, `dial ${failures} missing`);
+    fail();
+    d.learn([["peer", address.host, address.port]]); // a common peer re-sends its list
+  }
+  await waitFor(() => dials.length === 4, 3000, "dial 4 missing");
+  fail(); // the 4th failure: 800 ms of backoff (it would be 100 ms had the re-sends reset it)
+  await settle(500);
+  t.is(dials.length, 4, "the re-sent peer lists did not restart the backoff");
+  d.learn([["peer-restarted", address.host, address.port]]);
+  await waitFor(() => dials.length === 5, 300, "a new process at the address is dialled at once");
+  d.stop();
+});
