@@ -17,7 +17,7 @@ export {
   type WebhooksConfig,
 } from './config/ServerConfig.js';
 export { checkSslFiles, SslFileError, type CertificateSummary, type SslLabels } from './uws/sslApp.js';
-export { resolveServerConfig, type ServerConfigInput } from './config/resolveServerConfig.js';
+export { resolveServerConfig, type ServerConfigGroupInput, type ServerConfigInput } from './config/resolveServerConfig.js';
 
 // Apps
 export { resolveApp, type App, type AppConfig, type WebhookConfig } from './app-manager/App.js';

@@ -11,12 +11,12 @@ export type ServerConfigInput = {
   [K in keyof ServerConfig]?: ServerConfig[K] extends readonly unknown[]
     ? ServerConfig[K]
     : ServerConfig[K] extends object
-      ? GroupInput<ServerConfig[K]>
+      ? ServerConfigGroupInput<ServerConfig[K]>
       : ServerConfig[K];
 };
 
 /** A settings group with every field optional, and the fields of its own groups too. */
-type GroupInput<T> = {
+export type ServerConfigGroupInput<T> = {
   [K in keyof T]?: T[K] extends readonly unknown[] | ((...args: never[]) => unknown)
     ? T[K]
     : T[K] extends object
