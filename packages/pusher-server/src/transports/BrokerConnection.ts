@@ -44,6 +44,8 @@ export interface BrokerConnection {
   publish(subject: string, data: Uint8Array): void;
   /** Connection state, its reason, and the loss counters, for `/cluster` and metrics. */
   status(): BrokerConnectionStatus;
+  /** Largest message the broker accepts in one piece (read on every send: cheap). */
+  maxPayloadBytes(): number;
   /** Flushes what was published and closes. */
   close(): Promise<void>;
 }

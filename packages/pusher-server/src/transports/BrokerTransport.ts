@@ -287,7 +287,7 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
     // While disconnected nothing is sent: peers drop this node's state and get a fresh snapshot.
     if (!this.#connected) return;
     const bytes = this.#codec.encode(message);
-    const limit = this.#connection.status().maxPayloadBytes;
+    const limit = this.#connection.maxPayloadBytes();
     if (bytes.length <= limit) {
       this.#connection.publish(brokerSubject, bytes);
       return;

@@ -82,8 +82,12 @@ export class NatsConnection implements BrokerConnection {
       reason: this.#reason,
       disconnects: this.#disconnects,
       droppedPublishes: this.#dropped,
-      maxPayloadBytes: this.#client?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD,
+      maxPayloadBytes: this.maxPayloadBytes(),
     };
+  }
+
+  maxPayloadBytes(): number {
+    return this.#client?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   }
 
   async close(): Promise<void> {

@@ -118,6 +118,10 @@ export class RedisConnection implements BrokerConnection {
     };
   }
 
+  maxPayloadBytes(): number {
+    return MAX_PAYLOAD_BYTES;
+  }
+
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
