@@ -31,7 +31,6 @@ export class MeshTlsError extends Error {
 }
 
 interface Material {
-  readonly options: MeshTlsOptions;
   readonly context: SecureContext;
   readonly certificate: CertificateInfo;
   /** Own certificate and CA certificates: the earliest end of validity among them. */
@@ -154,7 +153,6 @@ function buildMaterial(options: MeshTlsOptions): Material {
   const cas = parseCertificates(options.ca, "CA");
   const earliest = [certificate, ...cas].map((cert) => new Date(cert.validTo)).reduce((a, b) => (b < a ? b : a));
   return {
-    options,
     context,
     certificate: { subject: oneLineSubject(certificate.subject), validTo: new Date(certificate.validTo).toISOString() },
     earliestExpiry: earliest.toISOString(),
