@@ -128,8 +128,11 @@ export function brokerFailover(test: TestFn, kind: BrokerKind): void {
       t.truthy(status.unavailableReason);
       t.is((await scrape(node.metricsPort)).value('meshpush_broker_connected', { transport: kind }), 0);
     }
-    // Local sockets keep being served meanwhile: a client still connected is still subscribed.
+    // Local sockets keep being served meanwhile: clients stay connected and get local events.
     t.true(members.every((client) => client.connection.state === 'connected'));
+    const localOnly = [0, 1].map((i) => nextEvent(channels[i], 'local-during-outage'));
+    await pusherSdk(cluster.node(0)).trigger('presence-broker-restart', 'local-during-outage', { n: 1 });
+    t.deepEqual(await Promise.all(localOnly), [{ n: 1 }, { n: 1 }], 'both clients of node 0 got it');
 
     await broker.restart();
     for (const node of cluster.nodes) {

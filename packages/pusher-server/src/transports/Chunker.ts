@@ -1,5 +1,8 @@
 import { Kind, type WireCodec, type WireMessage } from './wire.js';
 
+/** A sender whose unfinished message grows past this is misbehaving: its pieces are dropped. */
+const MAX_PARTIAL_BYTES = 256 * 1024 * 1024;
+
 /** Room left in each piece for the chunk's own CBOR fields (kind, node id, flag, length). */
 const CHUNK_OVERHEAD_BYTES = 128;
 
@@ -10,7 +13,7 @@ const CHUNK_OVERHEAD_BYTES = 128;
  * messages: one buffer per sender is enough.
  */
 export class Chunker {
-  readonly #partial = new Map<string, Uint8Array[]>();
+  readonly #partial = new Map<string, { pieces: Uint8Array[]; bytes: number }>();
 
   split(nodeId: string, bytes: Uint8Array, limitBytes: number, codec: WireCodec): Uint8Array[] {
     const size = Math.max(1024, limitBytes - CHUNK_OVERHEAD_BYTES);
@@ -25,14 +28,19 @@ export class Chunker {
   /** The whole message once its last piece arrived; undefined before (or when it does not decode). */
   accept(chunk: Extract<WireMessage, readonly [typeof Kind.Chunk, ...unknown[]]>, codec: WireCodec): WireMessage | undefined {
     const [, from, last, bytes] = chunk;
-    const pieces = this.#partial.get(from) ?? [];
-    pieces.push(bytes);
+    const partial = this.#partial.get(from) ?? { pieces: [], bytes: 0 };
+    partial.pieces.push(bytes);
+    partial.bytes += bytes.length;
+    if (partial.bytes > MAX_PARTIAL_BYTES) {
+      this.#partial.delete(from);
+      return undefined;
+    }
     if (!last) {
-      this.#partial.set(from, pieces);
+      this.#partial.set(from, partial);
       return undefined;
     }
     this.#partial.delete(from);
-    const whole = codec.decode(Buffer.concat(pieces));
+    const whole = codec.decode(Buffer.concat(partial.pieces));
     return whole !== undefined && whole[0] !== Kind.Chunk && whole[1] === from ? whole : undefined;
   }
 
