@@ -167,6 +167,21 @@ for (const kind of ['nats', 'redis'] as const satisfies readonly BrokerKind[]) {
     t.deepEqual(await within(got, 'a publish after the restart'), ['app\u001fkept', 'after restart']);
   });
 
+  if (kind === 'nats') {
+    test.serial('nats: token authentication (ADAPTER_NATS_TOKEN): the right token links, a wrong one is a clear error', async (t) => {
+      const broker = await BrokerProcess.start('nats', { token: 's3cret-token' });
+      t.teardown(() => broker.kill());
+      const withToken = (token: string) => new NatsConnection({ servers: [broker.address], token, connectTimeoutMs: 2000 });
+      const a = await node(t, broker, withToken('s3cret-token'));
+      const b = await node(t, broker, withToken('s3cret-token'));
+      await until(linked(a, b), 'a link over a token-authenticated connection');
+      const refused = new BrokerTransport({ connection: withToken('wrong'), naming: natsNaming(''), ...FAST });
+      const error = await t.throwsAsync(() => refused.start());
+      t.regex(error?.message ?? '', /cannot connect to NATS .*ADAPTER_NATS_TOKEN/i);
+      t.notRegex(error?.message ?? '', /wrong/);
+    });
+  }
+
   test.serial(`${kind}: an unreachable broker rejects start with a clear message`, async (t) => {
     const port = await freePort();
     const connection = kind === 'nats'

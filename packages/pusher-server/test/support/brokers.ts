@@ -64,6 +64,8 @@ export interface BrokerOptions {
   /** nats: `--user`/`--pass`; redis: `--requirepass` (user ignored). */
   readonly user?: string;
   readonly password?: string;
+  /** nats only: `--auth <token>`. */
+  readonly token?: string;
   readonly port?: number;
 }
 
@@ -124,11 +126,11 @@ export class BrokerProcess {
   }
 
   #args(): string[] {
-    const { user, password } = this.#options;
+    const { user, password, token } = this.#options;
     if (this.kind === 'redis') {
       return ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(password ? ['--requirepass', password] : [])];
     }
-    return ['-a', '127.0.0.1', '-p', String(this.port), ...(user ? ['--user', user] : []), ...(password ? ['--pass', password] : [])];
+    return ['-a', '127.0.0.1', '-p', String(this.port), ...(user ? ['--user', user] : []), ...(password ? ['--pass', password] : []), ...(token ? ['--auth', token] : [])];
   }
 }
 
