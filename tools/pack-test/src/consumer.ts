@@ -16,7 +16,7 @@ export function consumerEnv(extra: Readonly<Record<string, string>> = {}): NodeJ
   return { ...env, ...extra };
 }
 
-/** An example of a published package, copied into the consumer so its imports resolve there. */
+/** An example of a published package, copied into a consumer so that its imports resolve there. */
 export interface Example {
   /** Where it lives in the repository, e.g. `packages/mesh-transport/examples/two-nodes.mjs`. */
   readonly source: string;
@@ -24,11 +24,26 @@ export interface Example {
   readonly path: string;
 }
 
-/** An empty npm project outside the workspace with every tarball installed by plain npm. */
+/**
+ * An npm project outside the workspace that installed one published package the way a user
+ * would: its tarball, the tarballs of the workspace packages it depends on (they are not on the
+ * registry yet), and the registry packages its examples need. Nothing else, so an import the
+ * package does not declare fails here.
+ */
 export interface Consumer {
+  /** The package it was made for. */
+  readonly name: string;
   readonly dir: string;
   readonly tarballs: readonly Tarball[];
+  /** That package's examples, copied into `dir`. */
   readonly examples: readonly Example[];
+}
+
+/** Every published package packed once, and one consumer per package. */
+export interface ConsumerSet {
+  readonly tarballs: readonly Tarball[];
+  readonly consumers: readonly Consumer[];
+  consumerOf(name: string): Consumer;
   dispose(): Promise<void>;
 }
 
@@ -39,38 +54,69 @@ export async function exampleFiles(pkg: PublishedPackage): Promise<string[]> {
   return entries.filter((name) => name.endsWith('.mjs')).sort().map((name) => `${pkg.dir}/examples/${name}`);
 }
 
+/** Copies example files (repository paths) into `dir/subdir/<package folder>/`. */
+export async function copyExamples(dir: string, subdir: string, sources: readonly string[]): Promise<Example[]> {
+  const examples: Example[] = [];
+  for (const source of sources) {
+    const path = join(dir, subdir, basename(join(source, '../..')), basename(source));
+    await mkdir(join(path, '..'), { recursive: true });
+    await copyFile(join(repoRoot, source), path);
+    examples.push({ source, path });
+  }
+  return examples;
+}
+
+/** A package and the published packages it depends on, directly or not. */
+function withInternalDependencies(pkg: PublishedPackage, all: readonly PublishedPackage[]): PublishedPackage[] {
+  const found = new Set<PublishedPackage>();
+  const visit = (current: PublishedPackage): void => {
+    if (found.has(current)) return;
+    found.add(current);
+    for (const dep of Object.keys(current.manifest.dependencies ?? {})) {
+      const inner = all.find((candidate) => candidate.manifest.name === dep);
+      if (inner) visit(inner);
+    }
+  };
+  visit(pkg);
+  return all.filter((candidate) => found.has(candidate));
+}
+
 /**
- * Packs every published package, creates a directory in os.tmpdir() and `npm install`s the
- * tarballs there, with `extraDependencies` (name → version) from the registry.
+ * Packs every published package into a directory under os.tmpdir(), then makes one consumer
+ * per package there with plain `npm install` (see {@link Consumer}); `extraDependencies` gives
+ * the registry packages (name → version) a package's examples need.
  */
-export async function createConsumer(extraDependencies: Readonly<Record<string, string>>): Promise<Consumer> {
-  const dir = await mkdtemp(join(tmpdir(), 'meshpush-consumer-'));
-  const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true });
+export async function createConsumers(
+  extraDependencies: (pkg: PublishedPackage) => Readonly<Record<string, string>>,
+): Promise<ConsumerSet> {
+  const root = await mkdtemp(join(tmpdir(), 'meshpush-consumers-'));
+  const dispose = (): Promise<void> => rm(root, { recursive: true, force: true });
   try {
-    const tarballDir = join(dir, 'tarballs');
+    const tarballDir = join(root, 'tarballs');
     await mkdir(tarballDir);
     const packages = await publishedPackages();
-    const tarballs: Tarball[] = [];
-    for (const pkg of packages) tarballs.push(await pack(pkg, tarballDir));
-    const app = join(dir, 'app');
-    await mkdir(app);
-    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'meshpush-consumer', private: true, type: 'module' }, null, 2));
-    const specs = [...tarballs.map((tarball) => tarball.path), ...Object.entries(extraDependencies).map(([name, version]) => `${name}@${version}`)];
-    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], {
-      cwd: app,
-      env: consumerEnv(),
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const examples: Example[] = [];
+    const tarballOf = new Map<PublishedPackage, Tarball>();
+    for (const pkg of packages) tarballOf.set(pkg, await pack(pkg, tarballDir));
+    const consumers: Consumer[] = [];
     for (const pkg of packages) {
-      for (const source of await exampleFiles(pkg)) {
-        const path = join(app, 'examples', basename(pkg.dir), basename(source));
-        await mkdir(join(path, '..'), { recursive: true });
-        await copyFile(join(repoRoot, source), path);
-        examples.push({ source, path });
-      }
+      const dir = join(root, basename(pkg.dir));
+      await mkdir(dir);
+      await writeFile(join(dir, 'package.json'), JSON.stringify({ name: `consumer-of-${basename(pkg.dir)}`, private: true, type: 'module' }, null, 2));
+      const tarballs = withInternalDependencies(pkg, packages).map((inner) => tarballOf.get(inner)).filter((tarball) => tarball !== undefined);
+      const extras = Object.entries(extraDependencies(pkg)).map(([name, version]) => `${name}@${version}`);
+      await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.map((tarball) => tarball.path), ...extras], {
+        cwd: dir,
+        env: consumerEnv(),
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      consumers.push({ name: pkg.manifest.name, dir, tarballs, examples: await copyExamples(dir, 'examples', await exampleFiles(pkg)) });
     }
-    return { dir: app, tarballs, examples, dispose };
+    const consumerOf = (name: string): Consumer => {
+      const consumer = consumers.find((candidate) => candidate.name === name);
+      if (!consumer) throw new Error(`no consumer for ${name}`);
+      return consumer;
+    };
+    return { tarballs: [...tarballOf.values()], consumers, consumerOf, dispose };
   } catch (error) {
     await dispose();
     throw error;

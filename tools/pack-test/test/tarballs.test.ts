@@ -1,12 +1,23 @@
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { consumerEnv, createConsumer, startInGroup, stopGroup, waitForOutput, type Consumer, type Example } from '../src/consumer.js';
+import {
+  consumerEnv,
+  copyExamples,
+  createConsumers,
+  startInGroup,
+  stopGroup,
+  waitForOutput,
+  type Consumer,
+  type ConsumerSet,
+  type Example,
+} from '../src/consumer.js';
 import { manifestProblems } from '../src/manifestProblems.js';
 import { packedManifest, readManifest, repoRoot, run } from '../src/workspace.js';
 
-// The packages as a user gets them: packed by pnpm, installed by plain npm into an empty directory
-// outside the workspace, and used from there. Needs `pnpm build` first (the root script does it).
+// The packages as a user gets them: packed by pnpm, installed by plain npm into empty directories
+// outside the workspace (one per package, with only what that package declares), and used from
+// there. Needs `pnpm build` first (the root script does it).
 
 /** The clients the pusher-server example uses, at the versions the workspace tests with. */
 async function exampleClients(): Promise<Record<string, string>> {
@@ -20,18 +31,26 @@ async function exampleClients(): Promise<Record<string, string>> {
   return versions;
 }
 
-let consumer: Consumer | undefined;
+let consumerSet: ConsumerSet | undefined;
 
 test.before(async () => {
-  consumer = await createConsumer(await exampleClients());
+  const clients = await exampleClients();
+  consumerSet = await createConsumers((pkg) => (pkg.manifest.name === '@meshpush/pusher-server' ? clients : {}));
 });
 
 test.after.always(async () => {
-  await consumer?.dispose();
+  await consumerSet?.dispose();
 });
 
-function installed(): Consumer {
-  if (!consumer) throw new Error('the consumer directory was not created');
+function installed(): ConsumerSet {
+  if (!consumerSet) throw new Error('the consumer directories were not created');
+  return consumerSet;
+}
+
+/** The consumer made for the package an example belongs to. */
+function consumerOfExample(source: string): Consumer {
+  const consumer = installed().consumers.find((candidate) => candidate.examples.some((example) => example.source === source));
+  if (!consumer) throw new Error(`${source} was not copied into any consumer: is the file missing?`);
   return consumer;
 }
 
@@ -67,24 +86,27 @@ test.serial('every packed manifest is complete and has no workspace-only range o
   }
 });
 
-test.serial('npm installed real copies of the tarballs (no workspace links) and a consistent tree', async (t) => {
-  const { dir, tarballs } = installed();
-  for (const { name, version } of tarballs) {
-    const path = join(dir, 'node_modules', name);
-    t.false((await lstat(path)).isSymbolicLink(), `${name} is a link`);
-    t.is((await readManifest(path)).version, version);
+test.serial('each consumer has real copies of exactly its tarballs (no workspace links) and a consistent tree', async (t) => {
+  for (const { name, dir, tarballs } of installed().consumers) {
+    for (const tarball of tarballs) {
+      const path = join(dir, 'node_modules', tarball.name);
+      t.false((await lstat(path)).isSymbolicLink(), `${tarball.name} is a link in the consumer of ${name}`);
+      t.is((await readManifest(path)).version, tarball.version);
+    }
+    const scoped = (await readdir(join(dir, 'node_modules/@meshpush')).catch(() => [] as string[])).map((entry) => `@meshpush/${entry}`);
+    const expected = tarballs.map((tarball) => tarball.name).filter((tarballName) => tarballName.startsWith('@meshpush/'));
+    t.deepEqual(scoped.sort(), expected.sort(), `the consumer of ${name} has other @meshpush packages`);
+    await t.notThrowsAsync(run('npm', ['ls', '--all'], { cwd: dir, env: consumerEnv(), maxBuffer: 16 * 1024 * 1024 }), name);
+    const { stdout } = await run('du', ['-sk', 'node_modules'], { cwd: dir });
+    t.log(`${name}: ${stdout.split('\t')[0]} kB installed${name === '@meshpush/pusher-server' ? ' (with pusher and pusher-js)' : ''}`);
   }
-  const uws = await readManifest(join(dir, 'node_modules', 'uWebSockets.js'));
+  const server = installed().consumerOf('@meshpush/pusher-server');
+  const uws = await readManifest(join(server.dir, 'node_modules', 'uWebSockets.js'));
   t.is(uws.name, '@trufflesuite/uws-js-unofficial', 'the uWebSockets.js alias resolved through npm');
-  await t.notThrowsAsync(run('npm', ['ls', '--all'], { cwd: dir, env: consumerEnv(), maxBuffer: 16 * 1024 * 1024 }));
-  const sizes = await Promise.all(
-    ['node_modules', 'node_modules/uWebSockets.js'].map(async (path) => (await run('du', ['-sk', path], { cwd: dir })).stdout.trim()),
-  );
-  t.log(`installed (every package, with pusher and pusher-js), in kB:\n${sizes.join('\n')}`);
 });
 
 test.serial('every example file has an expectation, and every README includes its examples verbatim', async (t) => {
-  const { examples } = installed();
+  const examples = installed().consumers.flatMap((consumer) => consumer.examples);
   t.true(examples.length >= 5);
   for (const example of examples) {
     t.truthy(expectations[example.source], `${example.source} has no expectation in this test`);
@@ -95,21 +117,25 @@ test.serial('every example file has an expectation, and every README includes it
 
 for (const source of Object.keys(expectations)) {
   test.serial(`README example runs from the consumer directory: ${source}`, async (t) => {
-    const example = installed().examples.find((candidate) => candidate.source === source);
-    if (!example) return t.fail(`${source} was not copied: is the file missing?`);
-    const { stdout, stderr } = await runExample(example);
+    const consumer = consumerOfExample(source);
+    const example = consumer.examples.find((candidate) => candidate.source === source);
+    if (!example) return t.fail(`${source} was not copied`);
+    const { stdout, stderr } = await runExample(consumer, example);
     t.log(stdout.trim());
     t.is(expectations[source]?.(stdout), undefined, `${source}\n--- stdout ---\n${stdout}--- stderr ---\n${stderr}`);
   });
 }
 
-/** Runs one example with node from the consumer directory; rejects on a non-zero exit or after 60 s. */
-async function runExample(example: Example): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, [example.path], { cwd: installed().dir, env: consumerEnv(), timeout: 60_000, killSignal: 'SIGKILL' });
+/** Runs one example with node from its consumer directory; rejects on a non-zero exit or after 60 s. */
+async function runExample(consumer: Consumer, example: Example): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, [example.path], { cwd: consumer.dir, env: consumerEnv(), timeout: 60_000, killSignal: 'SIGKILL' });
 }
 
 test.serial('the README examples type-check against the published declarations (tsc --checkJs)', async (t) => {
-  const { dir, examples } = installed();
+  // The pusher-server consumer has every library and the clients: all examples type-check there.
+  const { dir } = installed().consumerOf('@meshpush/pusher-server');
+  const sources = installed().consumers.flatMap((consumer) => consumer.examples.map((example) => example.source));
+  const examples = await copyExamples(dir, 'typecheck', sources);
   const tsc = join(repoRoot, 'node_modules/.bin/tsc');
   // `preserve` (bundler resolution) rather than nodenext: pusher-js's typings declare an ES default
   // export for what is a CommonJS module, which nodenext rightly refuses; our packages' own
@@ -125,18 +151,19 @@ test.serial('the README examples type-check against the published declarations (
 
 test.serial('the testing subpath export loads from the consumer', async (t) => {
   const script = "const m = await import('@meshpush/mesh-transport/testing'); console.log(typeof m.MemoryNetwork);";
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: installed().dir, env: consumerEnv() });
+  const { dir } = installed().consumerOf('@meshpush/mesh-transport');
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, env: consumerEnv() });
   t.is(stdout.trim(), 'function');
 });
 
 test.serial('`npx meshpush --version` prints the packed version', async (t) => {
-  const { dir, tarballs } = installed();
+  const { dir, tarballs } = installed().consumerOf('meshpush');
   const { stdout } = await run('npx', ['--no', '--', 'meshpush', '--version'], { cwd: dir, env: consumerEnv(), timeout: 60_000 });
   t.is(stdout.trim(), tarballs.find((tarball) => tarball.name === 'meshpush')?.version ?? 'no meshpush tarball');
 });
 
 test.serial('`npx meshpush start` answers GET /ready, then drains on SIGTERM', async (t) => {
-  const server = startInGroup('npx', ['--no', '--', 'meshpush', 'start', '--host', '127.0.0.1', '--port', '0'], installed().dir);
+  const server = startInGroup('npx', ['--no', '--', 'meshpush', 'start', '--host', '127.0.0.1', '--port', '0'], installed().consumerOf('meshpush').dir);
   t.teardown(() => stopGroup(server, 'SIGKILL', 5000));
   const [, ready] = await waitForOutput(server, /meshpush ready (\{.*\})/, 60_000);
   const { port } = JSON.parse(ready ?? '{}') as { port: number };
