@@ -1,11 +1,11 @@
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { brokerAvailable, BrokerProcess } from './broker-support/brokers.js';
-import { freePort } from './broker-support/brokerProcess.js';
+import { brokersRequired, findBroker, freePort } from './broker-support/brokerProcess.js';
 import { clusterEnv, startCluster, waitForMesh } from './cluster-support/cluster.js';
 import { nextEvent, subscribed } from './protocol-support/pusherHelpers.js';
 import { pusherClient, pusherSdk, startServer, waitFor } from './support/server.js';
@@ -15,7 +15,7 @@ import { pusherClient, pusherSdk, startServer, waitFor } from './support/server.
 
 /** A redis-server (any role) on 127.0.0.1 that the test kills at teardown. */
 async function redisRole(t: ExecutionContext, args: string[], port: number): Promise<void> {
-  const child = spawn('redis-server', args, { stdio: 'ignore', env: { ...process.env, PATH: `${process.env.PATH}:/usr/bin:/usr/sbin` } });
+  const child = spawn(findBroker('redis') ?? 'redis-server', args, { stdio: 'ignore' });
   const kill = (): void => {
     child.kill('SIGKILL');
   };
@@ -25,8 +25,13 @@ async function redisRole(t: ExecutionContext, args: string[], port: number): Pro
 }
 
 async function redisCli(args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)('redis-cli', ['-h', '127.0.0.1', ...args], { timeout: 10_000 });
+  const { stdout } = await promisify(execFile)(redisCliPath(), ['-h', '127.0.0.1', ...args], { timeout: 10_000 });
   return stdout;
+}
+
+/** redis-cli next to redis-server (both come in the same package). */
+function redisCliPath(): string {
+  return join(dirname(findBroker('redis') ?? '/usr/bin/redis-server'), 'redis-cli');
 }
 
 function scratchDir(t: ExecutionContext): string {
@@ -44,7 +49,13 @@ async function eventCrossesNodes(t: ExecutionContext, env: Record<string, string
   t.deepEqual(await got, { via: 'other node' });
 }
 
-if (brokerAvailable(test, 'redis')) {
+const cliMissing = `Sentinel and Redis Cluster tests need ${redisCliPath()}, not found`;
+if (!brokerAvailable(test, 'redis')) {
+  // brokerAvailable registered the skip (or, with MESHPUSH_REQUIRE_BROKERS=1, the failure).
+} else if (!existsSync(redisCliPath())) {
+  if (brokersRequired()) test('redis-cli', (t) => t.fail(cliMissing));
+  else test.skip(cliMissing, () => undefined);
+} else {
   test.serial('Sentinel: nodes find the master through DB_REDIS_SENTINELS and DB_REDIS_INSTANCE_NAME', async (t) => {
     const master = await BrokerProcess.start('redis');
     t.teardown(() => master.kill());

@@ -10,9 +10,15 @@ export type BrokerKind = 'nats' | 'redis';
 
 const BINARIES: Record<BrokerKind, string> = { nats: 'nats-server', redis: 'redis-server' };
 
-/** The broker's binary on PATH or in the usual sbin/bin directories, or undefined. */
+/** Where to look instead of PATH and the usual directories (`:`-separated), e.g. a CI cache. */
+export const BROKER_PATH_ENV = 'MESHPUSH_BROKER_PATH';
+
+/** The broker's binary on PATH or in the usual sbin/bin directories (or in MESHPUSH_BROKER_PATH), or undefined. */
 export function findBroker(kind: BrokerKind): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin'];
+  const override = process.env[BROKER_PATH_ENV];
+  const dirs = override !== undefined
+    ? override.split(delimiter)
+    : [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin'];
   for (const dir of dirs) {
     if (dir === '') continue;
     const candidate = join(dir, BINARIES[kind]);
@@ -29,7 +35,8 @@ export function findBroker(kind: BrokerKind): string | undefined {
 /** Why broker tests of `kinds` cannot run here, or undefined when they can. */
 export function missingBrokers(kinds: readonly BrokerKind[]): string | undefined {
   const missing = kinds.filter((kind) => findBroker(kind) === undefined).map((kind) => BINARIES[kind]);
-  return missing.length === 0 ? undefined : `${missing.join(' and ')} not found on PATH or in /usr/sbin, /usr/bin, /usr/local/bin`;
+  const where = process.env[BROKER_PATH_ENV] !== undefined ? `${BROKER_PATH_ENV}=${process.env[BROKER_PATH_ENV]}` : 'PATH or /usr/sbin, /usr/bin, /usr/local/bin';
+  return missing.length === 0 ? undefined : `${missing.join(' and ')} not found in ${where}`;
 }
 
 export function brokersRequired(): boolean {
