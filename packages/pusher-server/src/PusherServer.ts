@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { Adapter } from './adapter/Adapter.js';
 import { LocalAdapter } from './adapter/LocalAdapter.js';
@@ -27,6 +28,8 @@ import type { Webhooks } from './webhooks/Webhooks.js';
 /** uSockets' flag for a bind without SO_REUSEPORT. */
 const LISTEN_EXCLUSIVE_PORT = 1;
 const LISTEN_SHARED_PORT = 0;
+/** How long a stopping server keeps answering upgrades with 4200 after its listener closed. */
+const DRAIN_REFUSAL_WINDOW_MS = 500;
 
 /**
  * Builds a server; nothing is bound until `start()`. Every field of `config` is optional (see
@@ -183,6 +186,12 @@ class PusherServer implements MeshpushServer {
     this.#draining = true;
     if (this.#listenSocket) uWS.us_listen_socket_close(this.#listenSocket);
     this.#listenSocket = undefined;
+    // On a shared port (siblings take over), connections accepted just before the listener
+    // closed have not sent their upgrade yet: they must get a 4200 (reconnect now, to a sibling)
+    // rather than a cut TCP connection, which pusher-js only notices after its 15 s timeout.
+    const refusalWindow = this.#sharesPort()
+      ? delay(Math.min(DRAIN_REFUSAL_WINDOW_MS, this.config.shutdownGracePeriodMs))
+      : Promise.resolve();
     clearInterval(this.#sweepTimer);
     this.#protocol?.closeAll(ReconnectImmediately);
     // Pending leaves go to the peers (before the BYE); this node's queue is flushed after it.
@@ -193,6 +202,7 @@ class PusherServer implements MeshpushServer {
       await this.#adapter.close();
       await this.#webhooks?.drain(this.config.shutdownGracePeriodMs);
     } finally {
+      await refusalWindow;
       await stopMetrics(this.#metricsServer, this.#metrics);
       // Ends idle keep-alive HTTP connections too, so an embedding process can exit.
       for (const app of this.#generations?.all ?? (this.#app ? [this.#app] : [])) closeApp(app);
@@ -221,9 +231,13 @@ class PusherServer implements MeshpushServer {
     return webhooks;
   }
 
+  /** The local adapter must own its port: a second process on it would silently split clients. */
+  #sharesPort(): boolean {
+    return this.#adapter.driver !== 'local';
+  }
+
   #listen(app: TemplatedApp, port = this.config.port): Promise<us_listen_socket> {
-    // The local adapter must own its port: a second process on it would silently split clients.
-    const shared = this.#adapter.driver !== 'local';
+    const shared = this.#sharesPort();
     const { host } = this.config;
     return new Promise((resolve, reject) => {
       listenWithOptions(app, host, port, shared ? LISTEN_SHARED_PORT : LISTEN_EXCLUSIVE_PORT, (socket) => {
