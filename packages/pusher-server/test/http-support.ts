@@ -118,6 +118,10 @@ export class FakeAdapter implements AdapterReads {
     this.#check();
     return this.cache.get(`${appId}/${channel}`);
   }
+  /** A fake node is never cut off from its cluster. */
+  unavailableReason(): string | undefined {
+    return undefined;
+  }
   asAdapter(): Adapter {
     return new Proxy(this, {
       get(target, property) {
