@@ -14,7 +14,7 @@ import { pusherClient, pusherSdk, startServer, waitFor } from './support/server.
 // settings must reach ioredis so that nodes meet through them.
 
 /** A redis-server (any role) on 127.0.0.1 that the test kills at teardown. */
-async function redisRole(t: ExecutionContext, args: string[], port: number): Promise<void> {
+async function redisRole(t: ExecutionContext, args: string[], port: number): Promise<() => void> {
   const child = spawn(findBroker('redis') ?? 'redis-server', args, { stdio: 'ignore' });
   const kill = (): void => {
     child.kill('SIGKILL');
@@ -22,6 +22,7 @@ async function redisRole(t: ExecutionContext, args: string[], port: number): Pro
   process.once('exit', kill);
   t.teardown(kill);
   await waitFor(async () => (await redisCli(['-p', String(port), 'PING']).catch(() => '')).includes('PONG'), { timeoutMs: 10_000, message: `redis on ${port}` });
+  return kill;
 }
 
 async function redisCli(args: string[]): Promise<string> {
@@ -66,12 +67,13 @@ if (!brokerAvailable(test, 'redis')) {
     await eventCrossesNodes(t, { DB_REDIS_SENTINELS: `[{"host":"127.0.0.1","port":${sentinelPort}}]`, DB_REDIS_INSTANCE_NAME: 'main', DB_REDIS_PORT: '1' });
   });
 
-  test.serial('Redis Cluster: ADAPTER_REDIS_CLUSTER_MODE with nodes attached to different cluster members', async (t) => {
+  test.serial('Redis Cluster: ADAPTER_REDIS_CLUSTER_MODE with nodes on different members; a dead member is left for the next listed one', async (t) => {
     const dir = scratchDir(t);
     const ports = [await freePort(), await freePort(), await freePort()];
+    const killers: Array<() => void> = [];
     for (const port of ports) {
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--save', '', '--appendonly', 'no', '--dir', dir];
-      await redisRole(t, args, port);
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-require-full-coverage', 'no', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--save', '', '--appendonly', 'no', '--dir', dir];
+      killers.push(await redisRole(t, args, port));
     }
     await redisCli(['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
     await waitFor(async () => (await redisCli(['-p', String(ports[0]), 'CLUSTER', 'INFO'])).includes('cluster_state:ok'), { timeoutMs: 15_000, message: 'cluster_state:ok' });
@@ -88,5 +90,14 @@ if (!brokerAvailable(test, 'redis')) {
     const got = nextEvent(channel, 'hello');
     await pusherSdk(nodes[1]!).trigger('topology-cluster', 'hello', { n: 1 });
     t.deepEqual(await got, { n: 1 });
+
+    // The member the first node talks to dies: it moves on to the next listed member and relinks.
+    killers[0]!();
+    await waitFor(async () => (await fetch(`${nodes[0]!.httpBase}/ready`)).status === 503, { timeoutMs: 10_000, message: 'the first node notices' });
+    await waitFor(async () => (await fetch(`${nodes[0]!.httpBase}/ready`)).status === 200, { timeoutMs: 20_000, message: 'the first node reconnects elsewhere' });
+    await waitForMesh(nodes, 20_000);
+    const again = nextEvent(channel, 'hello');
+    await pusherSdk(nodes[1]!).trigger('topology-cluster', 'hello', { n: 2 });
+    t.deepEqual(await again, { n: 2 });
   });
 }

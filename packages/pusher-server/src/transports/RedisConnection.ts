@@ -43,7 +43,8 @@ const MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
  * Redis Cluster: PUBLISH on any node reaches subscribers on every node, and ioredis's `Cluster`
  * would send each PUBLISH to a random node, losing the order of one sender's messages that the
  * transport relies on. So cluster mode uses one connection per role to one cluster node (the
- * first of `clusterNodes`), and ordinary PUBLISH/SUBSCRIBE.
+ * first of `clusterNodes`), and ordinary PUBLISH/SUBSCRIBE; each reconnect attempt moves on to
+ * the next listed node, so a dead cluster member is left behind.
  */
 export class RedisConnection implements BrokerConnection {
   readonly #options: RedisConnectionOptions;
@@ -173,8 +174,22 @@ export class RedisConnection implements BrokerConnection {
       enableOfflineQueue: false,
       maxRetriesPerRequest: null,
       connectTimeout: o.connectTimeoutMs ?? 10_000,
-      retryStrategy: (times: number) => (this.#closing ? null : backoffMs(times - 1)),
+      retryStrategy: (times: number) => {
+        if (this.#closing) return null;
+        if (o.clusterMode) this.#nextClusterNode(role === 'publisher' ? this.#publisher : this.#subscriber);
+        return backoffMs(times - 1);
+      },
     };
+  }
+
+  /** ioredis reads `options.host`/`port` at each connect attempt: point the next one at another node. */
+  #nextClusterNode(client: Redis): void {
+    const nodes = this.#options.clusterNodes ?? [];
+    const current = nodes.findIndex((n) => n.host === client.options.host && n.port === client.options.port);
+    const next = nodes[(current + 1) % Math.max(1, nodes.length)];
+    if (next === undefined) return;
+    client.options.host = next.host;
+    client.options.port = next.port;
   }
 
   #endpoint(): string {
