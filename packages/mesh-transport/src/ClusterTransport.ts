@@ -79,6 +79,13 @@ export interface ClusterTransport {
    * connection), or undefined when it can. Optional: the mesh has no single connection to lose.
    */
   unavailableReason?(): string | undefined;
+  /**
+   * Settles once every subject subscribed before the call is in effect: a publish that any peer
+   * sends after that reaches this node. Settles after `timeoutMs` at the latest, never rejects.
+   * Optional: over ordered routes (the mesh) a caller gets the same proof from a `request` to
+   * every peer sent behind the subscription; a broker transport asks its broker instead.
+   */
+  interestBarrier?(timeoutMs: number): Promise<void>;
   /** Leaves gracefully (peers drop this node at once) and releases every socket and timer. */
   close(): Promise<void>;
 }

@@ -97,6 +97,23 @@ for (const kind of ['nats', 'redis'] as const satisfies readonly BrokerKind[]) {
     t.is(logB.filter((l) => l.startsWith('message')).length, 2, 'delivered while subscribed, not after the last unsubscribe');
   });
 
+  test.serial(`${kind}: a publish sent the moment interestBarrier settles reaches the new subscriber`, async (t) => {
+    const broker = await BrokerProcess.start(kind);
+    t.teardown(() => broker.kill());
+    const a = await node(t, broker);
+    const b = await node(t, broker);
+    await until(linked(a, b), 'a link');
+    const received: unknown[] = [];
+    b.on('message', (_subject, payload) => received.push(payload));
+    for (let i = 0; i < 20; i++) {
+      b.subscribe(`app\u001ffresh-${i}`);
+      await b.interestBarrier(5000);
+      a.publish(`app\u001ffresh-${i}`, i);
+    }
+    await until(() => received.length === 20, 'twenty deliveries');
+    t.deepEqual(received, Array.from({ length: 20 }, (_, i) => i));
+  });
+
   test.serial(`${kind}: requests get one reply per peer, handler errors are replies, and large payloads are chunked`, async (t) => {
     const broker = await BrokerProcess.start(kind);
     t.teardown(() => broker.kill());

@@ -3,7 +3,7 @@ import { clusterStatus, startCluster, TEST_CLUSTER_TIMING, waitForMesh, type Tes
 import { METRICS_ENV, scrape } from '../metrics-support.js';
 import { authorizedClient, nextEvent, subscribed } from '../protocol-support/pusherHelpers.js';
 import { Publisher, runLoad } from '../ratelimit-load.js';
-import { pusherClient, pusherSdk, runCli, waitFor, type RunningServer } from '../support/server.js';
+import { pusherSdk, runCli, waitFor, type RunningServer } from '../support/server.js';
 import { startReceiver, summary, webhookEnv } from '../webhooks-support.js';
 import { BrokerProcess, brokerEnv, type BrokerKind } from './brokers.js';
 

@@ -40,6 +40,11 @@ export interface BrokerConnection {
   subscribe(subject: string): void;
   /** Stops receiving `subject`. */
   unsubscribe(subject: string): void;
+  /**
+   * Settles once every `subscribe` made before the call is active at the broker, or at once
+   * while disconnected (the reconnect restores subscriptions and peers resync). Never rejects.
+   */
+  subscriptionsActive(): Promise<void>;
   /** Sends when connected; drops and counts otherwise (peers resync after a reconnect anyway). */
   publish(subject: string, data: Uint8Array): void;
   /** Connection state, its reason, and the loss counters, for `/cluster` and metrics. */

@@ -157,6 +157,15 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
     return this.#requests.handle(topic, handler);
   }
 
+  /** The broker routes by its own subscriptions: once they are active, every peer's publish arrives. */
+  interestBarrier(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    return Promise.race([this.#connection.subscriptionsActive(), timeout]).finally(() => clearTimeout(timer));
+  }
+
   unavailableReason(): string | undefined {
     if (this.#connected || this.#closed) return undefined;
     const { driver, endpoint, reason } = this.#connection.status();

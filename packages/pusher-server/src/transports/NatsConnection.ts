@@ -54,6 +54,12 @@ export class NatsConnection implements BrokerConnection {
     this.#subscriptions.set(subject, this.#subscribeOn(this.#client, subject));
   }
 
+  /** A flush is a round trip to the server, which handles this client's SUBs in order. */
+  subscriptionsActive(): Promise<void> {
+    if (this.#state !== 'connected' || this.#client === undefined) return Promise.resolve();
+    return this.#client.flush().catch(() => undefined);
+  }
+
   /** Stops receiving `subject`. */
   unsubscribe(subject: string): void {
     const subscription = this.#subscriptions.get(subject);

@@ -51,6 +51,7 @@ export class RedisConnection implements BrokerConnection {
   readonly #subjects = new Set<string>();
   readonly #publisher: Redis;
   readonly #subscriber: Redis;
+  #lastSubscribe: Promise<void> = Promise.resolve();
   #events: BrokerConnectionEvents | undefined;
   #state: BrokerConnectionStatus['state'] = 'connecting';
   #reason: string | undefined;
@@ -89,7 +90,16 @@ export class RedisConnection implements BrokerConnection {
   /** Starts receiving `subject` (kept across reconnects). */
   subscribe(subject: string): void {
     this.#subjects.add(subject);
-    if (this.#subscriber.status === 'ready') this.#subscriber.subscribe(subject).catch(() => undefined);
+    if (this.#subscriber.status !== 'ready') return;
+    // One connection answers in order: the last SUBSCRIBE's answer covers every earlier one.
+    this.#lastSubscribe = this.#subscriber.subscribe(subject).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  subscriptionsActive(): Promise<void> {
+    return this.#subscriber.status === 'ready' ? this.#lastSubscribe : Promise.resolve();
   }
 
   /** Stops receiving `subject`. */

@@ -232,18 +232,20 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
   }
 
   /**
-   * Subscribes the subject, then sends a barrier request behind the SUB on every route: a peer
-   * answers it only after it has processed the SUB, so once every reply is in, a publish on any
-   * peer reaches this node. A paused or dying peer cannot hold subscribers longer than the timeout.
+   * Subscribes the subject, then waits until peers route it here: the transport's own barrier
+   * (a broker acknowledging the subscription), or else a request behind the SUB on every ordered
+   * route, which a peer answers only after it has processed the SUB. A paused or dying peer
+   * cannot hold subscribers longer than the timeout.
    */
   #announceInterest(subject: string): void {
     this.#transport.subscribe(subject);
     if (this.#transport.peers().length === 0) return;
-    const settled = this.#transport
-      .request('all', Topics.Barrier, null, INTEREST_BARRIER_TIMEOUT_MS)
-      .then(() => {
-        if (this.#interestInFlight.get(subject) === settled) this.#interestInFlight.delete(subject);
-      });
+    const barrier = this.#transport.interestBarrier
+      ? this.#transport.interestBarrier(INTEREST_BARRIER_TIMEOUT_MS)
+      : this.#transport.request('all', Topics.Barrier, null, INTEREST_BARRIER_TIMEOUT_MS);
+    const settled = barrier.then(() => {
+      if (this.#interestInFlight.get(subject) === settled) this.#interestInFlight.delete(subject);
+    });
     this.#interestInFlight.set(subject, settled);
   }
 
