@@ -11,7 +11,9 @@ process.env.METRICS_SERVER_PORT = String(basePort + instance);
 // soketi's spelling of the same setting would otherwise compete with the derived one.
 delete process.env.SOKETI_METRICS_SERVER_PORT;
 // PM2 names log files by pm_id, which keeps growing across `pm2 scale`: tie it to the instance.
-process.stderr.write(`meshpush pm2 instance ${instance} (pm_id ${process.env.pm_id ?? '?'}), metrics port ${basePort + instance}\n`);
+process.stderr.write(
+  `meshpush pm2 instance ${instance} (pm_id ${process.env.pm_id ?? '?'}), metrics port ${basePort + instance}\n`,
+);
 
 const cli = process.env.MESHPUSH_CLI ?? fileURLToPath(new URL('../../apps/server/dist/cli.js', import.meta.url));
 // The CLI parses process.argv (`start` comes from the app's `args`) and runs on import.

@@ -35,7 +35,9 @@ export const adapterDrivers: Readonly<Record<AdapterDriver, AdapterFactory>> = {
       return await createMeshCluster(config.cluster, logger);
     } catch (error) {
       const { host, port } = config.cluster;
-      throw new DriverUnavailableError(`the cluster adapter could not join the mesh on ${host}:${port}: ${String(error)}`);
+      throw new DriverUnavailableError(
+        `the cluster adapter could not join the mesh on ${host}:${port}: ${String(error)}`,
+      );
     }
   },
   nats: (config, logger) => brokerCluster('nats', () => createNatsCluster(config, logger)),
@@ -47,7 +49,9 @@ async function brokerCluster(driver: string, create: () => Promise<MeshCluster>)
   try {
     return await create();
   } catch (error) {
-    throw new DriverUnavailableError(`ADAPTER_DRIVER=${driver}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new DriverUnavailableError(
+      `ADAPTER_DRIVER=${driver}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -72,7 +76,9 @@ export const rateLimiterDrivers: Readonly<Record<RateLimiterDriver, RateLimiterF
 
 function clusterRateLimiter(driver: RateLimiterDriver, { transport }: AdapterBuild, logger: Logger): RateLimiter {
   if (!transport) {
-    throw new DriverUnavailableError(`RATE_LIMITER_DRIVER=${driver} needs a cluster adapter (ADAPTER_DRIVER=cluster, nats or redis)`);
+    throw new DriverUnavailableError(
+      `RATE_LIMITER_DRIVER=${driver} needs a cluster adapter (ADAPTER_DRIVER=cluster, nats or redis)`,
+    );
   }
   return new ClusterRateLimiter(transport, { logger });
 }

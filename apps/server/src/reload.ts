@@ -40,7 +40,9 @@ export async function reloadCertificates({ logger, ssl, clusterTls, server, mesh
       // Checked here first for the error message in the operator's names (SSL_CERT, …).
       checkClientTls(ssl);
       const certificate = await server.reloadTls();
-      logger.info(`SIGHUP: client TLS reloaded for new connections (${certificate.subject}, valid to ${certificate.validTo})`);
+      logger.info(
+        `SIGHUP: client TLS reloaded for new connections (${certificate.subject}, valid to ${certificate.validTo})`,
+      );
     } catch (error) {
       logger.error(`SIGHUP: client TLS reload failed, keeping the current certificate: ${oneLine(error)}`);
     }

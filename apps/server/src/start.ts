@@ -51,7 +51,13 @@ export async function start(options: StartOptions): Promise<MeshpushServer> {
     throw new Error(describeStartFailure(error, config.server), { cause: error });
   }
   exitOnSignals({ server, logger, gracePeriodMs: config.server.shutdownGracePeriodMs });
-  reloadCertificatesOnSighup({ logger, ssl: config.server.ssl, clusterTls: config.clusterTls, server, mesh: build.mesh });
+  reloadCertificatesOnSighup({
+    logger,
+    ssl: config.server.ssl,
+    clusterTls: config.clusterTls,
+    server,
+    mesh: build.mesh,
+  });
   process.stdout.write(readyLine(server.port, process.pid, server.metricsPort) + '\n');
   tellSupervisorReady();
   return server;

@@ -12,7 +12,12 @@ export interface MeshTlsPem {
   ca: string;
 }
 
-const clientLabels = { cert: 'SSL_CERT', key: 'SSL_KEY', passphrase: 'SSL_PASSPHRASE (or SSL_PASS)', ca: 'SSL_CA' } as const;
+const clientLabels = {
+  cert: 'SSL_CERT',
+  key: 'SSL_KEY',
+  passphrase: 'SSL_PASSPHRASE (or SSL_PASS)',
+  ca: 'SSL_CA',
+} as const;
 
 export function clientTlsEnabled(ssl: SslConfig): boolean {
   return ssl.certFile !== '';
@@ -37,7 +42,11 @@ export function checkClientTls(ssl: SslConfig): CertificateSummary {
  * a CA that parses. Throws a one-line `ConfigError` naming the file.
  */
 export function loadMeshTls(files: ClusterTlsFiles): { pem: MeshTlsPem; certificate: CertificateSummary } {
-  const pem = { cert: readPem(files.certFile, 'CLUSTER_TLS_CERT'), key: readPem(files.keyFile, 'CLUSTER_TLS_KEY'), ca: readPem(files.caFile, 'CLUSTER_TLS_CA') };
+  const pem = {
+    cert: readPem(files.certFile, 'CLUSTER_TLS_CERT'),
+    key: readPem(files.keyFile, 'CLUSTER_TLS_KEY'),
+    ca: readPem(files.caFile, 'CLUSTER_TLS_CA'),
+  };
   const certificate = certificateIn(pem.cert, `CLUSTER_TLS_CERT file ${files.certFile}`);
   certificateIn(pem.ca, `CLUSTER_TLS_CA file ${files.caFile}`);
   let key;
@@ -45,24 +54,36 @@ export function loadMeshTls(files: ClusterTlsFiles): { pem: MeshTlsPem; certific
     key = createPrivateKey(pem.key);
   } catch (error) {
     const encrypted = /ENCRYPTED/.test(pem.key) ? ' (encrypted keys are not supported for the mesh)' : '';
-    throw new ConfigError(`CLUSTER_TLS_KEY file ${files.keyFile} holds no usable PEM private key${encrypted}: ${(error as Error).message}`);
+    throw new ConfigError(
+      `CLUSTER_TLS_KEY file ${files.keyFile} holds no usable PEM private key${encrypted}: ${(error as Error).message}`,
+    );
   }
   if (!certificate.checkPrivateKey(key)) {
-    throw new ConfigError(`CLUSTER_TLS_KEY file ${files.keyFile} does not match the certificate in CLUSTER_TLS_CERT file ${files.certFile}`);
+    throw new ConfigError(
+      `CLUSTER_TLS_KEY file ${files.keyFile} does not match the certificate in CLUSTER_TLS_CERT file ${files.certFile}`,
+    );
   }
   try {
     createSecureContext(pem);
   } catch (error) {
     throw new ConfigError(`CLUSTER_TLS_* files are not usable together: ${(error as Error).message}`);
   }
-  return { pem, certificate: { subject: certificate.subject.split('\n').join(', '), validTo: new Date(certificate.validTo).toISOString() } };
+  return {
+    pem,
+    certificate: {
+      subject: certificate.subject.split('\n').join(', '),
+      validTo: new Date(certificate.validTo).toISOString(),
+    },
+  };
 }
 
 function readPem(path: string, name: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read ${name} file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ConfigError(
+      `cannot read ${name} file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 

@@ -21,7 +21,10 @@ async function redisRole(t: ExecutionContext, args: string[], port: number): Pro
   };
   process.once('exit', kill);
   t.teardown(kill);
-  await waitFor(async () => (await redisCli(['-p', String(port), 'PING']).catch(() => '')).includes('PONG'), { timeoutMs: 10_000, message: `redis on ${port}` });
+  await waitFor(async () => (await redisCli(['-p', String(port), 'PING']).catch(() => '')).includes('PONG'), {
+    timeoutMs: 10_000,
+    message: `redis on ${port}`,
+  });
   return kill;
 }
 
@@ -64,40 +67,80 @@ if (!brokerAvailable(test, 'redis')) {
     const config = join(scratchDir(t), 'sentinel.conf');
     writeFileSync(config, `port ${sentinelPort}\nbind 127.0.0.1\nsentinel monitor main 127.0.0.1 ${master.port} 1\n`);
     await redisRole(t, [config, '--sentinel'], sentinelPort);
-    await eventCrossesNodes(t, { DB_REDIS_SENTINELS: `[{"host":"127.0.0.1","port":${sentinelPort}}]`, DB_REDIS_INSTANCE_NAME: 'main', DB_REDIS_PORT: '1' });
+    await eventCrossesNodes(t, {
+      DB_REDIS_SENTINELS: `[{"host":"127.0.0.1","port":${sentinelPort}}]`,
+      DB_REDIS_INSTANCE_NAME: 'main',
+      DB_REDIS_PORT: '1',
+    });
   });
 
-  test.serial('Redis Cluster: ADAPTER_REDIS_CLUSTER_MODE with nodes on different members; a dead member is left for the next listed one', async (t) => {
-    const dir = scratchDir(t);
-    const ports = [await freePort(), await freePort(), await freePort()];
-    const killers: Array<() => void> = [];
-    for (const port of ports) {
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-require-full-coverage', 'no', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--save', '', '--appendonly', 'no', '--dir', dir];
-      killers.push(await redisRole(t, args, port));
-    }
-    await redisCli(['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
-    await waitFor(async () => (await redisCli(['-p', String(ports[0]), 'CLUSTER', 'INFO'])).includes('cluster_state:ok'), { timeoutMs: 15_000, message: 'cluster_state:ok' });
-    // Each meshpush node lists a different member first, so their messages cross the cluster bus.
-    const listed = (first: number, second: number) => [first, second].map((p) => `127.0.0.1:${p}`).join(',');
-    const timing = await clusterEnv({ ADAPTER_DRIVER: 'redis', ADAPTER_REDIS_CLUSTER_MODE: 'true' });
-    const nodes = [
-      await startServer(t, { env: { ...timing, DB_REDIS_CLUSTER_NODES: listed(ports[0]!, ports[1]!) } }),
-      await startServer(t, { env: { ...timing, DB_REDIS_CLUSTER_NODES: listed(ports[1]!, ports[0]!) } }),
-    ];
-    await waitForMesh(nodes);
-    const client = pusherClient(t, nodes[0]!);
-    const { channel } = await subscribed(client, 'topology-cluster');
-    const got = nextEvent(channel, 'hello');
-    await pusherSdk(nodes[1]!).trigger('topology-cluster', 'hello', { n: 1 });
-    t.deepEqual(await got, { n: 1 });
+  test.serial(
+    'Redis Cluster: ADAPTER_REDIS_CLUSTER_MODE with nodes on different members; a dead member is left for the next listed one',
+    async (t) => {
+      const dir = scratchDir(t);
+      const ports = [await freePort(), await freePort(), await freePort()];
+      const killers: Array<() => void> = [];
+      for (const port of ports) {
+        const args = [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-require-full-coverage',
+          'no',
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+        ];
+        killers.push(await redisRole(t, args, port));
+      }
+      await redisCli([
+        '--cluster',
+        'create',
+        ...ports.map((p) => `127.0.0.1:${p}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ]);
+      await waitFor(
+        async () => (await redisCli(['-p', String(ports[0]), 'CLUSTER', 'INFO'])).includes('cluster_state:ok'),
+        { timeoutMs: 15_000, message: 'cluster_state:ok' },
+      );
+      // Each meshpush node lists a different member first, so their messages cross the cluster bus.
+      const listed = (first: number, second: number) => [first, second].map((p) => `127.0.0.1:${p}`).join(',');
+      const timing = await clusterEnv({ ADAPTER_DRIVER: 'redis', ADAPTER_REDIS_CLUSTER_MODE: 'true' });
+      const nodes = [
+        await startServer(t, { env: { ...timing, DB_REDIS_CLUSTER_NODES: listed(ports[0]!, ports[1]!) } }),
+        await startServer(t, { env: { ...timing, DB_REDIS_CLUSTER_NODES: listed(ports[1]!, ports[0]!) } }),
+      ];
+      await waitForMesh(nodes);
+      const client = pusherClient(t, nodes[0]!);
+      const { channel } = await subscribed(client, 'topology-cluster');
+      const got = nextEvent(channel, 'hello');
+      await pusherSdk(nodes[1]!).trigger('topology-cluster', 'hello', { n: 1 });
+      t.deepEqual(await got, { n: 1 });
 
-    // The member the first node talks to dies: it moves on to the next listed member and relinks.
-    killers[0]!();
-    await waitFor(async () => (await fetch(`${nodes[0]!.httpBase}/ready`)).status === 503, { timeoutMs: 10_000, message: 'the first node notices' });
-    await waitFor(async () => (await fetch(`${nodes[0]!.httpBase}/ready`)).status === 200, { timeoutMs: 20_000, message: 'the first node reconnects elsewhere' });
-    await waitForMesh(nodes, 20_000);
-    const again = nextEvent(channel, 'hello');
-    await pusherSdk(nodes[1]!).trigger('topology-cluster', 'hello', { n: 2 });
-    t.deepEqual(await again, { n: 2 });
-  });
+      // The member the first node talks to dies: it moves on to the next listed member and relinks.
+      killers[0]!();
+      await waitFor(async () => (await fetch(`${nodes[0]!.httpBase}/ready`)).status === 503, {
+        timeoutMs: 10_000,
+        message: 'the first node notices',
+      });
+      await waitFor(async () => (await fetch(`${nodes[0]!.httpBase}/ready`)).status === 200, {
+        timeoutMs: 20_000,
+        message: 'the first node reconnects elsewhere',
+      });
+      await waitForMesh(nodes, 20_000);
+      const again = nextEvent(channel, 'hello');
+      await pusherSdk(nodes[1]!).trigger('topology-cluster', 'hello', { n: 2 });
+      t.deepEqual(await again, { n: 2 });
+    },
+  );
 }

@@ -123,7 +123,10 @@ test('both spellings with the same value are fine; different values stop with bo
 });
 
 test('two names for one setting (seeds, heartbeat) conflict the same way', (t) => {
-  t.regex(failure({ env: { CLUSTER_SEEDS: 'a:1', CLUSTER_UNICAST_ADDRESSES: 'b:1' } }), /CLUSTER_SEEDS.*CLUSTER_UNICAST_ADDRESSES|CLUSTER_UNICAST_ADDRESSES.*CLUSTER_SEEDS/);
+  t.regex(
+    failure({ env: { CLUSTER_SEEDS: 'a:1', CLUSTER_UNICAST_ADDRESSES: 'b:1' } }),
+    /CLUSTER_SEEDS.*CLUSTER_UNICAST_ADDRESSES|CLUSTER_UNICAST_ADDRESSES.*CLUSTER_SEEDS/,
+  );
   const config = resolveConfig({ env: { ADAPTER_DRIVER: 'cluster', CLUSTER_KEEPALIVE_INTERVAL: '250' } });
   t.is(config.server.cluster.checkIntervalMs, 250);
 });
@@ -133,8 +136,12 @@ test('empty environment values count as unset', (t) => {
 });
 
 test('the config file takes dotted soketi keys and nested objects alike', (t) => {
-  const dotted = resolveConfig({ file: file({ 'adapter.driver': 'cluster', 'cluster.port': 12001, 'cluster.hostname': '127.0.0.1' }) });
-  const nested = resolveConfig({ file: file({ adapter: { driver: 'cluster' }, cluster: { port: 12001, hostname: '127.0.0.1' } }) });
+  const dotted = resolveConfig({
+    file: file({ 'adapter.driver': 'cluster', 'cluster.port': 12001, 'cluster.hostname': '127.0.0.1' }),
+  });
+  const nested = resolveConfig({
+    file: file({ adapter: { driver: 'cluster' }, cluster: { port: 12001, hostname: '127.0.0.1' } }),
+  });
   t.deepEqual(dotted.server, nested.server);
   t.like(dotted.server.cluster, { port: 12001, host: '127.0.0.1' });
 });
@@ -155,8 +162,18 @@ test('every soketi key maps somewhere: limits, metrics, presence, traffic, cors'
       userAuthenticationTimeout: 5000,
     }),
   });
-  t.like(server.limits, { maxChannelNameLength: 150, maxEventChannelsAtOnce: 50, maxEventPayloadKb: 10, maxPresenceMembersPerChannel: 20 });
-  t.like(server, { acceptTrafficMemoryThresholdPercent: 70, corsAllowOrigin: 'https://example.com', shutdownGracePeriodMs: 1000, userAuthenticationTimeoutMs: 5000 });
+  t.like(server.limits, {
+    maxChannelNameLength: 150,
+    maxEventChannelsAtOnce: 50,
+    maxEventPayloadKb: 10,
+    maxPresenceMembersPerChannel: 20,
+  });
+  t.like(server, {
+    acceptTrafficMemoryThresholdPercent: 70,
+    corsAllowOrigin: 'https://example.com',
+    shutdownGracePeriodMs: 1000,
+    userAuthenticationTimeoutMs: 5000,
+  });
   t.deepEqual(server.metrics, { enabled: true, host: '0.0.0.0', port: 9700, prefix: 'soketi_' });
 });
 
@@ -183,29 +200,55 @@ test('malformed values name the setting, the value and what was expected', (t) =
 });
 
 test('an unknown driver is an error; planned drivers say "not supported yet"', (t) => {
-  t.is(failure({ env: { ADAPTER_DRIVER: 'foo' } }), 'invalid value "foo" for ADAPTER_DRIVER: unknown driver (expected one of: local, cluster, nats, redis)');
+  t.is(
+    failure({ env: { ADAPTER_DRIVER: 'foo' } }),
+    'invalid value "foo" for ADAPTER_DRIVER: unknown driver (expected one of: local, cluster, nats, redis)',
+  );
   t.regex(failure({ env: { QUEUE_DRIVER: 'sqs' } }), /QUEUE_DRIVER: "sqs" is not supported yet/);
   t.regex(failure({ env: { MODE: 'worker' } }), /MODE: "worker" is not supported yet/);
   t.regex(failure({ env: { APP_MANAGER_DRIVER: 'mysql' } }), /APP_MANAGER_DRIVER: "mysql" is not supported \(/);
-  t.regex(failure({ env: { RATE_LIMITER_DRIVER: 'redis', ADAPTER_DRIVER: 'nats' } }), /RATE_LIMITER_DRIVER=redis shares limits over the Redis adapter: set ADAPTER_DRIVER=redis, or RATE_LIMITER_DRIVER=cluster/);
+  t.regex(
+    failure({ env: { RATE_LIMITER_DRIVER: 'redis', ADAPTER_DRIVER: 'nats' } }),
+    /RATE_LIMITER_DRIVER=redis shares limits over the Redis adapter: set ADAPTER_DRIVER=redis, or RATE_LIMITER_DRIVER=cluster/,
+  );
 });
 
 test('UDP discovery is refused, never ignored; TLS files come in complete sets', (t) => {
-  t.regex(failure({ env: { CLUSTER_BROADCAST_ADDRESS: '255.255.255.255' } }), /CLUSTER_BROADCAST_ADDRESS is not supported: .*UDP/);
-  t.regex(failure({ env: { SOKETI_CLUSTER_MULTICAST_ADDRESS: '239.0.0.1' } }), /SOKETI_CLUSTER_MULTICAST_ADDRESS is not supported/);
+  t.regex(
+    failure({ env: { CLUSTER_BROADCAST_ADDRESS: '255.255.255.255' } }),
+    /CLUSTER_BROADCAST_ADDRESS is not supported: .*UDP/,
+  );
+  t.regex(
+    failure({ env: { SOKETI_CLUSTER_MULTICAST_ADDRESS: '239.0.0.1' } }),
+    /SOKETI_CLUSTER_MULTICAST_ADDRESS is not supported/,
+  );
   t.regex(failure({ env: { SSL_CERT: '/etc/cert.pem' } }), /client TLS needs SSL_CERT, SSL_KEY; missing: SSL_KEY/);
   t.regex(failure({ file: file({ 'ssl.keyPath': '/k' }) }), /missing: SSL_CERT/);
   t.regex(failure({ env: { SSL_CA: '/ca.pem' } }), /SSL_CA and SSL_PASS\(PHRASE\) need SSL_CERT and SSL_KEY/);
-  t.regex(failure({ env: { SSL_CERT: '/c', SSL_KEY: '/k', SSL_PASS: 'a', SSL_PASSPHRASE: 'b' } }), /SSL_PASS=\(hidden\) and SSL_PASSPHRASE=\(hidden\) disagree/);
-  t.regex(failure({ env: { ADAPTER_DRIVER: 'cluster', CLUSTER_TLS_CERT: '/c', CLUSTER_TLS_KEY: '/k' } }), /mesh TLS needs .*missing: CLUSTER_TLS_CA/);
-  t.regex(failure({ env: { CLUSTER_TLS_CERT: '/c', CLUSTER_TLS_KEY: '/k', CLUSTER_TLS_CA: '/ca' } }), /needs ADAPTER_DRIVER=cluster/);
+  t.regex(
+    failure({ env: { SSL_CERT: '/c', SSL_KEY: '/k', SSL_PASS: 'a', SSL_PASSPHRASE: 'b' } }),
+    /SSL_PASS=\(hidden\) and SSL_PASSPHRASE=\(hidden\) disagree/,
+  );
+  t.regex(
+    failure({ env: { ADAPTER_DRIVER: 'cluster', CLUSTER_TLS_CERT: '/c', CLUSTER_TLS_KEY: '/k' } }),
+    /mesh TLS needs .*missing: CLUSTER_TLS_CA/,
+  );
+  t.regex(
+    failure({ env: { CLUSTER_TLS_CERT: '/c', CLUSTER_TLS_KEY: '/k', CLUSTER_TLS_CA: '/ca' } }),
+    /needs ADAPTER_DRIVER=cluster/,
+  );
   t.regex(failure({ env: { CLUSTER_IGNORE_PROCESS: 'false' } }), /CLUSTER_IGNORE_PROCESS is not supported/);
 });
 
 test('TLS settings under soketi names and keys reach the config', (t) => {
   const config = resolveConfig({
     env: { SOKETI_SSL_CERT: '/c.pem', SSL_KEY: '/k.pem', SOKETI_SSL_PASS: 'pw', ADAPTER_DRIVER: 'cluster' },
-    file: file({ 'ssl.caPath': '/ca.pem', 'cluster.tls.cert': '/m.pem', 'cluster.tls.key': '/m.key', 'cluster.tls.ca': '/mca.pem' }),
+    file: file({
+      'ssl.caPath': '/ca.pem',
+      'cluster.tls.cert': '/m.pem',
+      'cluster.tls.key': '/m.key',
+      'cluster.tls.ca': '/mca.pem',
+    }),
   });
   t.deepEqual(config.server.ssl, { certFile: '/c.pem', keyFile: '/k.pem', passphrase: 'pw', caFile: '/ca.pem' });
   t.deepEqual(config.clusterTls, { certFile: '/m.pem', keyFile: '/m.key', caFile: '/mca.pem' });
@@ -214,7 +257,13 @@ test('TLS settings under soketi names and keys reach the config', (t) => {
 
 test('values that mean "off" for unsupported switches are accepted quietly', (t) => {
   const config = resolveConfig({
-    env: { CLUSTER_IGNORE_PROCESS: 'true', WEBHOOKS_BATCHING: 'false', MODE: 'full', QUEUE_DRIVER: 'sync', APP_MANAGER_DRIVER: 'array' },
+    env: {
+      CLUSTER_IGNORE_PROCESS: 'true',
+      WEBHOOKS_BATCHING: 'false',
+      MODE: 'full',
+      QUEUE_DRIVER: 'sync',
+      APP_MANAGER_DRIVER: 'array',
+    },
     file: file({ 'ssl.certPath': '', 'appManager.cache.enabled': false }),
   });
   t.deepEqual(config.warnings, []);
@@ -229,7 +278,10 @@ test('settings of drivers that are not in this build are reported as warnings', 
 
 test('combinations that cannot work are errors', (t) => {
   t.regex(failure({ env: { RATE_LIMITER_DRIVER: 'cluster' } }), /needs ADAPTER_DRIVER=cluster/);
-  t.regex(failure({ env: { ADAPTER_DRIVER: 'cluster', CLUSTER_NODE_TIMEOUT: '500', CLUSTER_CHECK_INTERVAL: '500' } }), /CLUSTER_NODE_TIMEOUT/);
+  t.regex(
+    failure({ env: { ADAPTER_DRIVER: 'cluster', CLUSTER_NODE_TIMEOUT: '500', CLUSTER_CHECK_INTERVAL: '500' } }),
+    /CLUSTER_NODE_TIMEOUT/,
+  );
   t.regex(failure({ env: { METRICS_ENABLED: 'true', METRICS_SERVER_PORT: '6001' } }), /METRICS_SERVER_PORT and PORT/);
   t.notThrows(() => resolveConfig({ env: { METRICS_ENABLED: 'true', PORT: '0', METRICS_SERVER_PORT: '0' } }));
 });
@@ -277,7 +329,10 @@ test("the config file's app list replaces the default app; numeric ids become st
     { id: 'two', key: 'k2', secret: 's2', webhooks: [{ url: 'https://example.com/h', headers: { A: 'b' } }] },
   ];
   const { server } = resolveConfig({ file: file({ 'appManager.array.apps': apps }) });
-  t.deepEqual(server.apps.map((app) => app.id), ['1', 'two']);
+  t.deepEqual(
+    server.apps.map((app) => app.id),
+    ['1', 'two'],
+  );
   t.is(server.apps[0]?.maxConnections, undefined);
 });
 
@@ -285,8 +340,19 @@ test('app lists are checked: required fields, typos, duplicates, lambda webhooks
   const apps = (list: unknown): ConfigInput => ({ file: file({ appManager: { array: { apps: list } } }) });
   t.regex(failure(apps([{ id: 'a', key: 'k' }])), /app #0: an app needs "secret"/);
   t.regex(failure(apps([{ id: 'a', key: 'k', secret: 's', maxConections: 1 }])), /did you mean "maxConnections"/);
-  t.regex(failure(apps([{ id: 'a', key: 'k', secret: 's' }, { id: 'b', key: 'k', secret: 's' }])), /two apps have the key "k"/);
-  t.regex(failure(apps([{ id: 'a', key: 'k', secret: 's', webhooks: [{ lambda_function: 'f' }] }])), /Lambda webhooks are not supported/);
+  t.regex(
+    failure(
+      apps([
+        { id: 'a', key: 'k', secret: 's' },
+        { id: 'b', key: 'k', secret: 's' },
+      ]),
+    ),
+    /two apps have the key "k"/,
+  );
+  t.regex(
+    failure(apps([{ id: 'a', key: 'k', secret: 's', webhooks: [{ lambda_function: 'f' }] }])),
+    /Lambda webhooks are not supported/,
+  );
   t.regex(failure(apps([])), /at least one app/);
   const mixed = { ...apps([{ id: 'a', key: 'k', secret: 's' }]), env: { DEFAULT_APP_KEY: 'x' } };
   t.regex(failure(mixed), /DEFAULT_APP_KEY cannot be combined with the app list/);
@@ -296,7 +362,9 @@ test('errors never echo secrets', (t) => {
   const message = failure({ env: { DEFAULT_APP_SECRET: 'hunter2', SOKETI_DEFAULT_APP_SECRET: 'other' } });
   t.notRegex(message, /hunter2|other/);
   t.regex(message, /DEFAULT_APP_SECRET/);
-  const listed = failure({ file: file({ 'appManager.array.apps': [{ id: 'a', key: 'k', secret: 'hunter2', bad: 1 }] }) });
+  const listed = failure({
+    file: file({ 'appManager.array.apps': [{ id: 'a', key: 'k', secret: 'hunter2', bad: 1 }] }),
+  });
   t.notRegex(listed, /hunter2/);
 });
 
@@ -304,7 +372,11 @@ test('errors never echo secrets', (t) => {
 
 test('CLUSTER_UNICAST_ADDRESSES is read as seeds; a seed without a port gets the cluster port', (t) => {
   const { server } = resolveConfig({
-    env: { ADAPTER_DRIVER: 'cluster', CLUSTER_PORT: '12000', SOKETI_CLUSTER_UNICAST_ADDRESSES: '10.0.0.1,10.0.0.2:13000' },
+    env: {
+      ADAPTER_DRIVER: 'cluster',
+      CLUSTER_PORT: '12000',
+      SOKETI_CLUSTER_UNICAST_ADDRESSES: '10.0.0.1,10.0.0.2:13000',
+    },
   });
   t.deepEqual(server.cluster.seeds, ['10.0.0.1:12000', '10.0.0.2:13000']);
 });
@@ -340,7 +412,8 @@ test('the option table: unique env names, all soketi names known, every target h
     'server.adapter.redis.sentinelPassword',
   ]);
   for (const option of settingOptions) {
-    if (option.target === null || optionalTargets.has(option.target) || option.target.startsWith('defaultApp.')) continue;
+    if (option.target === null || optionalTargets.has(option.target) || option.target.startsWith('defaultApp.'))
+      continue;
     t.not(getSetting(defaults, option.target), undefined, `${option.target} has a default`);
   }
 });

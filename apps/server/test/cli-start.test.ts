@@ -48,7 +48,9 @@ test('the summary names apps by id and key and never prints a secret', async (t)
       DEFAULT_APP_ID: 'shop',
       DEFAULT_APP_KEY: 'shop-key',
       DEFAULT_APP_SECRET: 'very-secret-value',
-      DEFAULT_APP_WEBHOOKS: JSON.stringify([{ url: 'http://127.0.0.1:9/hook', headers: { Authorization: 'Bearer webhook-token' } }]),
+      DEFAULT_APP_WEBHOOKS: JSON.stringify([
+        { url: 'http://127.0.0.1:9/hook', headers: { Authorization: 'Bearer webhook-token' } },
+      ]),
     },
   });
   t.regex(server.output(), /apps: id=shop key=shop-key \(webhooks=1\)/);
@@ -56,7 +58,11 @@ test('the summary names apps by id and key and never prints a secret', async (t)
 });
 
 test('precedence end to end: config file < environment < flags', async (t) => {
-  const path = await configFile(t, { pathPrefix: '/file', 'channelLimits.maxNameLength': 150, 'eventLimits.maxBatchSize': 5 });
+  const path = await configFile(t, {
+    pathPrefix: '/file',
+    'channelLimits.maxNameLength': 150,
+    'eventLimits.maxBatchSize': 5,
+  });
   const server = await startServer(t, {
     env: { SOKETI_PATH_PREFIX: '/env', CHANNEL_LIMITS_MAX_NAME_LENGTH: '120' },
     args: ['--config', path, '--path-prefix', '/flag'],
@@ -73,7 +79,10 @@ test('two spellings with different values: exit 1 naming both', async (t) => {
 });
 
 test('an unknown driver: exit 1 with a one-line message', async (t) => {
-  t.regex(await refusedStart(t, ['--adapter', 'postgres']), /unknown driver \(expected one of: local, cluster, nats, redis\)/);
+  t.regex(
+    await refusedStart(t, ['--adapter', 'postgres']),
+    /unknown driver \(expected one of: local, cluster, nats, redis\)/,
+  );
   t.regex(await refusedStart(t, [], { CACHE_DRIVER: 'redis' }), /not supported yet/);
 });
 
@@ -81,7 +90,11 @@ test('malformed port, integer, boolean and JSON values: exit 1', async (t) => {
   const cases: Array<[string[], Record<string, string>, RegExp]> = [
     [['--port', 'http'], {}, /--port: expected a port number/],
     [[], { CLUSTER_NODE_TIMEOUT: 'soon' }, /CLUSTER_NODE_TIMEOUT: expected an integer/],
-    [[], { DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'yes' }, /DEFAULT_APP_ENABLE_CLIENT_MESSAGES: expected true, false, 1 or 0/],
+    [
+      [],
+      { DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'yes' },
+      /DEFAULT_APP_ENABLE_CLIENT_MESSAGES: expected true, false, 1 or 0/,
+    ],
     [[], { SOKETI_DEFAULT_APP_WEBHOOKS: '[{"url":' }, /SOKETI_DEFAULT_APP_WEBHOOKS: expected JSON/],
   ];
   for (const [args, env, expected] of cases) t.regex(await refusedStart(t, args, env), expected);
@@ -97,8 +110,14 @@ test('config file problems: unknown key, bad JSON, missing file: exit 1', async 
 
 test('unsupported soketi settings are refused, not ignored', async (t) => {
   t.regex(await refusedStart(t, [], { CLUSTER_BROADCAST_ADDRESS: '255.255.255.255' }), /UDP/);
-  t.regex(await refusedStart(t, [], { CLUSTER_MULTICAST_ADDRESS: '239.0.0.1' }), /CLUSTER_MULTICAST_ADDRESS is not supported/);
-  t.regex(await refusedStart(t, [], { SOKETI_NOT_A_SETTING: '1' }), /unknown environment variable SOKETI_NOT_A_SETTING/);
+  t.regex(
+    await refusedStart(t, [], { CLUSTER_MULTICAST_ADDRESS: '239.0.0.1' }),
+    /CLUSTER_MULTICAST_ADDRESS is not supported/,
+  );
+  t.regex(
+    await refusedStart(t, [], { SOKETI_NOT_A_SETTING: '1' }),
+    /unknown environment variable SOKETI_NOT_A_SETTING/,
+  );
 });
 
 test("uWebSockets.js's JavaScript fallback is refused", async (t) => {

@@ -38,7 +38,10 @@ test("soketi's NATS settings reach the config, under env names, SOKETI_ names an
   });
   t.deepEqual(config.warnings, []);
   const summary = describeConfig(config, build).join('\n');
-  t.regex(summary, /cluster: nats nats:\/\/n1:4222,n2:4223, user pusher, prefix soketi, heartbeat 500 ms, node timeout 2000 ms/);
+  t.regex(
+    summary,
+    /cluster: nats nats:\/\/n1:4222,n2:4223, user pusher, prefix soketi, heartbeat 500 ms, node timeout 2000 ms/,
+  );
   t.notRegex(summary, /secret-pw/);
 });
 
@@ -56,12 +59,32 @@ test("soketi's Redis settings (DB_REDIS_*, ADAPTER_REDIS_*) reach the config, Se
       DB_REDIS_INSTANCE_NAME: 'main',
       ADAPTER_REDIS_PREFIX: 'app1:',
     },
-    file: file({ 'database.redis.clusterNodes': ['c1:7000', 'c2:7001'], 'adapter.redis.clusterMode': false, 'adapter.redis.requestsTimeout': 900 }),
+    file: file({
+      'database.redis.clusterNodes': ['c1:7000', 'c2:7001'],
+      'adapter.redis.clusterMode': false,
+      'adapter.redis.requestsTimeout': 900,
+    }),
   });
   const redis = config.server.adapter.redis;
-  t.like(redis, { host: 'redis.internal', port: 6380, db: 2, password: 'redis-pw', sentinelPassword: 'sentinel-pw', instanceName: 'main', prefix: 'app1:', clusterMode: false, requestTimeoutMs: 900 });
-  t.deepEqual(redis.sentinels, [{ host: 's1', port: 26379 }, { host: 's2', port: 6379 }]);
-  t.deepEqual(redis.clusterNodes, [{ host: 'c1', port: 7000 }, { host: 'c2', port: 7001 }]);
+  t.like(redis, {
+    host: 'redis.internal',
+    port: 6380,
+    db: 2,
+    password: 'redis-pw',
+    sentinelPassword: 'sentinel-pw',
+    instanceName: 'main',
+    prefix: 'app1:',
+    clusterMode: false,
+    requestTimeoutMs: 900,
+  });
+  t.deepEqual(redis.sentinels, [
+    { host: 's1', port: 26379 },
+    { host: 's2', port: 6379 },
+  ]);
+  t.deepEqual(redis.clusterNodes, [
+    { host: 'c1', port: 7000 },
+    { host: 'c2', port: 7001 },
+  ]);
   t.is(config.rateLimiter.driver, 'redis');
   const summary = describeConfig(config, build).join('\n');
   t.regex(summary, /cluster: redis sentinel main via s1:26379,s2:6379, password set, prefix app1:/);
@@ -73,7 +96,10 @@ test('bad broker values are clear errors', (t) => {
   t.regex(failure({ env: { ADAPTER_NATS_PREFIX: 'bad.*' } }), /ADAPTER_NATS_PREFIX.*without spaces/);
   t.regex(failure({ env: { DB_REDIS_SENTINELS: '[{"port":1}]' } }), /DB_REDIS_SENTINELS/);
   t.regex(failure({ env: { DB_REDIS_PORT: 'x' } }), /DB_REDIS_PORT/);
-  t.regex(failure({ env: { ADAPTER_NATS_CREDENTIALS: '/etc/nats.creds' } }), /ADAPTER_NATS_CREDENTIALS is not supported yet/);
+  t.regex(
+    failure({ env: { ADAPTER_NATS_CREDENTIALS: '/etc/nats.creds' } }),
+    /ADAPTER_NATS_CREDENTIALS is not supported yet/,
+  );
   t.regex(failure({ env: { RATE_LIMITER_DRIVER: 'redis' } }), /RATE_LIMITER_DRIVER=redis .* set ADAPTER_DRIVER=redis/);
   t.regex(failure({ env: { RATE_LIMITER_DRIVER: 'cluster' } }), /needs ADAPTER_DRIVER=cluster, nats or redis/);
 });

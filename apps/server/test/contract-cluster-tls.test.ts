@@ -8,5 +8,10 @@ const node = ca.issue('meshpush-node');
 adapterContract(test, {
   driver: 'cluster',
   nodes: 3,
-  env: { CLUSTER_TLS_CERT: node.certFile, CLUSTER_TLS_KEY: node.keyFile, CLUSTER_TLS_CA: ca.caFile, CLUSTER_SECRET: 'contract-secret' },
+  env: {
+    CLUSTER_TLS_CERT: node.certFile,
+    CLUSTER_TLS_KEY: node.keyFile,
+    CLUSTER_TLS_CA: ca.caFile,
+    CLUSTER_SECRET: 'contract-secret',
+  },
 });

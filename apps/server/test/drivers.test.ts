@@ -5,7 +5,11 @@ import { DriverUnavailableError } from '../src/config/errors.js';
 
 function clusterConfig(patch: Partial<ServerConfig['cluster']>): ServerConfig {
   const config = defaultServerConfig();
-  return { ...config, adapter: { ...config.adapter, driver: 'cluster' }, cluster: { ...config.cluster, host: '127.0.0.1', port: 0, ...patch } };
+  return {
+    ...config,
+    adapter: { ...config.adapter, driver: 'cluster' },
+    cluster: { ...config.cluster, host: '127.0.0.1', port: 0, ...patch },
+  };
 }
 
 test('the local driver builds a local adapter', async (t) => {

@@ -37,13 +37,22 @@ test("soketi's metric names under the chosen prefix move with connections, messa
   t.true((m.value('soketi_socket_transmitted_bytes', labels) ?? 0) > bytesBefore);
 
   // Two reads in a row against a limit of one per second: the second is refused and counted.
-  const statuses = await Promise.all([1, 2].map(() => sdk.get({ path: '/channels' }).then((r) => r.status, (e: { status?: number }) => e.status)));
+  const statuses = await Promise.all(
+    [1, 2].map(() =>
+      sdk.get({ path: '/channels' }).then(
+        (r) => r.status,
+        (e: { status?: number }) => e.status,
+      ),
+    ),
+  );
   t.true(statuses.includes(429), `one read over the limit (got ${statuses.join(', ')})`);
   m = await scrape(server.metricsPort);
   t.is(m.value('soketi_rate_limit_rejections_total', { ...labels, limit: 'read_requests' }), 1);
 
   client.disconnect();
-  await waitFor(async () => (await scrape(server.metricsPort)).value('soketi_connected', labels) === 0, { message: 'connected back to 0' });
+  await waitFor(async () => (await scrape(server.metricsPort)).value('soketi_connected', labels) === 0, {
+    message: 'connected back to 0',
+  });
   m = await scrape(server.metricsPort);
   t.is(m.value('soketi_new_disconnections_total', labels), 1);
   t.true((m.value('soketi_process_cpu_seconds_total') ?? 0) > 0);
@@ -51,7 +60,9 @@ test("soketi's metric names under the chosen prefix move with connections, messa
   t.true((m.value('soketi_nodejs_heap_size_used_bytes') ?? 0) > 0);
   t.is(m.value('soketi_mesh_peers'), undefined, 'no mesh with the local adapter');
 
-  const json = (await (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics?json=1`)).json()) as Array<{ name: string }>;
+  const json = (await (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics?json=1`)).json()) as Array<{
+    name: string;
+  }>;
   t.true(json.some((family) => family.name === 'soketi_connected'));
   t.is((await fetch(`http://127.0.0.1:${server.metricsPort}/nope`)).status, 404);
   t.is((await fetch(`${server.httpBase}/metrics`)).status, 404, 'metrics are not on the public port');
@@ -61,7 +72,13 @@ test('the metrics port is never shared: a second process on it exits 1', async (
   const port = String(await freePort());
   await startServer(t, { env: { ...METRICS_ENV, METRICS_SERVER_PORT: port } });
   const second = await runCli(['start', '--host', '127.0.0.1', '--port', '0'], {
-    env: { ...METRICS_ENV, METRICS_SERVER_PORT: port, ADAPTER_DRIVER: 'cluster', CLUSTER_HOST: '127.0.0.1', CLUSTER_PORT: String(await freePort()) },
+    env: {
+      ...METRICS_ENV,
+      METRICS_SERVER_PORT: port,
+      ADAPTER_DRIVER: 'cluster',
+      CLUSTER_HOST: '127.0.0.1',
+      CLUSTER_PORT: String(await freePort()),
+    },
   });
   t.is(second.code, 1);
   t.regex(second.stderr, new RegExp(`Cannot listen for metrics on 127\\.0\\.0\\.1:${port}: the port is in use`));

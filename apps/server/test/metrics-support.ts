@@ -28,7 +28,8 @@ export function parsePrometheus(text: string): ParsedMetrics {
     if (line.startsWith('# HELP ')) continue;
     if (line.startsWith('# TYPE ')) {
       const [, , name, type] = line.split(' ');
-      if (!name || !['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(type ?? '')) throw new Error(`bad TYPE line: ${line}`);
+      if (!name || !['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(type ?? ''))
+        throw new Error(`bad TYPE line: ${line}`);
       if (types.has(name)) throw new Error(`family declared twice: ${name}`);
       types.set(name, type as string);
       continue;
@@ -77,4 +78,8 @@ export async function scrape(metricsPort: number | undefined): Promise<ParsedMet
 }
 
 /** Loopback-only metrics on an ephemeral port. */
-export const METRICS_ENV = Object.freeze({ METRICS_ENABLED: 'true', METRICS_HOST: '127.0.0.1', METRICS_SERVER_PORT: '0' });
+export const METRICS_ENV = Object.freeze({
+  METRICS_ENABLED: 'true',
+  METRICS_HOST: '127.0.0.1',
+  METRICS_SERVER_PORT: '0',
+});

@@ -55,7 +55,8 @@ export interface Pm2Deployment {
 export async function freePortRun(count: number): Promise<number> {
   const low = ephemeralRangeStart();
   const floor = 10_000;
-  if (low - floor < count * 10) throw new Error(`the ephemeral port range starts at ${low}: no room below it for test ports`);
+  if (low - floor < count * 10)
+    throw new Error(`the ephemeral port range starts at ${low}: no room below it for test ports`);
   for (let attempt = 0; attempt < 100; attempt++) {
     const first = floor + Math.floor(Math.random() * (low - floor - count));
     const free = await Promise.all(Array.from({ length: count }, (_, i) => isFree(first + i)));
@@ -87,7 +88,10 @@ function isFree(port: number): Promise<boolean> {
  * until they are all online. The daemon is killed at teardown, and by a watchdog process if the
  * test process itself dies first.
  */
-export async function startPm2(t: TeardownHost, options: { instances: number; env: Record<string, string> }): Promise<Pm2Deployment> {
+export async function startPm2(
+  t: TeardownHost,
+  options: { instances: number; env: Record<string, string> },
+): Promise<Pm2Deployment> {
   const home = mkdtempSync(join(tmpdir(), 'meshpush-pm2-'));
   // One run: the public port, the rendezvous port, then one metrics port per instance.
   const port = await freePortRun(options.instances + 2);
@@ -107,7 +111,8 @@ export async function startPm2(t: TeardownHost, options: { instances: number; en
   const pm2 = (args: readonly string[]): Promise<string> => runPm2(args, env);
   const watchdog = startWatchdog(env);
   let killed: Promise<number[]> | undefined;
-  const kill = (): Promise<number[]> => (killed ??= killDaemon(home, env, pids).finally(() => stopWatchdog(watchdog, home)));
+  const kill = (): Promise<number[]> =>
+    (killed ??= killDaemon(home, env, pids).finally(() => stopWatchdog(watchdog, home)));
   t.teardown(kill);
 
   const deployment: Pm2Deployment = {
@@ -120,7 +125,8 @@ export async function startPm2(t: TeardownHost, options: { instances: number; en
       for (const proc of list) if (proc.pid > 0) pids.add(proc.pid);
       return list;
     },
-    figures: (instances) => Promise.all(instances.map(async (instance) => instanceFigures(instance, metricsBase + instance))),
+    figures: (instances) =>
+      Promise.all(instances.map(async (instance) => instanceFigures(instance, metricsBase + instance))),
     seenPids: () => [...pids],
     kill,
   };
@@ -133,7 +139,9 @@ export async function startPm2(t: TeardownHost, options: { instances: number; en
 
 async function instanceFigures(instance: number, metricsPort: number): Promise<InstanceFigures> {
   const metrics = await scrape(metricsPort);
-  const peers = metrics.samples.filter((s) => s.name === 'meshpush_mesh_peer_rtt_seconds').map((s) => s.labels.peer ?? '');
+  const peers = metrics.samples
+    .filter((s) => s.name === 'meshpush_mesh_peer_rtt_seconds')
+    .map((s) => s.labels.peer ?? '');
   return { instance, peers, connected: metrics.value('meshpush_connected', { app_id: 'app-id' }) ?? 0 };
 }
 
@@ -168,8 +176,17 @@ function runPm2(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string
 function parseList(output: string): Pm2Process[] {
   // jlist prints one JSON array (PM2 may print notices before it).
   const start = output.indexOf('[');
-  const raw = JSON.parse(output.slice(start)) as Array<{ pm_id: number; pid: number; pm2_env: { status: string; NODE_APP_INSTANCE?: number } }>;
-  return raw.map((p) => ({ pmId: p.pm_id, pid: p.pid, status: p.pm2_env.status, instance: Number(p.pm2_env.NODE_APP_INSTANCE ?? -1) }));
+  const raw = JSON.parse(output.slice(start)) as Array<{
+    pm_id: number;
+    pid: number;
+    pm2_env: { status: string; NODE_APP_INSTANCE?: number };
+  }>;
+  return raw.map((p) => ({
+    pmId: p.pm_id,
+    pid: p.pid,
+    status: p.pm2_env.status,
+    instance: Number(p.pm2_env.NODE_APP_INSTANCE ?? -1),
+  }));
 }
 
 function readDaemonPid(home: string): number | undefined {
@@ -216,7 +233,11 @@ setInterval(() => {
 `;
 
 function startWatchdog(env: NodeJS.ProcessEnv): number | undefined {
-  const child = spawn(process.execPath, ['-e', WATCHDOG, String(process.pid), PM2_BIN], { env, detached: true, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['-e', WATCHDOG, String(process.pid), PM2_BIN], {
+    env,
+    detached: true,
+    stdio: 'ignore',
+  });
   child.unref();
   return child.pid;
 }
@@ -229,7 +250,9 @@ function stopWatchdog(pid: number | undefined, home: string): void {
 /** Every instance's log files (stdout and stderr) joined, for assertions on how they stopped. */
 export function instanceLogs(home: string): string {
   const dir = join(home, 'logs');
-  return readdirSync(dir).map((name) => readFileSync(join(dir, name), 'utf8')).join('\n');
+  return readdirSync(dir)
+    .map((name) => readFileSync(join(dir, name), 'utf8'))
+    .join('\n');
 }
 
 /** The names of the instances' log files. */
@@ -265,19 +288,33 @@ export interface FleetClient {
  * `userIds.length` pusher-js clients on `port`, each joining presence `channelName` as its user
  * (authorized in-process by the `pusher` SDK), connected in batches so the machine keeps up.
  */
-export async function connectFleet(t: TeardownHost, port: number, userIds: readonly string[], channelName: string): Promise<FleetClient[]> {
+export async function connectFleet(
+  t: TeardownHost,
+  port: number,
+  userIds: readonly string[],
+  channelName: string,
+): Promise<FleetClient[]> {
   const fleet: FleetClient[] = [];
   const server = { wsHost: '127.0.0.1' as const, port };
   const sdk = pusherSdk(server);
   for (let i = 0; i < userIds.length; i += 25) {
     const batch = userIds.slice(i, i + 25).map((userId) => fleetClient(t, server, sdk, userId, channelName));
     fleet.push(...batch);
-    await waitFor(() => batch.every((c) => c.subscribed), { timeoutMs: 30_000, message: 'a batch of clients subscribed' });
+    await waitFor(() => batch.every((c) => c.subscribed), {
+      timeoutMs: 30_000,
+      message: 'a batch of clients subscribed',
+    });
   }
   return fleet;
 }
 
-function fleetClient(t: TeardownHost, server: { wsHost: '127.0.0.1'; port: number }, sdk: Pusher, userId: string, channelName: string): FleetClient {
+function fleetClient(
+  t: TeardownHost,
+  server: { wsHost: '127.0.0.1'; port: number },
+  sdk: Pusher,
+  userId: string,
+  channelName: string,
+): FleetClient {
   const client = pusherClient(t, server, {
     channelAuthorization: {
       customHandler: ({ socketId }: { socketId: string }, callback: (e: unknown, a: unknown) => void) =>
@@ -285,7 +322,17 @@ function fleetClient(t: TeardownHost, server: { wsHost: '127.0.0.1'; port: numbe
     },
   });
   const channel = client.subscribe(channelName);
-  const entry: FleetClient = { userId, client, channel, received: new Set(), disconnects: 0, reconnectGapsMs: [], subscribed: false, membersRemoved: 0, history: [] };
+  const entry: FleetClient = {
+    userId,
+    client,
+    channel,
+    received: new Set(),
+    disconnects: 0,
+    reconnectGapsMs: [],
+    subscribed: false,
+    membersRemoved: 0,
+    history: [],
+  };
   let leftAt: number | undefined;
   client.connection.bind('state_change', ({ previous, current }: { previous: string; current: string }) => {
     entry.history.push([performance.now(), current]);

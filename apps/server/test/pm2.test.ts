@@ -69,18 +69,28 @@ function steadyTrigger(sdk: Pusher, intervalMs: number): { events: Triggered[]; 
 async function everyoneReceives(sdk: Pusher, fleet: readonly FleetClient[], seq: number): Promise<void> {
   const response = await sdk.trigger(CHANNEL, 'tick', { seq });
   if (response.status !== 200) throw new Error(`trigger answered ${response.status}`);
-  await waitFor(() => fleet.every((c) => c.received.has(seq)), { timeoutMs: 15_000, message: `event ${seq} at every client` });
+  await waitFor(() => fleet.every((c) => c.received.has(seq)), {
+    timeoutMs: 15_000,
+    message: `event ${seq} at every client`,
+  });
 }
 
 async function waitForMeshOf(deployment: Pm2Deployment, instances: readonly number[]): Promise<void> {
-  await waitFor(async () => isFullMesh(await deployment.figures(instances)), { timeoutMs: CONVERGE_MS, message: `a full mesh of instances ${instances.join()}`, intervalMs: 100 });
+  await waitFor(async () => isFullMesh(await deployment.figures(instances)), {
+    timeoutMs: CONVERGE_MS,
+    message: `a full mesh of instances ${instances.join()}`,
+    intervalMs: 100,
+  });
 }
 
 async function onlineInstances(deployment: Pm2Deployment, count: number): Promise<number[]> {
-  const list = await waitForValue(async () => {
-    const procs = await deployment.list();
-    return procs.length === count && procs.every((p) => p.status === 'online') ? procs : undefined;
-  }, { timeoutMs: CONVERGE_MS, message: `${count} online instances`, intervalMs: 200 });
+  const list = await waitForValue(
+    async () => {
+      const procs = await deployment.list();
+      return procs.length === count && procs.every((p) => p.status === 'online') ? procs : undefined;
+    },
+    { timeoutMs: CONVERGE_MS, message: `${count} online instances`, intervalMs: 200 },
+  );
   return list.map((p) => p.instance).sort();
 }
 
@@ -118,9 +128,18 @@ test('PM2: 4 instances on one port spread clients, survive a rolling reload and 
   const perInstanceLogs = pmIds.flatMap((id) => [`meshpush-error-${id}.log`, `meshpush-out-${id}.log`]).sort();
   t.deepEqual(logFileNames(deployment.home), perInstanceLogs, 'one pair of log files per instance');
   for (const instance of ALL_INSTANCES) {
-    t.true(instanceLogs(deployment.home).includes(`meshpush pm2 instance ${instance} (pm_id `), `the log names instance ${instance}`);
+    t.true(
+      instanceLogs(deployment.home).includes(`meshpush pm2 instance ${instance} (pm_id `),
+      `the log names instance ${instance}`,
+    );
   }
-  const sdk = new Pusher({ ...DEFAULT_APP, host: '127.0.0.1', port: String(deployment.port), useTLS: false, timeout: 5000 });
+  const sdk = new Pusher({
+    ...DEFAULT_APP,
+    host: '127.0.0.1',
+    port: String(deployment.port),
+    useTLS: false,
+    timeout: 5000,
+  });
 
   const phases: string[] = [];
   let phaseStart = testStart;
@@ -143,15 +162,29 @@ test('PM2: 4 instances on one port spread clients, survive a rolling reload and 
 });
 
 async function spreadAndConverge(t: ExecutionContext, deployment: Pm2Deployment, sdk: Pusher): Promise<FleetClient[]> {
-  const fleet = await connectFleet(t, deployment.port, Array.from({ length: CLIENTS }, (_, i) => `user-${i}`), CHANNEL);
-  const perInstance = await waitForValue(async () => {
-    const counts = await connectionsPerInstance(deployment, ALL_INSTANCES);
-    return counts.reduce((a, b) => a + b, 0) === CLIENTS ? counts : undefined;
-  }, { timeoutMs: CONVERGE_MS, message: `${CLIENTS} connections over the instances` });
+  const fleet = await connectFleet(
+    t,
+    deployment.port,
+    Array.from({ length: CLIENTS }, (_, i) => `user-${i}`),
+    CHANNEL,
+  );
+  const perInstance = await waitForValue(
+    async () => {
+      const counts = await connectionsPerInstance(deployment, ALL_INSTANCES);
+      return counts.reduce((a, b) => a + b, 0) === CLIENTS ? counts : undefined;
+    },
+    { timeoutMs: CONVERGE_MS, message: `${CLIENTS} connections over the instances` },
+  );
   t.log(`connections per instance after start: ${perInstance.join(' / ')}`);
   // SO_REUSEPORT hashes each connection to one listener: 200 clients land on all four.
-  t.true(perInstance.every((n) => n >= 10), `clients spread over every instance (${perInstance.join(' / ')})`);
-  await waitFor(() => converged(fleet, CLIENTS), { timeoutMs: CONVERGE_MS, message: `every client counts ${CLIENTS} members` });
+  t.true(
+    perInstance.every((n) => n >= 10),
+    `clients spread over every instance (${perInstance.join(' / ')})`,
+  );
+  await waitFor(() => converged(fleet, CLIENTS), {
+    timeoutMs: CONVERGE_MS,
+    message: `every client counts ${CLIENTS} members`,
+  });
   await everyoneReceives(sdk, fleet, 1);
   t.pass('presence converged and an event through the port reached every client');
   return fleet;
@@ -165,7 +198,12 @@ interface ReloadRun {
   readonly complete: number;
 }
 
-async function rollingReload(t: ExecutionContext, deployment: Pm2Deployment, sdk: Pusher, fleet: FleetClient[]): Promise<void> {
+async function rollingReload(
+  t: ExecutionContext,
+  deployment: Pm2Deployment,
+  sdk: Pusher,
+  fleet: FleetClient[],
+): Promise<void> {
   const run = await reloadUnderTraffic(t, deployment, sdk, fleet);
   await nothingLostAfterCompletion(t, run, fleet);
   everyoneMovedGracefully(t, deployment, fleet, run.reloadStart);
@@ -173,7 +211,12 @@ async function rollingReload(t: ExecutionContext, deployment: Pm2Deployment, sdk
 }
 
 /** `pm2 reload` under a steady event timer, kept running past completion for EVENTS_AFTER_RELOAD events. */
-async function reloadUnderTraffic(t: ExecutionContext, deployment: Pm2Deployment, sdk: Pusher, fleet: FleetClient[]): Promise<ReloadRun> {
+async function reloadUnderTraffic(
+  t: ExecutionContext,
+  deployment: Pm2Deployment,
+  sdk: Pusher,
+  fleet: FleetClient[],
+): Promise<ReloadRun> {
   const before = await deployment.list();
   const trigger = steadyTrigger(sdk, 50);
   const reloadStart = performance.now();
@@ -181,19 +224,35 @@ async function reloadUnderTraffic(t: ExecutionContext, deployment: Pm2Deployment
   const reloadEnd = performance.now();
   const after = await deployment.list();
   t.deepEqual(after.map((p) => p.instance).sort(), ALL_INSTANCES);
-  t.true(after.every((p) => p.status === 'online' && !before.some((old) => old.pid === p.pid)), 'every instance was replaced');
-  await waitFor(() => converged(fleet, CLIENTS), { timeoutMs: CONVERGE_MS, message: 'presence converged again after the reload' });
+  t.true(
+    after.every((p) => p.status === 'online' && !before.some((old) => old.pid === p.pid)),
+    'every instance was replaced',
+  );
+  await waitFor(() => converged(fleet, CLIENTS), {
+    timeoutMs: CONVERGE_MS,
+    message: 'presence converged again after the reload',
+  });
   await waitForMeshOf(deployment, ALL_INSTANCES);
   const complete = performance.now();
   const afterComplete = (): number => trigger.events.filter((e) => e.startedAt >= complete).length;
-  await waitFor(() => afterComplete() >= EVENTS_AFTER_RELOAD, { timeoutMs: 30_000, message: `${EVENTS_AFTER_RELOAD} events after the reload` });
+  await waitFor(() => afterComplete() >= EVENTS_AFTER_RELOAD, {
+    timeoutMs: 30_000,
+    message: `${EVENTS_AFTER_RELOAD} events after the reload`,
+  });
   await trigger.stop();
   return { events: trigger.events, reloadStart, reloadEnd, complete };
 }
 
-async function nothingLostAfterCompletion(t: ExecutionContext, run: ReloadRun, fleet: readonly FleetClient[]): Promise<void> {
+async function nothingLostAfterCompletion(
+  t: ExecutionContext,
+  run: ReloadRun,
+  fleet: readonly FleetClient[],
+): Promise<void> {
   const afterComplete = run.events.filter((e) => e.startedAt >= run.complete);
-  t.true(afterComplete.every((e) => e.ok), `every one of the ${afterComplete.length} events after the reload was accepted`);
+  t.true(
+    afterComplete.every((e) => e.ok),
+    `every one of the ${afterComplete.length} events after the reload was accepted`,
+  );
   await waitFor(() => afterComplete.every((e) => fleet.every((c) => c.received.has(e.seq))), {
     timeoutMs: 15_000,
     message: 'every event triggered after the reload completed at every client',
@@ -201,10 +260,21 @@ async function nothingLostAfterCompletion(t: ExecutionContext, run: ReloadRun, f
 }
 
 /** Every instance was replaced, so every client was closed (4200) and came back within the bound. */
-function everyoneMovedGracefully(t: ExecutionContext, deployment: Pm2Deployment, fleet: readonly FleetClient[], reloadStart: number): void {
-  t.true(fleet.every((c) => c.disconnects >= 1 && c.reconnectGapsMs.length >= 1), 'every client was moved by the reload');
+function everyoneMovedGracefully(
+  t: ExecutionContext,
+  deployment: Pm2Deployment,
+  fleet: readonly FleetClient[],
+  reloadStart: number,
+): void {
+  t.true(
+    fleet.every((c) => c.disconnects >= 1 && c.reconnectGapsMs.length >= 1),
+    'every client was moved by the reload',
+  );
   const slowest = Math.max(...fleet.flatMap((c) => c.reconnectGapsMs));
-  t.true(slowest <= RECONNECT_BOUND_MS, `every client subscribed again within ${RECONNECT_BOUND_MS} ms; slowest, ms after the reload began: ${slowestClient(fleet, reloadStart)}`);
+  t.true(
+    slowest <= RECONNECT_BOUND_MS,
+    `every client subscribed again within ${RECONNECT_BOUND_MS} ms; slowest, ms after the reload began: ${slowestClient(fleet, reloadStart)}`,
+  );
   const graceful = (daemonLog(deployment.home).match(/exited with code \[0\] via signal \[SIGINT\]/g) ?? []).length;
   t.is(graceful, INSTANCES, 'each old instance exited 0 after SIGINT: drained, not killed');
   t.is((instanceLogs(deployment.home).match(/drained; exiting/g) ?? []).length, INSTANCES);
@@ -228,24 +298,44 @@ function describeReload(run: ReloadRun, fleet: readonly FleetClient[]): string {
       ` ${missed.filter((n) => n > 0).length} of those missed by at least one client, ${missed.reduce((a, b) => a + b, 0)} deliveries missed of ${accepted.length * CLIENTS}`,
     `  of which ${tail.length} were triggered after pm2 reload returned; ${tailMissed} of those missed by at least one client`,
     `events after the reload completed: ${run.events.filter((e) => e.startedAt >= run.complete).length}, all delivered to all ${CLIENTS} clients`,
-    `member_removed seen per client during the reload (moved members leave, then join again): median ${percentile(fleet.map((c) => c.membersRemoved), 0.5)}`,
+    `member_removed seen per client during the reload (moved members leave, then join again): median ${percentile(
+      fleet.map((c) => c.membersRemoved),
+      0.5,
+    )}`,
   ].join('\n');
 }
 
-async function scaleDownAndUp(t: ExecutionContext, deployment: Pm2Deployment, sdk: Pusher, fleet: FleetClient[]): Promise<void> {
+async function scaleDownAndUp(
+  t: ExecutionContext,
+  deployment: Pm2Deployment,
+  sdk: Pusher,
+  fleet: FleetClient[],
+): Promise<void> {
   const remaining = await scaleDown(t, deployment, sdk, fleet);
   await scaleUp(t, deployment, sdk, fleet, remaining);
 }
 
 /** `pm2 scale meshpush 2`: the removed instances drain, their clients move to the two left. */
-async function scaleDown(t: ExecutionContext, deployment: Pm2Deployment, sdk: Pusher, fleet: FleetClient[]): Promise<number[]> {
+async function scaleDown(
+  t: ExecutionContext,
+  deployment: Pm2Deployment,
+  sdk: Pusher,
+  fleet: FleetClient[],
+): Promise<number[]> {
   const gapsBefore = fleet.map((c) => c.reconnectGapsMs.length);
   await deployment.pm2(['scale', 'meshpush', '2']);
   const remaining = await onlineInstances(deployment, 2);
   await waitForMeshOf(deployment, remaining);
-  await waitFor(() => converged(fleet, CLIENTS), { timeoutMs: CONVERGE_MS, message: 'presence converged on 2 instances' });
+  await waitFor(() => converged(fleet, CLIENTS), {
+    timeoutMs: CONVERGE_MS,
+    message: 'presence converged on 2 instances',
+  });
   const onTwo = await connectionsPerInstance(deployment, remaining);
-  t.is(onTwo.reduce((a, b) => a + b, 0), CLIENTS, `all clients on the 2 remaining instances (${onTwo.join(' / ')})`);
+  t.is(
+    onTwo.reduce((a, b) => a + b, 0),
+    CLIENTS,
+    `all clients on the 2 remaining instances (${onTwo.join(' / ')})`,
+  );
   await everyoneReceives(sdk, fleet, 2);
   const gaps = fleet.flatMap((c, i) => c.reconnectGapsMs.slice(gapsBefore[i]));
   t.log(
@@ -256,20 +346,50 @@ async function scaleDown(t: ExecutionContext, deployment: Pm2Deployment, sdk: Pu
 }
 
 /** `pm2 scale meshpush 4`: the mesh takes the new instances in; newcomers reach them and see everyone. */
-async function scaleUp(t: ExecutionContext, deployment: Pm2Deployment, sdk: Pusher, fleet: FleetClient[], remaining: readonly number[]): Promise<void> {
+async function scaleUp(
+  t: ExecutionContext,
+  deployment: Pm2Deployment,
+  sdk: Pusher,
+  fleet: FleetClient[],
+  remaining: readonly number[],
+): Promise<void> {
   await deployment.pm2(['scale', 'meshpush', '4']);
-  t.deepEqual(await onlineInstances(deployment, INSTANCES), ALL_INSTANCES, 'the freed instance numbers (and metrics ports) are reused');
+  t.deepEqual(
+    await onlineInstances(deployment, INSTANCES),
+    ALL_INSTANCES,
+    'the freed instance numbers (and metrics ports) are reused',
+  );
   await waitForMeshOf(deployment, ALL_INSTANCES);
   // The existing clients stay where they are; newcomers spread over all four.
-  t.is((await connectionsPerInstance(deployment, ALL_INSTANCES)).reduce((a, b) => a + b, 0), CLIENTS);
-  const newcomers = await connectFleet(t, deployment.port, Array.from({ length: 20 }, (_, i) => `newcomer-${i}`), CHANNEL);
+  t.is(
+    (await connectionsPerInstance(deployment, ALL_INSTANCES)).reduce((a, b) => a + b, 0),
+    CLIENTS,
+  );
+  const newcomers = await connectFleet(
+    t,
+    deployment.port,
+    Array.from({ length: 20 }, (_, i) => `newcomer-${i}`),
+    CHANNEL,
+  );
   const everyone = [...fleet, ...newcomers];
-  await waitFor(() => converged(everyone, CLIENTS + 20), { timeoutMs: CONVERGE_MS, message: `every client counts ${CLIENTS + 20} members after scaling up` });
+  await waitFor(() => converged(everyone, CLIENTS + 20), {
+    timeoutMs: CONVERGE_MS,
+    message: `every client counts ${CLIENTS + 20} members after scaling up`,
+  });
   const onFour = await connectionsPerInstance(deployment, ALL_INSTANCES);
-  t.is(onFour.reduce((a, b) => a + b, 0), CLIENTS + 20, `connections per instance after scaling up: ${onFour.join(' / ')}`);
+  t.is(
+    onFour.reduce((a, b) => a + b, 0),
+    CLIENTS + 20,
+    `connections per instance after scaling up: ${onFour.join(' / ')}`,
+  );
   const added = ALL_INSTANCES.filter((i) => !remaining.includes(i));
-  t.true(added.some((i) => (onFour[i] ?? 0) > 0), 'newcomers reached the instances added by pm2 scale');
-  const info = (await (await sdk.get({ path: `/channels/${CHANNEL}`, params: { info: 'user_count' } })).json()) as { user_count?: number };
+  t.true(
+    added.some((i) => (onFour[i] ?? 0) > 0),
+    'newcomers reached the instances added by pm2 scale',
+  );
+  const info = (await (await sdk.get({ path: `/channels/${CHANNEL}`, params: { info: 'user_count' } })).json()) as {
+    user_count?: number;
+  };
   t.is(info.user_count, CLIENTS + 20);
   await everyoneReceives(sdk, everyone, 3);
   t.log(`scale 2 → 4: ${onFour.join(' / ')} connections (instances ${added.join(', ')} added)`);

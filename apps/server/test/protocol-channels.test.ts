@@ -15,7 +15,10 @@ test('private channel with SDK-signed auth; socket_id excludes the sender', asyn
   const server = await startServer(t);
   const a = authorizedClient(t, server);
   const b = authorizedClient(t, server);
-  const [{ channel: chA }, { channel: chB }] = await Promise.all([subscribed(a, 'private-orders'), subscribed(b, 'private-orders')]);
+  const [{ channel: chA }, { channel: chB }] = await Promise.all([
+    subscribed(a, 'private-orders'),
+    subscribed(b, 'private-orders'),
+  ]);
   let aGot = 0;
   chA.bind('order', () => aGot++);
   const bGot = nextEvent(chB, 'order');
@@ -76,7 +79,9 @@ test('cache channel: a late subscriber gets the last event; an empty one gets pu
   await pusherSdk(server).trigger('cache-prices', 'price', { v: 3 });
   const late = client.subscribe('cache-prices');
   t.deepEqual(await nextEvent(late, 'price'), { v: 3 });
-  const info = await (await pusherSdk(server).get({ path: '/channels/cache-prices', params: { info: 'cache' } })).json();
+  const info = await (
+    await pusherSdk(server).get({ path: '/channels/cache-prices', params: { info: 'cache' } })
+  ).json();
   t.is(JSON.parse(info.cache.data).v, 3);
 });
 

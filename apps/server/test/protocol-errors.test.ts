@@ -8,7 +8,15 @@ const sign = (text: string) => 'app-key:' + createHmac('sha256', 'app-secret').u
 test('malformed frames get pusher:error and the connection keeps working', async (t) => {
   const server = await startServer(t);
   const ws = await rawConnect(t, server.port);
-  const cases: unknown[] = ['{oops', '"just a string"', '[1,2,3]', { no: 'event' }, { event: 'pusher:unknown' }, { event: 'not-client-prefixed' }, Buffer.from([0, 1, 2])];
+  const cases: unknown[] = [
+    '{oops',
+    '"just a string"',
+    '[1,2,3]',
+    { no: 'event' },
+    { event: 'pusher:unknown' },
+    { event: 'not-client-prefixed' },
+    Buffer.from([0, 1, 2]),
+  ];
   for (const [i, message] of cases.entries()) {
     const before = ws.frames.length;
     ws.send(message);
@@ -44,7 +52,7 @@ test('a frame over the hard cap drops that connection only; the server keeps ser
   t.is((await fetch(`${server.httpBase}/ready`)).status, 200);
 });
 
-test('subscribing to private/presence without auth, with forged auth, or with another socket\'s auth is refused', async (t) => {
+test("subscribing to private/presence without auth, with forged auth, or with another socket's auth is refused", async (t) => {
   const server = await startServer(t);
   const ws = await rawConnect(t, server.port);
   const other = await rawConnect(t, server.port);
@@ -113,7 +121,11 @@ test('the REST API refuses a trigger to a wrong app id, 101 channels and 11 batc
   const server = await startServer(t);
   const sdk = pusherSdk(server);
   const wrongApp = pusherSdk(server, { appId: 'nope' });
-  const status = async (p: Promise<unknown>) => p.then(() => 200, (e: any) => e.status as number);
+  const status = async (p: Promise<unknown>) =>
+    p.then(
+      () => 200,
+      (e: any) => e.status as number,
+    );
   t.is(await status(wrongApp.trigger('c', 'e', {})), 404);
   const channels = Array.from({ length: 101 }, (_, i) => `c${i}`);
   // The SDK JSON-encodes `body` itself (its typings say string); its `trigger` refuses 101 channels client-side.

@@ -8,7 +8,10 @@ test('signin: pusher-js signs in, gets #server-to-user events from sendToUser', 
   client.signin();
   await client.user.signinDonePromise;
   // pusher-js subscribes to #server-to-user-u42 by itself after signin_success.
-  await waitFor(() => client.user.serverToUserChannel?.subscribed === true, { timeoutMs: 5000, message: 'server-to-user channel not subscribed' });
+  await waitFor(() => client.user.serverToUserChannel?.subscribed === true, {
+    timeoutMs: 5000,
+    message: 'server-to-user channel not subscribed',
+  });
   const received = nextEvent(client.user, 'notify');
   await pusherSdk(server).sendToUser('u42', 'notify', { n: 1 });
   t.deepEqual(await received, { n: 1 });
@@ -20,9 +23,11 @@ test('terminate_connections closes every connection of that user and no other', 
   const bystander = authorizedClient(t, server, { id: 'bystander' });
   for (const c of [victim, bystander]) c.signin();
   await Promise.all([victim.user.signinDonePromise, bystander.user.signinDonePromise]);
-  const gone = new Promise<number>((resolve) => victim.connection.bind('state_change', (s: any) => {
-    if (s.current === 'disconnected' || s.current === 'failed') resolve(s.current);
-  }));
+  const gone = new Promise<number>((resolve) =>
+    victim.connection.bind('state_change', (s: any) => {
+      if (s.current === 'disconnected' || s.current === 'failed') resolve(s.current);
+    }),
+  );
   await pusherSdk(server).terminateUserConnections('victim');
   await gone;
   t.is(bystander.connection.state, 'connected');
@@ -41,11 +46,16 @@ test('watchlist: a watcher is told when a watched user comes online and goes off
   await waitFor(() => events.some((e) => e.name === 'online'), { timeoutMs: 5000, message: 'no online event' });
   friend.disconnect();
   await waitFor(() => events.some((e) => e.name === 'offline'), { timeoutMs: 5000, message: 'no offline event' });
-  t.deepEqual(events, [{ name: 'online', user_ids: ['friend'] }, { name: 'offline', user_ids: ['friend'] }]);
+  t.deepEqual(events, [
+    { name: 'online', user_ids: ['friend'] },
+    { name: 'offline', user_ids: ['friend'] },
+  ]);
 });
 
 test('an app requiring sign-in closes unauthorized sockets with 4009 and keeps signed-in ones', async (t) => {
-  const server = await startServer(t, { env: { DEFAULT_APP_USER_AUTHENTICATION: 'true', USER_AUTHENTICATION_TIMEOUT: '1500' } });
+  const server = await startServer(t, {
+    env: { DEFAULT_APP_USER_AUTHENTICATION: 'true', USER_AUTHENTICATION_TIMEOUT: '1500' },
+  });
   const lazy = authorizedClient(t, server, { id: 'lazy' });
   const good = authorizedClient(t, server, { id: 'good' });
   good.signin();

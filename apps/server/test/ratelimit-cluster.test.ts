@@ -24,7 +24,11 @@ async function limitedCluster(t: ExecutionContext, driver: 'local' | 'cluster'):
 function publishers(cluster: TestCluster): Publisher[] {
   return SHARES.map(
     (share, i) =>
-      new Publisher({ port: cluster.node(i).port, requestsPerSec: OFFERED_REQUESTS_PER_SEC * share, channelsPerEvent: CHANNELS }),
+      new Publisher({
+        port: cluster.node(i).port,
+        requestsPerSec: OFFERED_REQUESTS_PER_SEC * share,
+        channelsPerEvent: CHANNELS,
+      }),
   );
 }
 
@@ -41,7 +45,10 @@ test.serial('RATE_LIMITER_DRIVER=cluster: 70/20/10 % of the load on three nodes,
   const load = publishers(cluster);
   await runLoad(load, WINDOW_S * 1000);
   t.log(describe(load, WINDOW_S));
-  t.deepEqual(load.flatMap((p) => p.unexpected()), []);
+  t.deepEqual(
+    load.flatMap((p) => p.unexpected()),
+    [],
+  );
   const admitted = load.reduce((sum, p) => sum + p.admittedEvents(), 0);
   t.true(admitted <= LIMIT * WINDOW_S * 1.1 + BURST, `over-admitted: ${admitted}`);
   t.true(admitted >= LIMIT * WINDOW_S * 0.9, `under-admitted: ${admitted}`);
@@ -65,17 +72,22 @@ test.serial('a node killed mid-run: the survivors free its share and keep the gl
   await busiest?.stop();
   await cluster.node(0).kill();
   const survivors = [cluster.node(1), cluster.node(2)];
-  await waitFor(async () => (await Promise.all(survivors.map(clusterStatus))).every((s) => s.transport?.peers.length === 1), {
-    timeoutMs: 10_000,
-    message: 'the survivors declare the killed node dead',
-  });
+  await waitFor(
+    async () => (await Promise.all(survivors.map(clusterStatus))).every((s) => s.transport?.peers.length === 1),
+    {
+      timeoutMs: 10_000,
+      message: 'the survivors declare the killed node dead',
+    },
+  );
   const fromMs = performance.now();
   const seconds = 3;
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   const toMs = performance.now();
   await Promise.all(survivorLoad.map((p) => p.stop()));
   const admitted = survivorLoad.reduce((sum, p) => sum + p.admittedEvents(fromMs, toMs), 0);
-  t.log(`after the kill: survivors admitted ${admitted} events in ${seconds} s = ${(admitted / seconds).toFixed(1)}/s (limit ${LIMIT}/s)`);
+  t.log(
+    `after the kill: survivors admitted ${admitted} events in ${seconds} s = ${(admitted / seconds).toFixed(1)}/s (limit ${LIMIT}/s)`,
+  );
   t.true(admitted <= LIMIT * seconds * 1.1 + BURST, `over-admitted: ${admitted}`);
   t.true(admitted >= LIMIT * seconds * 0.8, `the dead node's share was not freed: ${admitted}`);
 });

@@ -28,7 +28,10 @@ test('a client sending 50 client events/s with a limit of 10 gets 4301 errors an
       }
     }, 20);
   });
-  await waitFor(() => received + codes.length >= sent, { timeoutMs: 5000, message: 'every client event admitted or refused' });
+  await waitFor(() => received + codes.length >= sent, {
+    timeoutMs: 5000,
+    message: 'every client event admitted or refused',
+  });
   t.log(`sent ${sent}, relayed ${received}, refused with 4301: ${codes.length}`);
   t.true(codes.length >= 50, `${codes.length} refusals`);
   t.true(codes.every((code) => code === 4301));
@@ -36,10 +39,11 @@ test('a client sending 50 client events/s with a limit of 10 gets 4301 errors an
   t.is(sender.connection.state, 'connected');
   // Below the limit (5/s), the same socket relays again.
   const before = received;
-  await waitFor(
-    () => received > before || (sending.trigger('client-move', { n: 'after' }), false),
-    { timeoutMs: 5000, intervalMs: 200, message: 'the socket relays again below the limit' },
-  );
+  await waitFor(() => received > before || (sending.trigger('client-move', { n: 'after' }), false), {
+    timeoutMs: 5000,
+    intervalMs: 200,
+    message: 'the socket relays again below the limit',
+  });
 });
 
 test('HTTP: publishes over the backend limit get 429 with Retry-After; reads have their own limit', async (t) => {
@@ -49,19 +53,34 @@ test('HTTP: publishes over the backend limit get 429 with Retry-After; reads hav
   const sdk = pusherSdk(server);
   const statuses: number[] = [];
   for (let i = 0; i < 5; i++) {
-    statuses.push(await sdk.trigger('news', 'e', { i }).then((r) => r.status, (e: { status?: number }) => e.status ?? 0));
+    statuses.push(
+      await sdk.trigger('news', 'e', { i }).then(
+        (r) => r.status,
+        (e: { status?: number }) => e.status ?? 0,
+      ),
+    );
   }
   t.deepEqual(statuses, [200, 200, 200, 429, 429]);
 
   const body = JSON.stringify({ name: 'e', data: '{}', channel: 'news' });
   const path = '/apps/app-id/events';
   const query = sdk.createSignedQueryString({ method: 'POST', path, body });
-  const refused = await fetch(`${server.httpBase}${path}?${query}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  const refused = await fetch(`${server.httpBase}${path}?${query}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json' },
+  });
   t.is(refused.status, 429);
   t.is(refused.headers.get('retry-after'), '1');
   t.regex(((await refused.json()) as { error: string }).error, /3 backend events per second/);
 
   const reads = [];
-  for (let i = 0; i < 3; i++) reads.push(await sdk.get({ path: '/channels' }).then((r) => r.status, (e: { status?: number }) => e.status ?? 0));
+  for (let i = 0; i < 3; i++)
+    reads.push(
+      await sdk.get({ path: '/channels' }).then(
+        (r) => r.status,
+        (e: { status?: number }) => e.status ?? 0,
+      ),
+    );
   t.deepEqual(reads, [200, 200, 429]);
 });

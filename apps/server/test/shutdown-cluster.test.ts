@@ -22,7 +22,9 @@ test('SIGTERM on a cluster node: its clients reconnect to the other node and mis
   const leaving = await startServer(t, { env, args });
   // Started while `leaving` is the only listener: every client is on the node that will stop.
   const clients = USERS.map((id) => authorizedClient(t, leaving, { id }));
-  const channels = await Promise.all(clients.map(async (client) => (await subscribed(client, 'presence-room')).channel));
+  const channels = await Promise.all(
+    clients.map(async (client) => (await subscribed(client, 'presence-room')).channel),
+  );
   const staying = await startServer(t, { env, args });
   await waitForMesh([leaving, staying]);
   await receiver.waitFor((events) => events.length === 4, 'occupied and three member_added');
@@ -30,11 +32,15 @@ test('SIGTERM on a cluster node: its clients reconnect to the other node and mis
   t.deepEqual(await leaving.stop('SIGTERM'), { code: 0, signal: null });
   t.regex(leaving.output(), /stopped/);
   // pusher-js got 4200 and reconnected at once, to the only listener left.
-  await waitFor(() => clients.every((client) => client.connection.state === 'connected'), { message: 'every client reconnected' });
+  await waitFor(() => clients.every((client) => client.connection.state === 'connected'), {
+    message: 'every client reconnected',
+  });
   await waitFor(() => channels.every((channel) => memberIds(channel).join() === USERS.join()), {
     message: 'every client sees every member again',
   });
-  const users = (await (await pusherSdk(staying).get({ path: '/channels/presence-room/users' })).json()) as { users: Array<{ id: string }> };
+  const users = (await (await pusherSdk(staying).get({ path: '/channels/presence-room/users' })).json()) as {
+    users: Array<{ id: string }>;
+  };
   t.deepEqual(users.users.map((u) => u.id).sort(), USERS);
   t.is((await fetch(`${staying.httpBase}/ready`)).status, 200);
 

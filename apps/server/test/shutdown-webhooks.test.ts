@@ -9,7 +9,11 @@ test('SIGTERM on a lone node sends its pending leaves at once, flushes the queue
   const receiver = await startReceiver(t);
   const server = await startServer(t, {
     // A leave delay longer than the test: only the shutdown flush can send these leaves.
-    env: webhookEnv([{ url: receiver.url(), event_types: EVENTS }], { WEBHOOKS_LEAVE_DELAY_MS: '60000', WEBHOOKS_BATCHING: 'true', WEBHOOKS_BATCHING_DURATION: '5000' }),
+    env: webhookEnv([{ url: receiver.url(), event_types: EVENTS }], {
+      WEBHOOKS_LEAVE_DELAY_MS: '60000',
+      WEBHOOKS_BATCHING: 'true',
+      WEBHOOKS_BATCHING_DURATION: '5000',
+    }),
   });
   const client = authorizedClient(t, server, { id: 'u1' });
   await subscribed(client, 'presence-room');
@@ -29,7 +33,10 @@ test('a receiver that never answers cannot hold the drain past SHUTDOWN_GRACE_PE
   const receiver = await startReceiver(t);
   receiver.failNext(10, 'hang');
   const server = await startServer(t, {
-    env: webhookEnv([{ url: receiver.url(), event_types: EVENTS }], { SHUTDOWN_GRACE_PERIOD: '500', WEBHOOKS_MAX_CONCURRENT_REQUESTS: '1' }),
+    env: webhookEnv([{ url: receiver.url(), event_types: EVENTS }], {
+      SHUTDOWN_GRACE_PERIOD: '500',
+      WEBHOOKS_MAX_CONCURRENT_REQUESTS: '1',
+    }),
   });
   const client = authorizedClient(t, server, { id: 'u1' });
   await subscribed(client, 'presence-room');

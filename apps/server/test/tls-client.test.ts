@@ -17,7 +17,12 @@ function sslEnv(files: CertFiles, extra: Record<string, string> = {}): Record<st
 }
 
 /** GET over https trusting only `caFile`: the status and the peer certificate's CN. */
-function httpsGet(server: RunningServer, path: string, ca: string, clientCert: { cert?: Buffer; key?: Buffer } = {}): Promise<{ status: number; body: string; cn: string }> {
+function httpsGet(
+  server: RunningServer,
+  path: string,
+  ca: string,
+  clientCert: { cert?: Buffer; key?: Buffer } = {},
+): Promise<{ status: number; body: string; cn: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path, ca, agent: false, ...clientCert }, (res) => {
       let body = '';
@@ -42,7 +47,10 @@ test('pusher-js (forceTLS) and the pusher SDK (useTLS) connect, subscribe, trigg
   const run = await promisify(execFile)(process.execPath, ['--import=tsx', scenarioScript, String(server.port)], {
     env: { PATH: process.env['PATH'] ?? '', NODE_EXTRA_CA_CERTS: ca.caFile },
     timeout: 30_000,
-  }).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }));
+  }).catch((error: { stdout?: string; stderr?: string }) => ({
+    stdout: error.stdout ?? '',
+    stderr: error.stderr ?? '',
+  }));
   const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as Record<string, any>;
   t.is(result['error'], undefined, `${run.stdout}\n${run.stderr}`);
   t.regex(String(result['socketId']), /^\d+\.\d+$/);
@@ -60,7 +68,10 @@ test('the TLS listener refuses clear text and serves https with an encrypted key
     const answer = await httpsGet(server, '/', caPem);
     t.is(answer.status, 200);
     t.is(answer.cn, `encrypted-${passName}`);
-    const plain = await fetch(`http://127.0.0.1:${server.port}/`).then(() => 'answered', () => 'refused');
+    const plain = await fetch(`http://127.0.0.1:${server.port}/`).then(
+      () => 'answered',
+      () => 'refused',
+    );
     t.is(plain, 'refused', 'no clear-text HTTP on the TLS port');
     const ws = new WebSocket(`wss://127.0.0.1:${server.port}/app/app-key?protocol=7`, { ca: caPem });
     const established = await new Promise<string>((resolve, reject) => {
@@ -73,20 +84,38 @@ test('the TLS listener refuses clear text and serves https with an encrypted key
 });
 
 /** A raw Pusher protocol client over wss trusting `ca`: its frames, and helpers to speak. */
-async function rawClient(server: RunningServer, ca: string): Promise<{ ws: WebSocket; socketId: string; frames: any[]; cn: string }> {
+async function rawClient(
+  server: RunningServer,
+  ca: string,
+): Promise<{ ws: WebSocket; socketId: string; frames: any[]; cn: string }> {
   const ws = new WebSocket(`wss://127.0.0.1:${server.port}/app/app-key?protocol=7`, { ca });
   const frames: any[] = [];
   ws.on('message', (data) => frames.push(JSON.parse(String(data))));
-  await waitFor(() => frames.some((f) => f.event === 'pusher:connection_established'), { timeoutMs: 10_000, message: 'connection_established' });
+  await waitFor(() => frames.some((f) => f.event === 'pusher:connection_established'), {
+    timeoutMs: 10_000,
+    message: 'connection_established',
+  });
   const established = frames.find((f) => f.event === 'pusher:connection_established');
   const socket = (ws as unknown as { _socket: import('node:tls').TLSSocket })._socket;
-  return { ws, socketId: JSON.parse(established.data).socket_id, frames, cn: String(socket.getPeerCertificate().subject?.CN ?? '') };
+  return {
+    ws,
+    socketId: JSON.parse(established.data).socket_id,
+    frames,
+    cn: String(socket.getPeerCertificate().subject?.CN ?? ''),
+  };
 }
 
-async function subscribePrivate(client: Awaited<ReturnType<typeof rawClient>>, sdk: ReturnType<typeof pusherSdk>, channel: string): Promise<void> {
+async function subscribePrivate(
+  client: Awaited<ReturnType<typeof rawClient>>,
+  sdk: ReturnType<typeof pusherSdk>,
+  channel: string,
+): Promise<void> {
   const { auth } = sdk.authorizeChannel(client.socketId, channel);
   client.ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel, auth } }));
-  await waitFor(() => client.frames.some((f) => f.event === 'pusher_internal:subscription_succeeded' && f.channel === channel), { timeoutMs: 10_000, message: `subscribed to ${channel}` });
+  await waitFor(
+    () => client.frames.some((f) => f.event === 'pusher_internal:subscription_succeeded' && f.channel === channel),
+    { timeoutMs: 10_000, message: `subscribed to ${channel}` },
+  );
 }
 
 function gotEvent(client: { frames: any[] }, event: string): Promise<unknown> {
@@ -103,7 +132,10 @@ for (const [mode, extraEnv] of [
     const files = ca.issue('before-hup');
     // A fixed port: Linux does not rebind a kernel-picked one (port 0) while its connections live.
     const port = String(await freePort());
-    const server = await startServer(t, { env: sslEnv(files, { DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true', ...extraEnv }), args: ['--port', port] });
+    const server = await startServer(t, {
+      env: sslEnv(files, { DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true', ...extraEnv }),
+      args: ['--port', port],
+    });
     const sdk = pusherSdk(server, { useTLS: true, agent: new Agent({ ca: caPem }) });
     const old = await rawClient(server, caPem);
     t.is(old.cn, 'before-hup');
@@ -113,7 +145,10 @@ for (const [mode, extraEnv] of [
     copyFileSync(renewed.certFile, files.certFile);
     copyFileSync(renewed.keyFile, files.keyFile);
     process.kill(server.pid, 'SIGHUP');
-    await waitFor(() => /client TLS reloaded for new connections \(CN=after-hup/.test(server.output()), { timeoutMs: 10_000, message: 'the reload log line' });
+    await waitFor(() => /client TLS reloaded for new connections \(CN=after-hup/.test(server.output()), {
+      timeoutMs: 10_000,
+      message: 'the reload log line',
+    });
 
     t.is((await httpsGet(server, '/', caPem)).cn, 'after-hup');
     const fresh = await rawClient(server, caPem);
@@ -126,11 +161,17 @@ for (const [mode, extraEnv] of [
     old.ws.send(JSON.stringify({ event: 'client-from-old', channel: 'private-rotation', data: {} }));
     fresh.ws.send(JSON.stringify({ event: 'client-from-new', channel: 'private-rotation', data: {} }));
     await Promise.all([gotEvent(fresh, 'client-from-old'), gotEvent(old, 'client-from-new')]);
-    t.false(old.frames.some((f) => f.event === 'client-from-old'), 'no echo to the sender');
+    t.false(
+      old.frames.some((f) => f.event === 'client-from-old'),
+      'no echo to the sender',
+    );
 
     writeFileSync(files.keyFile, 'garbage\n');
     process.kill(server.pid, 'SIGHUP');
-    await waitFor(() => /client TLS reload failed, keeping the current certificate: SSL_KEY file/.test(server.output()), { timeoutMs: 10_000, message: 'the failed reload line' });
+    await waitFor(
+      () => /client TLS reload failed, keeping the current certificate: SSL_KEY file/.test(server.output()),
+      { timeoutMs: 10_000, message: 'the failed reload line' },
+    );
     t.is((await httpsGet(server, '/', caPem)).cn, 'after-hup');
     old.ws.close();
     fresh.ws.close();
@@ -142,25 +183,41 @@ test('SIGHUP on a TLS server started on port 0 says a reload needs a fixed port,
   const caPem = await readCa(ca);
   const server = await startServer(t, { env: sslEnv(ca.issue('port-zero')) });
   process.kill(server.pid, 'SIGHUP');
-  await waitFor(() => /client TLS reload failed, keeping the current certificate: a TLS reload needs a fixed port/.test(server.output()), { timeoutMs: 10_000, message: 'the refusal' });
+  await waitFor(
+    () =>
+      /client TLS reload failed, keeping the current certificate: a TLS reload needs a fixed port/.test(
+        server.output(),
+      ),
+    { timeoutMs: 10_000, message: 'the refusal' },
+  );
   t.is((await httpsGet(server, '/', caPem)).cn, 'port-zero');
 });
 
-test("SSL_CA (uWS ca_file_name, as in soketi): clients without a certificate connect, a certificate from another CA is refused", async (t) => {
+test('SSL_CA (uWS ca_file_name, as in soketi): clients without a certificate connect, a certificate from another CA is refused', async (t) => {
   const ca = TestCa.create(t);
   const foreign = TestCa.create(t, 'foreign-ca').issue('stranger');
   const caPem = await readCa(ca);
   const server = await startServer(t, { env: sslEnv(ca.issue('with-ca'), { SSL_CA: ca.caFile }) });
   t.is((await httpsGet(server, '/', caPem)).status, 200);
   const member = ca.issue('member');
-  t.is((await httpsGet(server, '/', caPem, { cert: readFileSync(member.certFile), key: readFileSync(member.keyFile) })).status, 200);
-  await t.throwsAsync(httpsGet(server, '/', caPem, { cert: readFileSync(foreign.certFile), key: readFileSync(foreign.keyFile) }), { message: /unknown ca/i });
+  t.is(
+    (await httpsGet(server, '/', caPem, { cert: readFileSync(member.certFile), key: readFileSync(member.keyFile) }))
+      .status,
+    200,
+  );
+  await t.throwsAsync(
+    httpsGet(server, '/', caPem, { cert: readFileSync(foreign.certFile), key: readFileSync(foreign.keyFile) }),
+    { message: /unknown ca/i },
+  );
 });
 
 /** One `meshpush start` that must fail: its exit code and its single stderr line. */
 async function refused(env: Record<string, string>): Promise<{ code: number | null; line: string }> {
   const run = await runCli(['start', '--host', '127.0.0.1', '--port', '0'], { env });
-  const lines = run.stderr.trim().split('\n').filter((line) => line.trim() !== '');
+  const lines = run.stderr
+    .trim()
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   return { code: run.code, line: lines[lines.length - 1] ?? '' };
 }
 
@@ -177,11 +234,19 @@ test('bad TLS files stop the start with one line naming the file, exit 1', async
     [sslEnv({ ...good, certFile: missing }), new RegExp(`cannot read SSL_CERT file ${missing}: ENOENT`)],
     [sslEnv({ ...good, keyFile: missing }), new RegExp(`cannot read SSL_KEY file ${missing}: ENOENT`)],
     [sslEnv({ ...good, certFile: garbage }), new RegExp(`SSL_CERT file ${garbage} holds no PEM certificate`)],
-    [sslEnv({ ...good, keyFile: other.keyFile }), new RegExp(`SSL_KEY file ${other.keyFile} does not match the certificate in SSL_CERT file ${good.certFile}`)],
+    [
+      sslEnv({ ...good, keyFile: other.keyFile }),
+      new RegExp(`SSL_KEY file ${other.keyFile} does not match the certificate in SSL_CERT file ${good.certFile}`),
+    ],
     [sslEnv(encrypted, { SSL_PASSPHRASE: 'wrong' }), new RegExp(`SSL_KEY file ${encrypted.keyFile}: wrong passphrase`)],
     [sslEnv(encrypted), new RegExp(`SSL_KEY file ${encrypted.keyFile} is encrypted: set SSL_PASSPHRASE`)],
     [sslEnv(good, { SSL_CA: missing }), new RegExp(`cannot read SSL_CA file ${missing}`)],
-    [meshEnv({ ...good, keyFile: other.keyFile }), new RegExp(`CLUSTER_TLS_KEY file ${other.keyFile} does not match the certificate in CLUSTER_TLS_CERT file ${good.certFile}`)],
+    [
+      meshEnv({ ...good, keyFile: other.keyFile }),
+      new RegExp(
+        `CLUSTER_TLS_KEY file ${other.keyFile} does not match the certificate in CLUSTER_TLS_CERT file ${good.certFile}`,
+      ),
+    ],
     [meshEnv({ ...good, caFile: missing }), new RegExp(`cannot read CLUSTER_TLS_CA file ${missing}`)],
     [meshEnv({ ...good, caFile: garbage }), new RegExp(`CLUSTER_TLS_CA file ${garbage} holds no PEM certificate`)],
   ];
@@ -189,7 +254,10 @@ test('bad TLS files stop the start with one line naming the file, exit 1', async
     const unreadable = join(ca.dir, 'unreadable.pem');
     writeFileSync(unreadable, 'x');
     chmodSync(unreadable, 0o000);
-    cases.push([sslEnv({ ...good, keyFile: unreadable }), new RegExp(`cannot read SSL_KEY file ${unreadable}: EACCES`)]);
+    cases.push([
+      sslEnv({ ...good, keyFile: unreadable }),
+      new RegExp(`cannot read SSL_KEY file ${unreadable}: EACCES`),
+    ]);
   }
   for (const [env, expected] of cases) {
     const { code, line } = await refused(env);
@@ -199,5 +267,12 @@ test('bad TLS files stop the start with one line naming the file, exit 1', async
 });
 
 function meshEnv(files: CertFiles): Record<string, string> {
-  return { ADAPTER_DRIVER: 'cluster', CLUSTER_HOST: '127.0.0.1', CLUSTER_PORT: '0', CLUSTER_TLS_CERT: files.certFile, CLUSTER_TLS_KEY: files.keyFile, CLUSTER_TLS_CA: files.caFile };
+  return {
+    ADAPTER_DRIVER: 'cluster',
+    CLUSTER_HOST: '127.0.0.1',
+    CLUSTER_PORT: '0',
+    CLUSTER_TLS_CERT: files.certFile,
+    CLUSTER_TLS_KEY: files.keyFile,
+    CLUSTER_TLS_CA: files.caFile,
+  };
 }

@@ -3,7 +3,14 @@ import { authorizedClient, subscribed } from './protocol-support/pusherHelpers.j
 import { startServer } from './support/server.js';
 import { startReceiver, summary, webhookEnv } from './webhooks-support.js';
 
-const ALL_EVENTS = ['channel_occupied', 'channel_vacated', 'member_added', 'member_removed', 'client_event', 'cache_miss'];
+const ALL_EVENTS = [
+  'channel_occupied',
+  'channel_vacated',
+  'member_added',
+  'member_removed',
+  'client_event',
+  'cache_miss',
+];
 
 test('every webhook is signed for the pusher SDK; event types, channel filters and extra headers apply', async (t) => {
   const receiver = await startReceiver(t);
@@ -11,7 +18,12 @@ test('every webhook is signed for the pusher SDK; event types, channel filters a
     env: webhookEnv(
       [
         { url: receiver.url('/all'), event_types: ALL_EVENTS },
-        { url: receiver.url('/beta'), event_types: ['channel_occupied'], filter: { channel_name_starts_with: 'beta-' }, headers: { 'X-Extra': 'yes' } },
+        {
+          url: receiver.url('/beta'),
+          event_types: ['channel_occupied'],
+          filter: { channel_name_starts_with: 'beta-' },
+          headers: { 'X-Extra': 'yes' },
+        },
       ],
       { DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true', WEBHOOKS_LEAVE_DELAY_MS: '300' },
     ),
@@ -23,8 +35,15 @@ test('every webhook is signed for the pusher SDK; event types, channel filters a
   room.trigger('client-wave', { hi: 1 });
 
   await receiver.waitFor((events) => events.length >= 7, 'seven webhook events');
-  t.true(receiver.received.every((r) => r.valid), 'pusher.webhook().isValid() accepts every request');
-  t.true(receiver.received.every((r) => r.headers['content-type'] === 'application/json' && r.headers['x-pusher-key'] === 'app-key'));
+  t.true(
+    receiver.received.every((r) => r.valid),
+    'pusher.webhook().isValid() accepts every request',
+  );
+  t.true(
+    receiver.received.every(
+      (r) => r.headers['content-type'] === 'application/json' && r.headers['x-pusher-key'] === 'app-key',
+    ),
+  );
   const all = receiver.delivered().filter((e) => e.path === '/all');
   t.deepEqual(summary(all).sort(), [
     'cache_miss:cache-news',
@@ -37,12 +56,20 @@ test('every webhook is signed for the pusher SDK; event types, channel filters a
   const clientEvent = all.find((e) => e.name === 'client_event');
   t.like(clientEvent, { event: 'client-wave', data: '{"hi":1}', socket_id: client.connection.socket_id });
   const beta = receiver.received.filter((r) => r.path === '/beta');
-  t.deepEqual(beta.flatMap((r) => summary(r.events)), ['channel_occupied:beta-launch']);
+  t.deepEqual(
+    beta.flatMap((r) => summary(r.events)),
+    ['channel_occupied:beta-launch'],
+  );
   t.is(beta[0]?.headers['x-extra'], 'yes');
 
   client.disconnect();
-  await receiver.waitFor((events) => events.filter((e) => e.name === 'channel_vacated').length === 3, 'three channel_vacated');
-  t.deepEqual(summary(receiver.delivered().filter((e) => e.path === '/all' && e.name === 'member_removed')), ['member_removed:presence-room:u1']);
+  await receiver.waitFor(
+    (events) => events.filter((e) => e.name === 'channel_vacated').length === 3,
+    'three channel_vacated',
+  );
+  t.deepEqual(summary(receiver.delivered().filter((e) => e.path === '/all' && e.name === 'member_removed')), [
+    'member_removed:presence-room:u1',
+  ]);
 });
 
 test('leave delay: a channel or member back within it produces no webhook; otherwise the leave comes after it', async (t) => {
@@ -74,7 +101,10 @@ test('leave delay: a channel or member back within it produces no webhook; other
 
   second.disconnect();
   await receiver.waitFor((events) => events.length === 6, 'member_removed and channel_vacated');
-  t.deepEqual(summary(receiver.delivered().slice(4)).sort(), ['channel_vacated:presence-room', 'member_removed:presence-room:u1']);
+  t.deepEqual(summary(receiver.delivered().slice(4)).sort(), [
+    'channel_vacated:presence-room',
+    'member_removed:presence-room:u1',
+  ]);
 });
 
 test('batching puts a burst in one request; a failing receiver gets the same signed body again until it accepts', async (t) => {
@@ -97,5 +127,10 @@ test('batching puts a burst in one request; a failing receiver gets the same sig
   t.true(receiver.received.every((r) => r.valid));
   const delivering = receiver.received.filter((r) => r.status === 200);
   t.is(delivering.length, 1, 'four events, one request');
-  t.deepEqual(summary(delivering[0]!.events).sort(), ['channel_occupied:room-a', 'channel_occupied:room-b', 'channel_occupied:room-c', 'channel_occupied:room-d']);
+  t.deepEqual(summary(delivering[0]!.events).sort(), [
+    'channel_occupied:room-a',
+    'channel_occupied:room-b',
+    'channel_occupied:room-c',
+    'channel_occupied:room-d',
+  ]);
 });

@@ -27,7 +27,11 @@ export interface WebhookReceiver {
   /** Answers the next `count` requests with `status` (then 200 again); 'hang' never answers. */
   failNext(count: number, status?: number | 'hang'): void;
   /** Waits until `delivered()` satisfies `check`. */
-  waitFor(check: (events: ReturnType<WebhookReceiver['delivered']>) => boolean, message: string, timeoutMs?: number): Promise<void>;
+  waitFor(
+    check: (events: ReturnType<WebhookReceiver['delivered']>) => boolean,
+    message: string,
+    timeoutMs?: number,
+  ): Promise<void>;
 }
 
 const sdk = new Pusher({ ...DEFAULT_APP, host: '127.0.0.1' });
@@ -58,22 +62,34 @@ export async function startReceiver(t: TeardownHost): Promise<WebhookReceiver> {
     server.close();
   });
   const { port } = server.address() as AddressInfo;
-  const delivered = () => received.filter((r) => r.status < 300).flatMap((r) => r.events.map((e) => ({ ...e, path: r.path })));
+  const delivered = () =>
+    received.filter((r) => r.status < 300).flatMap((r) => r.events.map((e) => ({ ...e, path: r.path })));
   return {
     url: (path = '/hook') => `http://127.0.0.1:${port}${path}`,
     received,
     hanging: () => hanging,
     delivered,
     failNext: (count, status = 500) => failures.push(...Array<number | 'hang'>(count).fill(status)),
-    waitFor: (check, message, timeoutMs = 10_000) => waitFor(() => check(delivered()), { message, timeoutMs }).then(() => undefined),
+    waitFor: (check, message, timeoutMs = 10_000) =>
+      waitFor(() => check(delivered()), { message, timeoutMs }).then(() => undefined),
   };
 }
 
 function parse(path: string, headers: IncomingHttpHeaders, rawBody: string, status: number): ReceivedWebhook {
   const webhook = sdk.webhook({ headers: headers as Record<string, string>, rawBody });
   const valid = webhook.isValid();
-  const body = valid ? { time_ms: webhook.getTime().getTime(), events: webhook.getEvents() } : { time_ms: 0, events: [] };
-  return { path, headers, rawBody, valid, timeMs: body.time_ms, events: body.events as unknown as ReceivedWebhook['events'], status };
+  const body = valid
+    ? { time_ms: webhook.getTime().getTime(), events: webhook.getEvents() }
+    : { time_ms: 0, events: [] };
+  return {
+    path,
+    headers,
+    rawBody,
+    valid,
+    timeMs: body.time_ms,
+    events: body.events as unknown as ReceivedWebhook['events'],
+    status,
+  };
 }
 
 /** `name:channel[:user_id]` of each event, for compact assertions. */

@@ -1,10 +1,10 @@
-import { silentLogger, type ClusterTransport, type Logger } from "@meshpush/mesh-transport";
-import { positive, refuseAll } from "./LocalRateLimiter.js";
-import { OwnDemand } from "./OwnDemand.js";
-import { PeerDemands } from "./PeerDemands.js";
-import { checkPoints, isUnlimited, UNLIMITED, type RateLimitDecision, type RateLimiter } from "./RateLimiter.js";
-import { ShapedBucket } from "./TokenBucket.js";
-import { decodeReport, encodeReport, Topics, type ReportPayload } from "./wire.js";
+import { silentLogger, type ClusterTransport, type Logger } from '@meshpush/mesh-transport';
+import { positive, refuseAll } from './LocalRateLimiter.js';
+import { OwnDemand } from './OwnDemand.js';
+import { PeerDemands } from './PeerDemands.js';
+import { checkPoints, isUnlimited, UNLIMITED, type RateLimitDecision, type RateLimiter } from './RateLimiter.js';
+import { ShapedBucket } from './TokenBucket.js';
+import { decodeReport, encodeReport, Topics, type ReportPayload } from './wire.js';
 
 /** Options of {@link ClusterRateLimiter}. Durations in milliseconds. */
 export interface ClusterRateLimiterOptions {
@@ -66,7 +66,7 @@ interface KeyState {
  * `close()` leaves the transport open.
  */
 export class ClusterRateLimiter implements RateLimiter {
-  readonly driver = "cluster";
+  readonly driver = 'cluster';
   readonly #transport: ClusterTransport;
   readonly #keys = new Map<string, KeyState>();
   readonly #peers: PeerDemands;
@@ -85,17 +85,17 @@ export class ClusterRateLimiter implements RateLimiter {
   constructor(transport: ClusterTransport, options: ClusterRateLimiterOptions = {}) {
     this.#transport = transport;
     this.#now = options.now ?? (() => performance.now());
-    this.#burstSeconds = positive(options.burstSeconds ?? clusterDefaults.burstSeconds, "burstSeconds");
-    this.#demandWindowMs = positive(options.demandWindowMs ?? clusterDefaults.demandWindowMs, "demandWindowMs");
+    this.#burstSeconds = positive(options.burstSeconds ?? clusterDefaults.burstSeconds, 'burstSeconds');
+    this.#demandWindowMs = positive(options.demandWindowMs ?? clusterDefaults.demandWindowMs, 'demandWindowMs');
     this.#idleRatio = options.idleDemandRatio ?? clusterDefaults.idleDemandRatio;
-    if (!(this.#idleRatio > 0 && this.#idleRatio < 1)) throw new RangeError("idleDemandRatio must be between 0 and 1");
+    if (!(this.#idleRatio > 0 && this.#idleRatio < 1)) throw new RangeError('idleDemandRatio must be between 0 and 1');
     this.#logger = options.logger ?? silentLogger;
     this.#lastSyncMs = this.#now();
-    const syncIntervalMs = positive(options.syncIntervalMs ?? clusterDefaults.syncIntervalMs, "syncIntervalMs");
+    const syncIntervalMs = positive(options.syncIntervalMs ?? clusterDefaults.syncIntervalMs, 'syncIntervalMs');
     this.#peers = new PeerDemands(transport.peers());
-    transport.on("peer-up", this.#onPeerUp);
-    transport.on("peer-down", this.#onPeerDown);
-    transport.on("broadcast", this.#onBroadcast);
+    transport.on('peer-up', this.#onPeerUp);
+    transport.on('peer-down', this.#onPeerDown);
+    transport.on('broadcast', this.#onBroadcast);
     // Peers that were up before we listened will not greet us: ask for their reports.
     for (const peer of transport.peers()) transport.sendTo(peer, Topics.Hello, null);
     this.#timer = setInterval(() => this.sync(), syncIntervalMs).unref();
@@ -151,9 +151,9 @@ export class ClusterRateLimiter implements RateLimiter {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
-    this.#transport.off("peer-up", this.#onPeerUp);
-    this.#transport.off("peer-down", this.#onPeerDown);
-    this.#transport.off("broadcast", this.#onBroadcast);
+    this.#transport.off('peer-up', this.#onPeerUp);
+    this.#transport.off('peer-down', this.#onPeerDown);
+    this.#transport.off('broadcast', this.#onBroadcast);
     if (!this.#lastReportEmpty) this.#transport.broadcast(Topics.Report, encodeReport(new Map()));
     this.#keys.clear();
   }
@@ -199,7 +199,8 @@ export class ClusterRateLimiter implements RateLimiter {
       this.#transport.sendTo(from, Topics.Report, this.#lastReport);
     } else if (topic === Topics.Report) {
       const demands = decodeReport(payload);
-      if (typeof demands === "string") this.#logger.warn("ignored a malformed rate limit report", { from, reason: demands });
+      if (typeof demands === 'string')
+        this.#logger.warn('ignored a malformed rate limit report', { from, reason: demands });
       else this.#peers.replace(from, demands);
     }
   };

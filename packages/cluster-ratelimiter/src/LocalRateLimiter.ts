@@ -1,5 +1,5 @@
-import { checkPoints, isUnlimited, NEVER, UNLIMITED, type RateLimitDecision, type RateLimiter } from "./RateLimiter.js";
-import { ShapedBucket } from "./TokenBucket.js";
+import { checkPoints, isUnlimited, NEVER, UNLIMITED, type RateLimitDecision, type RateLimiter } from './RateLimiter.js';
+import { ShapedBucket } from './TokenBucket.js';
 
 /** Options of {@link LocalRateLimiter}. */
 export interface LocalRateLimiterOptions {
@@ -16,7 +16,7 @@ export const localDefaults = { burstSeconds: 1, idleSweepMs: 60_000 } as const;
 
 /** Token buckets in this process only: each process enforces the whole limit on its own. */
 export class LocalRateLimiter implements RateLimiter {
-  readonly driver = "local";
+  readonly driver = 'local';
   readonly #buckets = new Map<string, ShapedBucket>();
   readonly #now: () => number;
   readonly #burstSeconds: number;
@@ -25,7 +25,7 @@ export class LocalRateLimiter implements RateLimiter {
 
   constructor(options: LocalRateLimiterOptions = {}) {
     this.#now = options.now ?? (() => performance.now());
-    this.#burstSeconds = positive(options.burstSeconds ?? localDefaults.burstSeconds, "burstSeconds");
+    this.#burstSeconds = positive(options.burstSeconds ?? localDefaults.burstSeconds, 'burstSeconds');
     this.#idleSweepMs = options.idleSweepMs ?? localDefaults.idleSweepMs;
     this.#lastSweepMs = this.#now();
   }
@@ -63,11 +63,12 @@ export class LocalRateLimiter implements RateLimiter {
 
 /** A limit of 0 refuses everything; NaN is a caller's bug. */
 export function refuseAll(limitPerSecond: number): RateLimitDecision {
-  if (Number.isNaN(limitPerSecond)) throw new RangeError("limitPerSecond must be a number, got NaN");
+  if (Number.isNaN(limitPerSecond)) throw new RangeError('limitPerSecond must be a number, got NaN');
   return NEVER;
 }
 
 export function positive(value: number, name: string): number {
-  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be a finite number > 0, got ${value}`);
+  if (!(value > 0) || !Number.isFinite(value))
+    throw new RangeError(`${name} must be a finite number > 0, got ${value}`);
   return value;
 }

@@ -4,9 +4,9 @@
  */
 export const Topics = {
   /** `[WIRE_VERSION, [key, demandPerSec, …]]`: the sender's whole demand; replaces its last one. */
-  Report: "ratelimit.report",
+  Report: 'ratelimit.report',
   /** Sent by a limiter to peers that were up before it listened: "send me your report". */
-  Hello: "ratelimit.hello",
+  Hello: 'ratelimit.hello',
 } as const;
 
 export const WIRE_VERSION = 1;
@@ -22,15 +22,15 @@ export function encodeReport(demands: ReadonlyMap<string, number>): ReportPayloa
 
 /** The demands of a report, or a reason why it is not one (a peer must never crash us). */
 export function decodeReport(payload: unknown): Map<string, number> | string {
-  if (!Array.isArray(payload) || payload.length !== 2) return "not a [version, pairs] array";
+  if (!Array.isArray(payload) || payload.length !== 2) return 'not a [version, pairs] array';
   const [version, pairs] = payload as unknown[];
   if (version !== WIRE_VERSION) return `unknown version ${String(version)}`;
-  if (!Array.isArray(pairs) || pairs.length % 2 !== 0) return "pairs is not an even-length array";
+  if (!Array.isArray(pairs) || pairs.length % 2 !== 0) return 'pairs is not an even-length array';
   const demands = new Map<string, number>();
   for (let index = 0; index < pairs.length; index += 2) {
     const key: unknown = pairs[index];
     const demand: unknown = pairs[index + 1];
-    if (typeof key !== "string" || typeof demand !== "number" || !(demand >= 0) || !Number.isFinite(demand)) {
+    if (typeof key !== 'string' || typeof demand !== 'number' || !(demand >= 0) || !Number.isFinite(demand)) {
       return `bad pair at ${index}`;
     }
     demands.set(key, demand);

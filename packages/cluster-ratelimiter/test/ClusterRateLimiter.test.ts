@@ -1,12 +1,12 @@
-import test from "ava";
-import { ClusterRateLimiter, LocalRateLimiter, RateLimitTopics } from "../src/index.js";
-import { fakeClock } from "./contract/rateLimiterContract.js";
-import { MemoryNetwork } from "@meshpush/mesh-transport/testing";
-import { KEY, Simulation } from "./support/simulation.js";
+import test from 'ava';
+import { ClusterRateLimiter, LocalRateLimiter, RateLimitTopics } from '../src/index.js';
+import { fakeClock } from './contract/rateLimiterContract.js';
+import { MemoryNetwork } from '@meshpush/mesh-transport/testing';
+import { KEY, Simulation } from './support/simulation.js';
 
 const LIMIT = 100;
 
-test("uneven load 70/20/10 on three nodes: one global limit, fully used", async (t) => {
+test('uneven load 70/20/10 on three nodes: one global limit, fully used', async (t) => {
   const sim = new Simulation();
   t.teardown(() => sim.close());
   sim.add(700);
@@ -15,12 +15,14 @@ test("uneven load 70/20/10 on three nodes: one global limit, fully used", async 
   await sim.network.settle();
   await sim.run(10_000, LIMIT);
   const admitted = sim.admitted();
-  t.log(`admitted ${admitted} in 10 s (limit ${LIMIT}/s, burst ${LIMIT}); per node ${sim.nodes.map((n) => n.admitted).join("/")}`);
+  t.log(
+    `admitted ${admitted} in 10 s (limit ${LIMIT}/s, burst ${LIMIT}); per node ${sim.nodes.map((n) => n.admitted).join('/')}`,
+  );
   t.true(admitted <= LIMIT * 10 + LIMIT + 3, `over-admitted: ${admitted}`);
   t.true(admitted >= LIMIT * 10 * 0.95, `under-admitted: ${admitted}`);
 });
 
-test("the same load on local limiters admits about three times the limit", (t) => {
+test('the same load on local limiters admits about three times the limit', (t) => {
   const clock = fakeClock();
   const loads = [700, 200, 100];
   const limiters = loads.map(() => new LocalRateLimiter({ now: clock.now }));
@@ -34,7 +36,7 @@ test("the same load on local limiters admits about three times the limit", (t) =
   t.true(admitted > LIMIT * 10 * 2.5, `${admitted}`);
 });
 
-test("shares never add up to more than 1, also while reports are in flight and loads shift", async (t) => {
+test('shares never add up to more than 1, also while reports are in flight and loads shift', async (t) => {
   const sim = new Simulation();
   t.teardown(() => sim.close());
   const [a, b, c] = [sim.add(500), sim.add(50), sim.add(0)];
@@ -48,8 +50,8 @@ test("shares never add up to more than 1, also while reports are in flight and l
   await sim.run(3000, LIMIT, 5, check);
   t.true(worst <= 1 + 1e-9, `worst share sum ${worst}`);
   const shares = sim.nodes.map((n) => n.limiter.shares().find((s) => s.key === KEY)?.share ?? 0);
-  t.log(`shares after the shift: ${shares.map((s) => s.toFixed(3)).join(" / ")}`);
-  t.true((shares[2] ?? 0) > 0.8, "the busy node took most of the budget");
+  t.log(`shares after the shift: ${shares.map((s) => s.toFixed(3)).join(' / ')}`);
+  t.true((shares[2] ?? 0) > 0.8, 'the busy node took most of the budget');
 });
 
 test("a dead node's share is freed: the survivors use the whole limit", async (t) => {
@@ -68,7 +70,7 @@ test("a dead node's share is freed: the survivors use the whole limit", async (t
   t.true(survivors >= LIMIT * 5 * 0.9, `${survivors}`);
 });
 
-test("a joining node hears the current demand at once and takes only its share", async (t) => {
+test('a joining node hears the current demand at once and takes only its share', async (t) => {
   const sim = new Simulation();
   t.teardown(() => sim.close());
   sim.add(600);
@@ -87,7 +89,7 @@ test("a joining node hears the current demand at once and takes only its share",
   t.true(joiner.admitted > LIMIT * 5 * 0.2, `the joiner got its share: ${joiner.admitted}`);
 });
 
-test("a limiter started on a transport that already has peers asks them for their reports", async (t) => {
+test('a limiter started on a transport that already has peers asks them for their reports', async (t) => {
   const network = new MemoryNetwork();
   const clock = fakeClock();
   const options = { now: clock.now, syncIntervalMs: 3_600_000 };
@@ -109,7 +111,7 @@ test("a limiter started on a transport that already has peers asks them for thei
   t.true(share < 0.05, `${share}`);
 });
 
-test("malformed reports and foreign topics are ignored; close() leaves the transport open", async (t) => {
+test('malformed reports and foreign topics are ignored; close() leaves the transport open', async (t) => {
   const network = new MemoryNetwork();
   const clock = fakeClock();
   const warnings: string[] = [];
@@ -120,10 +122,10 @@ test("malformed reports and foreign topics are ignored; close() leaves the trans
   const b = new ClusterRateLimiter(transportB, { now: clock.now, syncIntervalMs: 3_600_000 });
   t.teardown(() => a.close());
   await network.settle();
-  for (const payload of [null, "x", [2, []], [1, ["k"]], [1, ["k", -1]], [1, [5, 5]], [1, ["k", Infinity]]]) {
-    transportA.emit("broadcast", RateLimitTopics.Report, payload, transportB.nodeId);
+  for (const payload of [null, 'x', [2, []], [1, ['k']], [1, ['k', -1]], [1, [5, 5]], [1, ['k', Infinity]]]) {
+    transportA.emit('broadcast', RateLimitTopics.Report, payload, transportB.nodeId);
   }
-  transportA.emit("broadcast", "pusher.delta", [1, 2, 3], transportB.nodeId);
+  transportA.emit('broadcast', 'pusher.delta', [1, 2, 3], transportB.nodeId);
   t.is(warnings.length, 7);
   for (let i = 0; i < 80; i++) b.consume(KEY, 1, LIMIT);
   clock.advance(100);
@@ -133,7 +135,7 @@ test("malformed reports and foreign topics are ignored; close() leaves the trans
   t.true((a.shares()[0]?.share ?? 1) < 0.05, "b's demand counts");
   await b.close();
   await network.settle();
-  t.false(transportB.dead, "the transport belongs to its owner");
+  t.false(transportB.dead, 'the transport belongs to its owner');
   a.consume(KEY, 0, LIMIT);
-  t.is(a.shares()[0]?.share, 0.5, "b reported nothing on close: it counts as idle");
+  t.is(a.shares()[0]?.share, 0.5, 'b reported nothing on close: it counts as idle');
 });

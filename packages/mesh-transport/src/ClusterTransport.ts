@@ -18,8 +18,8 @@ export type RequestHandler = (payload: unknown, fromNodeId: string) => unknown;
  * and its messages arrive in the order it sent them until its `peer-down`, which is emitted once.
  */
 export interface ClusterTransportEvents {
-  "peer-up": [nodeId: string, info: PeerInfo];
-  "peer-down": [nodeId: string, reason: string];
+  'peer-up': [nodeId: string, info: PeerInfo];
+  'peer-down': [nodeId: string, reason: string];
   /** A publish on a subject this node subscribes to. */
   message: [subject: string, payload: unknown, fromNodeId: string];
   /** A `broadcast` from a peer, or a `sendTo` addressed to this node. */

@@ -1,12 +1,12 @@
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
-import { formatAddress, type HostPort } from "./address.js";
-import type { PeerAddress } from "./frames.js";
-import type { ResolvedMeshOptions } from "./options.js";
-import type { CloseKind } from "./Route.js";
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { formatAddress, type HostPort } from './address.js';
+import type { PeerAddress } from './frames.js';
+import type { ResolvedMeshOptions } from './options.js';
+import type { CloseKind } from './Route.js';
 
 /** Where an address to dial came from; it decides how long the node keeps redialling it. */
-export type TargetKind = "seed" | "rendezvous" | "gossip";
+export type TargetKind = 'seed' | 'rendezvous' | 'gossip';
 
 interface DialTarget {
   readonly key: string;
@@ -71,9 +71,9 @@ export class Discovery {
 
   /** Adds the seeds and, for a node that does not hold it, the rendezvous; dials them all. */
   start(rendezvous: HostPort | undefined): void {
-    if (rendezvous !== undefined) this.#ensure(rendezvous, "rendezvous");
+    if (rendezvous !== undefined) this.#ensure(rendezvous, 'rendezvous');
     for (const seed of this.#host.options.seeds) {
-      if (isIP(seed.host) !== 0) this.#ensure(seed, "seed");
+      if (isIP(seed.host) !== 0) this.#ensure(seed, 'seed');
     }
     this.resolveSeeds();
     for (const target of this.#targets.values()) this.#schedule(target, 0);
@@ -88,20 +88,20 @@ export class Discovery {
   /** This node took the rendezvous over: it stops dialling that address. */
   forgetRendezvous(): void {
     for (const target of this.#targets.values()) {
-      if (target.kind === "rendezvous") this.#delete(target);
+      if (target.kind === 'rendezvous') this.#delete(target);
     }
   }
 
   /** The node that answered at the rendezvous address last, if known. */
   rendezvousHolder(): string | undefined {
-    for (const target of this.#targets.values()) if (target.kind === "rendezvous") return target.nodeId;
+    for (const target of this.#targets.values()) if (target.kind === 'rendezvous') return target.nodeId;
     return undefined;
   }
 
   /** Dials the rendezvous now (after a failed takeover: someone else holds the port). */
   dialRendezvousNow(): void {
     for (const target of this.#targets.values()) {
-      if (target.kind === "rendezvous") this.#schedule(target, 0);
+      if (target.kind === 'rendezvous') this.#schedule(target, 0);
     }
   }
 
@@ -117,12 +117,14 @@ export class Discovery {
     try {
       const found = await lookup(seed.host, { all: true });
       if (this.#closed) return;
-      const keys = new Set(found.map(({ address }) => this.#ensure({ host: address, port: seed.port }, "seed", seed.host).key));
+      const keys = new Set(
+        found.map(({ address }) => this.#ensure({ host: address, port: seed.port }, 'seed', seed.host).key),
+      );
       for (const target of [...this.#targets.values()]) {
         if (target.fromName === seed.host && !keys.has(target.key) && !target.dialing) this.#delete(target);
       }
     } catch (error) {
-      this.#host.options.logger.debug("mesh: seed lookup failed", { seed: seed.host, error: (error as Error).message });
+      this.#host.options.logger.debug('mesh: seed lookup failed', { seed: seed.host, error: (error as Error).message });
     }
   }
 
@@ -135,7 +137,7 @@ export class Discovery {
   learn(peers: readonly PeerAddress[]): void {
     for (const [nodeId, host, port] of peers) {
       if (nodeId === this.#host.nodeId || this.#host.hasRouteTo(nodeId)) continue;
-      const target = this.#ensure({ host, port }, "gossip");
+      const target = this.#ensure({ host, port }, 'gossip');
       // A node id new for this address: a new process there (or a new address), worth a dial now.
       const renewed = target.nodeId !== nodeId;
       if (renewed) target.failures = 0;
@@ -146,7 +148,7 @@ export class Discovery {
 
   peerUp(nodeId: string, dialed: HostPort | undefined, peerAddress: HostPort | undefined): void {
     if (dialed !== undefined) this.#attach(formatAddress(dialed), nodeId);
-    if (peerAddress !== undefined) this.#ensure(peerAddress, "gossip").nodeId = nodeId;
+    if (peerAddress !== undefined) this.#ensure(peerAddress, 'gossip').nodeId = nodeId;
     for (const target of this.#targets.values()) {
       if (target.nodeId !== nodeId) continue;
       target.failures = 0;
@@ -163,7 +165,7 @@ export class Discovery {
       target.dialing = false;
       if (end.peerId !== undefined) target.nodeId = end.peerId;
     }
-    if (end.kind === "self") return this.#markSelf(target);
+    if (end.kind === 'self') return this.#markSelf(target);
     if (end.wasUp) return this.#afterPeerDown(end);
     if (target === undefined) return;
     if (target.nodeId !== undefined && this.#host.hasRouteTo(target.nodeId)) {
@@ -171,22 +173,22 @@ export class Discovery {
       return;
     }
     target.failures++;
-    if (target.kind === "rendezvous" && end.errorCode === "ECONNREFUSED") this.onRendezvousLost();
+    if (target.kind === 'rendezvous' && end.errorCode === 'ECONNREFUSED') this.onRendezvousLost();
     this.#retry(target, end);
   }
 
   #afterPeerDown(end: RouteEnd): void {
     for (const target of [...this.#targets.values()]) {
       if (target.nodeId !== end.peerId || target.dialing) continue;
-      if (target.kind === "rendezvous") this.onRendezvousLost();
-      if (target.kind === "gossip" && end.kind === "bye") this.#delete(target);
+      if (target.kind === 'rendezvous') this.onRendezvousLost();
+      if (target.kind === 'gossip' && end.kind === 'bye') this.#delete(target);
       else this.#schedule(target, jitterMs());
     }
   }
 
   #retry(target: DialTarget, end: RouteEnd): void {
-    const gone = end.errorCode === "ECONNREFUSED" || end.kind === "bye" || target.failures >= GOSSIP_MAX_FAILURES;
-    if (target.kind === "gossip" && gone) return this.#delete(target);
+    const gone = end.errorCode === 'ECONNREFUSED' || end.kind === 'bye' || target.failures >= GOSSIP_MAX_FAILURES;
+    if (target.kind === 'gossip' && gone) return this.#delete(target);
     const backoff = Math.min(this.#host.options.redialMaxDelayMs, BACKOFF_BASE_MS * 2 ** (target.failures - 1));
     this.#schedule(target, backoff + jitterMs());
   }
@@ -208,13 +210,22 @@ export class Discovery {
     const key = formatAddress(address);
     const existing = this.#targets.get(key);
     if (existing !== undefined) {
-      if (kind !== "gossip" && existing.kind === "gossip") existing.kind = kind;
+      if (kind !== 'gossip' && existing.kind === 'gossip') existing.kind = kind;
       return existing;
     }
-    const target: DialTarget = { key, address, kind, nodeId: undefined, failures: 0, dialing: false, timer: undefined, fromName };
+    const target: DialTarget = {
+      key,
+      address,
+      kind,
+      nodeId: undefined,
+      failures: 0,
+      dialing: false,
+      timer: undefined,
+      fromName,
+    };
     if (this.#selfKeys.has(key)) return target;
     this.#targets.set(key, target);
-    if (kind !== "gossip") this.#schedule(target, jitterMs());
+    if (kind !== 'gossip') this.#schedule(target, jitterMs());
     return target;
   }
 
@@ -227,7 +238,9 @@ export class Discovery {
 
   #markSelf(target: DialTarget | undefined): void {
     if (target === undefined) return;
-    this.#host.options.logger.debug("mesh: address answers with this node, not dialling it again", { address: target.key });
+    this.#host.options.logger.debug('mesh: address answers with this node, not dialling it again', {
+      address: target.key,
+    });
     this.#selfKeys.add(target.key);
     this.#delete(target);
   }

@@ -1,5 +1,5 @@
-import type { Decoder } from "cbor-x";
-import { createFrameDecoderCbor, FRAME_HEADER_BYTES, FrameError, validateFrame, type Frame } from "./frames.js";
+import type { Decoder } from 'cbor-x';
+import { createFrameDecoderCbor, FRAME_HEADER_BYTES, FrameError, validateFrame, type Frame } from './frames.js';
 
 export interface FrameDecoderOptions {
   /** Largest body accepted; a larger length header fails at once, before the body arrives. */
@@ -73,7 +73,7 @@ export class FrameDecoder {
     if (length > this.#maxFrameBytes) {
       throw new FrameError(`frame of ${length} bytes exceeds the limit of ${this.#maxFrameBytes}`);
     }
-    if (length === 0) throw new FrameError("empty frame");
+    if (length === 0) throw new FrameError('empty frame');
     return length;
   }
 

@@ -1,19 +1,19 @@
-import { randomBytes } from "node:crypto";
-import { EventEmitter } from "node:events";
-import { connect, type Server, type Socket } from "node:net";
-import type { Encoder } from "cbor-x";
-import { dialableHost, formatAddress, type HostPort } from "./address.js";
-import type { ClusterTransport, ClusterTransportEvents, RequestHandler, RequestReply } from "./ClusterTransport.js";
-import { Discovery, jitterMs } from "./Discovery.js";
-import { createFrameEncoderCbor, FrameError, FrameType, type Frame, type FrameOf } from "./frames.js";
-import { Interest } from "./Interest.js";
-import { closeServer, listeningPort, peekFirstByte, tryListen } from "./listen.js";
-import { openMeshWarning, resolveOptions, type MeshOptions, type ResolvedMeshOptions } from "./options.js";
-import { Requests } from "./Requests.js";
-import type { Route } from "./Route.js";
-import { RouteTable, type PeerDownReason } from "./RouteTable.js";
-import type { MeshStats, PeerStats } from "./stats.js";
-import { MeshTls, TLS_HANDSHAKE_BYTE, type MeshTlsOptions } from "./tls.js";
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { connect, type Server, type Socket } from 'node:net';
+import type { Encoder } from 'cbor-x';
+import { dialableHost, formatAddress, type HostPort } from './address.js';
+import type { ClusterTransport, ClusterTransportEvents, RequestHandler, RequestReply } from './ClusterTransport.js';
+import { Discovery, jitterMs } from './Discovery.js';
+import { createFrameEncoderCbor, FrameError, FrameType, type Frame, type FrameOf } from './frames.js';
+import { Interest } from './Interest.js';
+import { closeServer, listeningPort, peekFirstByte, tryListen } from './listen.js';
+import { openMeshWarning, resolveOptions, type MeshOptions, type ResolvedMeshOptions } from './options.js';
+import { Requests } from './Requests.js';
+import type { Route } from './Route.js';
+import { RouteTable, type PeerDownReason } from './RouteTable.js';
+import type { MeshStats, PeerStats } from './stats.js';
+import { MeshTls, TLS_HANDSHAKE_BYTE, type MeshTlsOptions } from './tls.js';
 
 /** Every this many checks (5 s with the default 500 ms), each node re-sends its up peers to its peers. */
 export const PEER_LIST_EVERY_CHECKS = 10;
@@ -26,7 +26,7 @@ type FrameHandlers = { [T in FrameType]: (route: Route, frame: FrameOf<T>) => vo
  * are delivered here only, never forwarded: each node acts on its own view of the mesh.
  */
 export class Mesh extends EventEmitter<ClusterTransportEvents> implements ClusterTransport {
-  readonly nodeId: string = randomBytes(8).toString("hex");
+  readonly nodeId: string = randomBytes(8).toString('hex');
   readonly options: ResolvedMeshOptions;
   readonly #startedAt = performance.now();
   readonly #encoder: Encoder = createFrameEncoderCbor();
@@ -36,7 +36,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
   readonly #requests = new Requests();
   readonly #servers: Server[] = [];
   readonly #tls: MeshTls | undefined;
-  #listenAddress: HostPort = { host: "", port: 0 };
+  #listenAddress: HostPort = { host: '', port: 0 };
   #rendezvous: HostPort | undefined;
   #holdsRendezvous = false;
   #tickTimer: NodeJS.Timeout | undefined;
@@ -99,8 +99,13 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     return this.#routes.peer(nodeId)?.send([FrameType.MSG, topic, payload]) ?? false;
   }
 
-  request(target: string, topic: string, payload: unknown, timeoutMs = this.options.requestTimeoutMs): Promise<RequestReply[]> {
-    const targets = target === "all" ? this.peers() : [target];
+  request(
+    target: string,
+    topic: string,
+    payload: unknown,
+    timeoutMs = this.options.requestTimeoutMs,
+  ): Promise<RequestReply[]> {
+    const targets = target === 'all' ? this.peers() : [target];
     return this.#requests.start(targets, timeoutMs, (nodeId, requestId) => {
       return this.#routes.peer(nodeId)?.send([FrameType.REQ, requestId, topic, payload]) ?? false;
     });
@@ -116,9 +121,13 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
    * unusable, or an `Error` when this node was started without TLS.
    */
   updateTls(tls: MeshTlsOptions): void {
-    if (this.#tls === undefined) throw new Error("mesh: this node was started without TLS; TLS cannot be turned on while it runs");
+    if (this.#tls === undefined)
+      throw new Error('mesh: this node was started without TLS; TLS cannot be turned on while it runs');
     this.#tls.update(tls);
-    this.options.logger.info("mesh: TLS material updated for new routes", { subject: this.#tls.certificate.subject, validTo: this.#tls.certificate.validTo });
+    this.options.logger.info('mesh: TLS material updated for new routes', {
+      subject: this.#tls.certificate.subject,
+      validTo: this.#tls.certificate.validTo,
+    });
   }
 
   /** The node, its rendezvous, every route with its traffic counters, and totals since start. */
@@ -126,7 +135,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     const now = performance.now();
     const peers: PeerStats[] = [...this.#routes.upRoutes()].map((route) => ({
       nodeId: route.peerId as string,
-      address: route.peerAddress === undefined ? "" : formatAddress(route.peerAddress),
+      address: route.peerAddress === undefined ? '' : formatAddress(route.peerAddress),
       remoteAddress: route.remoteAddress,
       dialed: route.dialed !== undefined,
       rttMs: route.rttMs ?? null,
@@ -149,7 +158,10 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
       totals: this.#routes.totals().snapshot(),
       slowConsumers: this.#routes.slowConsumers,
       refusedRoutes: this.#routes.refusedRoutes,
-      tls: this.#tls === undefined ? null : { certificate: this.#tls.certificate, earliestExpiry: this.#tls.earliestExpiry },
+      tls:
+        this.#tls === undefined
+          ? null
+          : { certificate: this.#tls.certificate, earliestExpiry: this.#tls.earliestExpiry },
     };
   }
 
@@ -165,9 +177,9 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     this.#discovery.stop();
     this.#requests.closeAll();
     const servers = this.#servers.splice(0).map(closeServer);
-    await this.#routes.closeAll("node leaving");
+    await this.#routes.closeAll('node leaving');
     await Promise.all(servers);
-    this.options.logger.info("mesh: closed", { nodeId: this.nodeId });
+    this.options.logger.info('mesh: closed', { nodeId: this.nodeId });
   }
 
   async #listen(): Promise<void> {
@@ -195,7 +207,11 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     if (warning !== undefined) logger.warn(warning, { host: this.options.host });
     this.#discovery.start(this.#holdsRendezvous ? undefined : this.#rendezvous);
     this.#tickTimer = setInterval(() => this.#tick(), checkIntervalMs).unref();
-    logger.info("mesh: started", { nodeId: this.nodeId, address: formatAddress(this.#listenAddress), holdsRendezvous: this.#holdsRendezvous });
+    logger.info('mesh: started', {
+      nodeId: this.nodeId,
+      address: formatAddress(this.#listenAddress),
+      holdsRendezvous: this.#holdsRendezvous,
+    });
   }
 
   #tick(): void {
@@ -224,7 +240,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     else {
       this.#acceptTls(socket, this.#tls).catch((error: unknown) => {
         socket.destroy();
-        this.options.logger.error("mesh: could not start a TLS handshake", { error });
+        this.options.logger.error('mesh: could not start a TLS handshake', { error });
       });
     }
   }
@@ -237,7 +253,8 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     const { nodeTimeoutMs } = this.options;
     const first = await peekFirstByte(socket, nodeTimeoutMs);
     if (first === undefined || this.#closing !== undefined) return void socket.destroy();
-    if (first !== TLS_HANDSHAKE_BYTE) return this.#routes.refusePlain(socket, "this node requires mesh TLS and the peer does not use it");
+    if (first !== TLS_HANDSHAKE_BYTE)
+      return this.#routes.refusePlain(socket, 'this node requires mesh TLS and the peer does not use it');
     const onSecure = (secure: Socket): void => {
       if (this.#closing !== undefined) secure.destroy();
       else this.#routes.add(secure);
@@ -246,7 +263,8 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
   }
 
   #dial(address: HostPort): void {
-    const socket = this.#tls === undefined ? connect({ host: address.host, port: address.port }) : this.#tls.dial(address);
+    const socket =
+      this.#tls === undefined ? connect({ host: address.host, port: address.port }) : this.#tls.dial(address);
     this.#routes.add(socket, address);
   }
 
@@ -259,7 +277,13 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
   }
 
   #scheduleTakeover(): void {
-    if (this.#closing !== undefined || this.#holdsRendezvous || this.#rendezvous === undefined || this.#takeoverTimer !== undefined) return;
+    if (
+      this.#closing !== undefined ||
+      this.#holdsRendezvous ||
+      this.#rendezvous === undefined ||
+      this.#takeoverTimer !== undefined
+    )
+      return;
     const delayMs = this.options.masterTimeoutMs + jitterMs();
     this.#takeoverTimer = setTimeout(() => void this.#takeover(), delayMs).unref();
   }
@@ -269,27 +293,33 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     this.#takeoverTimer = undefined;
     const rendezvous = this.#rendezvous;
     const holder = this.#discovery.rendezvousHolder();
-    if (this.#closing !== undefined || rendezvous === undefined || (holder !== undefined && this.#routes.peer(holder))) return;
-    const server = await tryListen(this.options.host, rendezvous.port, (socket) => this.#accept(socket)).catch(() => undefined);
+    if (this.#closing !== undefined || rendezvous === undefined || (holder !== undefined && this.#routes.peer(holder)))
+      return;
+    const server = await tryListen(this.options.host, rendezvous.port, (socket) => this.#accept(socket)).catch(
+      () => undefined,
+    );
     if (server === undefined) return this.#discovery.dialRendezvousNow();
     if (this.#closing !== undefined) return void closeServer(server);
     this.#servers.push(server);
     this.#holdsRendezvous = true;
     this.#discovery.forgetRendezvous();
-    this.options.logger.info("mesh: took over the rendezvous", { nodeId: this.nodeId, rendezvous: formatAddress(rendezvous) });
+    this.options.logger.info('mesh: took over the rendezvous', {
+      nodeId: this.nodeId,
+      rendezvous: formatAddress(rendezvous),
+    });
   }
 
   #onPeerUp(route: Route): void {
     const nodeId = route.peerId as string;
-    const address = route.peerAddress === undefined ? "" : formatAddress(route.peerAddress);
-    this.options.logger.info("mesh: peer up", { nodeId, address, dialed: route.dialed !== undefined });
+    const address = route.peerAddress === undefined ? '' : formatAddress(route.peerAddress);
+    this.options.logger.info('mesh: peer up', { nodeId, address, dialed: route.dialed !== undefined });
     const subjects = this.#interest.localSubjects();
     if (subjects.length > 0) route.send([FrameType.SUB, subjects]);
     const others = this.#routes.knownPeers().filter(([peerId]) => peerId !== nodeId);
     if (others.length > 0) route.send([FrameType.GOSSIP, others]);
     if (route.dialed === undefined && route.peerAddress !== undefined) this.#gossip(route);
     this.#discovery.peerUp(nodeId, route.dialed, route.peerAddress);
-    if (this.#closing === undefined) this.#emitSafe("peer-up", nodeId, { nodeId, address });
+    if (this.#closing === undefined) this.#emitSafe('peer-up', nodeId, { nodeId, address });
   }
 
   /**
@@ -307,13 +337,13 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     const nodeId = route.peerId as string;
     this.#interest.dropPeer(route);
     this.#requests.onPeerDown(nodeId);
-    this.options.logger.info("mesh: peer down", { nodeId, reason, detail: route.closeReason });
-    if (this.#closing === undefined) this.#emitSafe("peer-down", nodeId, reason);
+    this.options.logger.info('mesh: peer down', { nodeId, reason, detail: route.closeReason });
+    if (this.#closing === undefined) this.#emitSafe('peer-down', nodeId, reason);
   }
 
   #onRouteEnded(route: Route, wasUp: boolean): void {
     const { dialed, peerId, peerAddress, errorCode } = route;
-    this.#discovery.routeEnded({ dialed, peerId, peerAddress, errorCode, wasUp, kind: route.closeKind ?? "io" });
+    this.#discovery.routeEnded({ dialed, peerId, peerAddress, errorCode, wasUp, kind: route.closeKind ?? 'io' });
   }
 
   #onFrame(route: Route, frame: Frame): void {
@@ -322,26 +352,26 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
 
   /** One small function per frame type; PUB is the hot path, so frames are read by index. */
   readonly #handlers: FrameHandlers = {
-    [FrameType.HELLO]: () => this.#outOfPlace("HELLO"),
-    [FrameType.AUTH]: () => this.#outOfPlace("AUTH"),
-    [FrameType.READY]: () => this.#outOfPlace("READY"),
+    [FrameType.HELLO]: () => this.#outOfPlace('HELLO'),
+    [FrameType.AUTH]: () => this.#outOfPlace('AUTH'),
+    [FrameType.READY]: () => this.#outOfPlace('READY'),
     [FrameType.PING]: (route, frame) => route.send([FrameType.PONG, frame[1]]),
     [FrameType.PONG]: (route, frame) => (route.rttMs = performance.now() - frame[1]),
     [FrameType.SUB]: (route, frame) => this.#interest.addRemote(route, frame[1]),
     [FrameType.UNSUB]: (route, frame) => this.#interest.removeRemote(route, frame[1]),
     [FrameType.PUB]: (route, frame) => this.#deliver(route, frame[1], frame[2]),
-    [FrameType.MSG]: (route, frame) => this.#emitSafe("broadcast", frame[1], frame[2], route.peerId as string),
+    [FrameType.MSG]: (route, frame) => this.#emitSafe('broadcast', frame[1], frame[2], route.peerId as string),
     [FrameType.REQ]: (route, frame) => this.#answer(route, frame[1], frame[2], frame[3]),
     [FrameType.REP]: (route, frame) => this.#requests.onReply(route.peerId as string, frame[1], frame[2], frame[3]),
     [FrameType.GOSSIP]: (_route, frame) => this.#discovery.learn(frame[1]),
-    [FrameType.BYE]: (route, frame) => route.close(`peer left: ${frame[1]}`, "bye"),
+    [FrameType.BYE]: (route, frame) => route.close(`peer left: ${frame[1]}`, 'bye'),
   };
 
   /** A publish that crossed an UNSUB in flight is dropped: `message` is only for subscribed subjects. */
   #deliver(route: Route, subject: string, payload: unknown): void {
     if (!this.#interest.hasLocal(subject)) return;
     try {
-      this.emit("message", subject, payload, route.peerId as string);
+      this.emit('message', subject, payload, route.peerId as string);
     } catch (error) {
       this.options.logger.error('mesh: a "message" listener threw', { error });
     }
@@ -358,7 +388,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
       .answer(topic, payload, route.peerId as string)
       .then(([ok, result]) => reply(ok, result))
       .catch((error: unknown) => reply(false, `reply not sendable: ${(error as Error).message}`))
-      .catch((error: unknown) => this.options.logger.error("mesh: could not reply to a request", { error }));
+      .catch((error: unknown) => this.options.logger.error('mesh: could not reply to a request', { error }));
   }
 
   /** A throwing listener is the application's bug: it is logged, and the route carries on. */

@@ -1,4 +1,4 @@
-import type { RequestHandler, RequestReply } from "./ClusterTransport.js";
+import type { RequestHandler, RequestReply } from './ClusterTransport.js';
 
 interface PendingRequest {
   readonly targets: readonly string[];
@@ -21,10 +21,10 @@ export class Requests {
     if (targets.length === 0) return Promise.resolve([]);
     const id = this.#nextId++;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#settleRest(id, "timeout"), timeoutMs);
+      const timer = setTimeout(() => this.#settleRest(id, 'timeout'), timeoutMs);
       this.#pending.set(id, { targets, replies: new Map(), resolve, timer });
       for (const nodeId of targets) {
-        if (!send(nodeId, id)) this.#record(id, { nodeId, ok: false, error: "not connected" });
+        if (!send(nodeId, id)) this.#record(id, { nodeId, ok: false, error: 'not connected' });
       }
     });
   }
@@ -41,13 +41,13 @@ export class Requests {
   onPeerDown(nodeId: string): void {
     for (const id of [...this.#pending.keys()]) {
       const pending = this.#pending.get(id);
-      if (pending?.targets.includes(nodeId)) this.#record(id, { nodeId, ok: false, error: "peer down" });
+      if (pending?.targets.includes(nodeId)) this.#record(id, { nodeId, ok: false, error: 'peer down' });
     }
   }
 
   /** Settles every pending request: the targets that have not answered get `"closed"`. */
   closeAll(): void {
-    for (const id of [...this.#pending.keys()]) this.#settleRest(id, "closed");
+    for (const id of [...this.#pending.keys()]) this.#settleRest(id, 'closed');
   }
 
   /** Sets the handler answering peers' requests on `topic`; returns a function that removes it. */

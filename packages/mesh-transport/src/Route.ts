@@ -1,37 +1,37 @@
-import type { Socket } from "node:net";
-import { TLSSocket } from "node:tls";
-import type { Encoder } from "cbor-x";
-import { formatAddress, isWildcardHost, type HostPort } from "./address.js";
-import { FrameDecoder } from "./FrameDecoder.js";
-import { FrameError, FrameType, PROTOCOL_VERSION, type Frame, type HelloFrame } from "./frames.js";
-import { computeProof, createNonce, verifyProof } from "./handshake.js";
-import type { ResolvedMeshOptions } from "./options.js";
-import { describeTlsError, isTlsError, peerCertificate, TLS_HANDSHAKE_BYTE, type CertificateInfo } from "./tls.js";
-import { Traffic } from "./Traffic.js";
-import { WriteQueue } from "./WriteQueue.js";
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { Encoder } from 'cbor-x';
+import { formatAddress, isWildcardHost, type HostPort } from './address.js';
+import { FrameDecoder } from './FrameDecoder.js';
+import { FrameError, FrameType, PROTOCOL_VERSION, type Frame, type HelloFrame } from './frames.js';
+import { computeProof, createNonce, verifyProof } from './handshake.js';
+import type { ResolvedMeshOptions } from './options.js';
+import { describeTlsError, isTlsError, peerCertificate, TLS_HANDSHAKE_BYTE, type CertificateInfo } from './tls.js';
+import { Traffic } from './Traffic.js';
+import { WriteQueue } from './WriteQueue.js';
 
 /**
  * `pending`: HELLO/AUTH running. `authenticated`: proofs checked, the lower node id decides.
  * `ready-wait`: proofs checked, the higher node id waits for READY. `up`: carries traffic.
  */
-export type RouteState = "pending" | "authenticated" | "ready-wait" | "up" | "closed";
+export type RouteState = 'pending' | 'authenticated' | 'ready-wait' | 'up' | 'closed';
 
 /**
  * Why a route closed: drives logging, peer-down reasons and redial decisions. `refused`: this
  * node refused the peer in the handshake; `rejected`: the peer refused this node (BYE).
  */
 export type CloseKind =
-  | "bye"
-  | "timeout"
-  | "slow-consumer"
-  | "protocol"
-  | "refused"
-  | "rejected"
-  | "duplicate"
-  | "self"
-  | "replaced"
-  | "io"
-  | "local";
+  | 'bye'
+  | 'timeout'
+  | 'slow-consumer'
+  | 'protocol'
+  | 'refused'
+  | 'rejected'
+  | 'duplicate'
+  | 'self'
+  | 'replaced'
+  | 'io'
+  | 'local';
 
 /** What a route needs from its node. */
 export interface RouteHost {
@@ -63,13 +63,13 @@ export class Route {
   rttMs: number | undefined;
   upAt: number | undefined;
   closeKind: CloseKind | undefined;
-  closeReason = "";
+  closeReason = '';
   /** The error code of a failed dial (`ECONNREFUSED` …). */
   errorCode: string | undefined;
   /** The peer's certificate, on a TLS route once its handshake is done. */
   peerCertificate: CertificateInfo | undefined;
   flushScheduled = false;
-  #state: RouteState = "pending";
+  #state: RouteState = 'pending';
   #lastReceivedAt = performance.now();
   #awaitingDrain = false;
   #lingerTimer: NodeJS.Timeout | undefined;
@@ -86,7 +86,10 @@ export class Route {
     this.#host = host;
     this.#socket = socket;
     this.dialed = dialed;
-    this.#decoder = new FrameDecoder({ maxFrameBytes: host.options.maxFrameBytes, onFrame: (frame) => this.#onFrame(frame) });
+    this.#decoder = new FrameDecoder({
+      maxFrameBytes: host.options.maxFrameBytes,
+      onFrame: (frame) => this.#onFrame(frame),
+    });
     this.#listen();
   }
 
@@ -96,12 +99,12 @@ export class Route {
 
   /** Node id of the side that dialled: the input of the duplicate-route rule. */
   get dialerId(): string {
-    return this.dialed !== undefined ? this.#host.nodeId : (this.peerId ?? "");
+    return this.dialed !== undefined ? this.#host.nodeId : (this.peerId ?? '');
   }
 
   get remoteAddress(): string {
     const { remoteAddress, remotePort } = this.#socket;
-    return remoteAddress === undefined ? "" : formatAddress({ host: remoteAddress, port: remotePort ?? 0 });
+    return remoteAddress === undefined ? '' : formatAddress({ host: remoteAddress, port: remotePort ?? 0 });
   }
 
   /** Outbound bytes not yet on the wire: queued frames plus the socket's own buffer. */
@@ -112,18 +115,18 @@ export class Route {
   #listen(): void {
     const socket = this.#socket;
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
-    socket.on("drain", () => {
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('drain', () => {
       this.#awaitingDrain = false;
       this.flush();
     });
-    socket.on("error", (error: NodeJS.ErrnoException) => this.#onSocketError(error));
-    socket.on("end", () => this.#mark("connection closed by peer", "io"));
-    socket.once("close", () => this.#onSocketClose());
+    socket.on('error', (error: NodeJS.ErrnoException) => this.#onSocketError(error));
+    socket.on('end', () => this.#mark('connection closed by peer', 'io'));
+    socket.once('close', () => this.#onSocketClose());
     if (socket instanceof TLSSocket) this.peerCertificate = peerCertificate(socket);
     if (this.dialed === undefined) this.#sendHello();
-    else if (socket instanceof TLSSocket) socket.once("secureConnect", () => this.#onSecureConnect(socket));
-    else socket.once("connect", () => this.#sendHello());
+    else if (socket instanceof TLSSocket) socket.once('secureConnect', () => this.#onSecureConnect(socket));
+    else socket.once('connect', () => this.#sendHello());
   }
 
   /** Whether the route runs over TLS. */
@@ -139,15 +142,19 @@ export class Route {
   /** A TLS failure is a refusal with a reason (wrong CA, a peer without TLS); anything else is I/O. */
   #onSocketError(error: NodeJS.ErrnoException): void {
     this.errorCode ??= error.code;
-    if (this.secure && this.#state === "pending" && isTlsError(error)) {
+    if (this.secure && this.#state === 'pending' && isTlsError(error)) {
       if (this.closeKind === undefined) {
         const reason = `TLS handshake failed: ${describeTlsError(error)}`;
-        this.#host.options.logger.warn("mesh: refused route", { remote: this.remoteAddress, dialed: this.dialed, reason });
-        this.#mark(reason, "refused");
+        this.#host.options.logger.warn('mesh: refused route', {
+          remote: this.remoteAddress,
+          dialed: this.dialed,
+          reason,
+        });
+        this.#mark(reason, 'refused');
       }
       return;
     }
-    this.#mark(`socket error: ${error.code ?? error.message}`, "io");
+    this.#mark(`socket error: ${error.code ?? error.message}`, 'io');
   }
 
   #sendHello(): void {
@@ -167,8 +174,9 @@ export class Route {
    */
   sendBody(type: FrameType, body: Uint8Array): boolean {
     const { maxFrameBytes } = this.#host.options;
-    if (body.length > maxFrameBytes) throw new RangeError(`mesh frame of ${body.length} bytes exceeds maxFrameBytes (${maxFrameBytes})`);
-    if (this.#state === "closed") return false;
+    if (body.length > maxFrameBytes)
+      throw new RangeError(`mesh frame of ${body.length} bytes exceeds maxFrameBytes (${maxFrameBytes})`);
+    if (this.#state === 'closed') return false;
     this.#queue.append(body);
     this.traffic.framesOut++;
     this.traffic.outByType[type]!++;
@@ -187,7 +195,7 @@ export class Route {
 
   flush(): void {
     this.flushScheduled = false;
-    if (this.#awaitingDrain || this.#state === "closed" || this.#socket.connecting) return;
+    if (this.#awaitingDrain || this.#state === 'closed' || this.#socket.connecting) return;
     this.#write();
   }
 
@@ -212,32 +220,32 @@ export class Route {
 
   #slowConsumer(): void {
     const limit = this.#host.options.highWaterMarkBytes;
-    this.#host.options.logger.warn("mesh: slow consumer, closing route", {
+    this.#host.options.logger.warn('mesh: slow consumer, closing route', {
       peer: this.peerId,
       queuedBytes: this.queuedBytes,
       highWaterMarkBytes: limit,
     });
-    this.close(`slow consumer: more than ${limit} bytes waiting`, "slow-consumer");
+    this.close(`slow consumer: more than ${limit} bytes waiting`, 'slow-consumer');
   }
 
   /** Heartbeat: one PING per check interval on an up route. */
   ping(now: number): void {
-    if (this.#state === "up") this.send([FrameType.PING, now]);
+    if (this.#state === 'up') this.send([FrameType.PING, now]);
   }
 
   /** Closes the route when its handshake or its silence has lasted longer than `nodeTimeoutMs`. */
   checkSilence(now: number): void {
-    if (this.#state === "closed") return;
+    if (this.#state === 'closed') return;
     const { nodeTimeoutMs } = this.#host.options;
-    if (this.#state !== "up") {
-      if (now - this.openedAt > nodeTimeoutMs) this.close("handshake timed out", "timeout");
+    if (this.#state !== 'up') {
+      if (now - this.openedAt > nodeTimeoutMs) this.close('handshake timed out', 'timeout');
     } else if (now - this.#lastReceivedAt > nodeTimeoutMs) {
-      this.close(`nothing received for ${Math.round(now - this.#lastReceivedAt)} ms`, "timeout");
+      this.close(`nothing received for ${Math.round(now - this.#lastReceivedAt)} ms`, 'timeout');
     }
   }
 
   markUp(): void {
-    this.#state = "up";
+    this.#state = 'up';
     this.upAt = performance.now();
   }
 
@@ -246,9 +254,9 @@ export class Route {
    * lingers briefly for the peer to read it. The host hears of it once, from the socket's close.
    */
   close(reason: string, kind: CloseKind, bye = false): void {
-    if (this.#state === "closed") return;
+    if (this.#state === 'closed') return;
     this.#mark(reason, kind);
-    this.#state = "closed";
+    this.#state = 'closed';
     if (!bye || this.#socket.connecting) {
       this.#queue.clear();
       this.#socket.destroy();
@@ -276,8 +284,8 @@ export class Route {
   }
 
   #onSocketClose(): void {
-    this.#mark("connection closed", "io");
-    this.#state = "closed";
+    this.#mark('connection closed', 'io');
+    this.#state = 'closed';
     this.#socketClosed = true;
     clearTimeout(this.#lingerTimer);
     this.#queue.clear();
@@ -286,9 +294,9 @@ export class Route {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#state === "closed") return;
+    if (this.#state === 'closed') return;
     if (this.traffic.bytesIn === 0 && chunk[0] === TLS_HANDSHAKE_BYTE && !this.secure) {
-      return this.#refuse("the peer speaks TLS but mesh TLS is off on this node: give every node the same TLS setting");
+      return this.#refuse('the peer speaks TLS but mesh TLS is off on this node: give every node the same TLS setting');
     }
     this.traffic.bytesIn += chunk.length;
     this.#lastReceivedAt = performance.now();
@@ -302,26 +310,31 @@ export class Route {
   #onInputError(error: unknown): void {
     const { logger } = this.#host.options;
     if (error instanceof FrameError) {
-      logger.warn("mesh: closing route on bad input", { peer: this.peerId, remote: this.remoteAddress, reason: error.message });
-      this.close(`protocol error: ${error.message}`, "protocol", true);
+      logger.warn('mesh: closing route on bad input', {
+        peer: this.peerId,
+        remote: this.remoteAddress,
+        reason: error.message,
+      });
+      this.close(`protocol error: ${error.message}`, 'protocol', true);
       return;
     }
-    logger.error("mesh: internal error while handling a frame", { peer: this.peerId, error });
-    this.close("internal error", "protocol");
+    logger.error('mesh: internal error while handling a frame', { peer: this.peerId, error });
+    this.close('internal error', 'protocol');
   }
 
   #onFrame(frame: Frame): void {
-    if (this.#state === "closed") return;
+    if (this.#state === 'closed') return;
     this.traffic.framesIn++;
     this.traffic.inByType[frame[0]]!++;
-    if (this.#state === "up") this.#host.onFrame(this, frame);
+    if (this.#state === 'up') this.#host.onFrame(this, frame);
     else this.#onHandshakeFrame(frame);
   }
 
   #onHandshakeFrame(frame: Frame): void {
     if (frame[0] === FrameType.HELLO && this.peerId === undefined) this.#onHello(frame);
-    else if (frame[0] === FrameType.AUTH && this.peerId !== undefined && this.#state === "pending") this.#onAuth(frame[1]);
-    else if (frame[0] === FrameType.READY && this.#state === "ready-wait") this.#host.onReady(this);
+    else if (frame[0] === FrameType.AUTH && this.peerId !== undefined && this.#state === 'pending')
+      this.#onAuth(frame[1]);
+    else if (frame[0] === FrameType.READY && this.#state === 'ready-wait') this.#host.onReady(this);
     else if (frame[0] === FrameType.BYE) this.#rejected(String(frame[1]));
     else throw new FrameError(`unexpected frame type ${frame[0]} during handshake`);
   }
@@ -329,31 +342,45 @@ export class Route {
   #onHello(frame: HelloFrame): void {
     const { options, nodeId } = this.#host;
     if (frame[1] !== PROTOCOL_VERSION) return this.#refuse(`protocol version ${frame[1]} is not ${PROTOCOL_VERSION}`);
-    if (frame[2] !== options.clusterName) return this.#refuse(`cluster name "${frame[2]}" is not "${options.clusterName}"`);
-    if (frame[3] === nodeId) return this.close("dialled itself", "self");
+    if (frame[2] !== options.clusterName)
+      return this.#refuse(`cluster name "${frame[2]}" is not "${options.clusterName}"`);
+    if (frame[3] === nodeId) return this.close('dialled itself', 'self');
     this.peerId = frame[3];
     const host = isWildcardHost(frame[5]) ? (this.#socket.remoteAddress ?? frame[5]) : frame[5];
     this.peerAddress = { host, port: frame[6] };
-    const proof = computeProof({ secret: options.secret, clusterName: options.clusterName, proverId: nodeId, verifierId: frame[3], nonce: frame[4] });
+    const proof = computeProof({
+      secret: options.secret,
+      clusterName: options.clusterName,
+      proverId: nodeId,
+      verifierId: frame[3],
+      nonce: frame[4],
+    });
     this.send([FrameType.AUTH, proof]);
   }
 
   #onAuth(proof: Uint8Array): void {
     const { options, nodeId } = this.#host;
     const peerId = this.peerId as string;
-    const context = { secret: options.secret, clusterName: options.clusterName, proverId: peerId, verifierId: nodeId, nonce: this.#localNonce };
-    if (!verifyProof(context, proof)) return this.#refuse("authentication failed: the peer does not know the cluster secret");
-    this.#state = nodeId < peerId ? "authenticated" : "ready-wait";
+    const context = {
+      secret: options.secret,
+      clusterName: options.clusterName,
+      proverId: peerId,
+      verifierId: nodeId,
+      nonce: this.#localNonce,
+    };
+    if (!verifyProof(context, proof))
+      return this.#refuse('authentication failed: the peer does not know the cluster secret');
+    this.#state = nodeId < peerId ? 'authenticated' : 'ready-wait';
     this.#host.onAuthenticated(this);
   }
 
   #rejected(reason: string): void {
-    this.#host.options.logger.warn("mesh: refused by peer", { remote: this.remoteAddress, peer: this.peerId, reason });
-    this.close(`refused by peer: ${reason}`, "rejected");
+    this.#host.options.logger.warn('mesh: refused by peer', { remote: this.remoteAddress, peer: this.peerId, reason });
+    this.close(`refused by peer: ${reason}`, 'rejected');
   }
 
   #refuse(reason: string): void {
-    this.#host.options.logger.warn("mesh: refused route", { remote: this.remoteAddress, peer: this.peerId, reason });
-    this.close(reason, "refused", true);
+    this.#host.options.logger.warn('mesh: refused route', { remote: this.remoteAddress, peer: this.peerId, reason });
+    this.close(reason, 'refused', true);
   }
 }

@@ -1,11 +1,11 @@
-import type { Socket } from "node:net";
-import type { Encoder } from "cbor-x";
-import type { HostPort } from "./address.js";
-import { encodeFrame, FrameType, type Frame, type PeerAddress } from "./frames.js";
-import type { ResolvedMeshOptions } from "./options.js";
-import { Route, type CloseKind, type RouteHost } from "./Route.js";
-import { resolveDuplicateRoutes, type RouteCandidate } from "./routeRule.js";
-import { Traffic } from "./Traffic.js";
+import type { Socket } from 'node:net';
+import type { Encoder } from 'cbor-x';
+import type { HostPort } from './address.js';
+import { encodeFrame, FrameType, type Frame, type PeerAddress } from './frames.js';
+import type { ResolvedMeshOptions } from './options.js';
+import { Route, type CloseKind, type RouteHost } from './Route.js';
+import { resolveDuplicateRoutes, type RouteCandidate } from './routeRule.js';
+import { Traffic } from './Traffic.js';
 
 /** What the route table tells its node. */
 export interface RouteTableEvents {
@@ -20,26 +20,20 @@ export interface RouteTableEvents {
 
 /** The `reason` of a `peer-down` event. */
 export type PeerDownReason =
-  | "bye"
-  | "timeout"
-  | "slow-consumer"
-  | "protocol-error"
-  | "connection-lost"
-  | "replaced"
-  | "closed";
+  'bye' | 'timeout' | 'slow-consumer' | 'protocol-error' | 'connection-lost' | 'replaced' | 'closed';
 
 const downReasons: Record<CloseKind, PeerDownReason> = {
-  bye: "bye",
-  timeout: "timeout",
-  "slow-consumer": "slow-consumer",
-  protocol: "protocol-error",
-  refused: "protocol-error",
-  rejected: "protocol-error",
-  duplicate: "replaced",
-  self: "closed",
-  replaced: "replaced",
-  io: "connection-lost",
-  local: "closed",
+  bye: 'bye',
+  timeout: 'timeout',
+  'slow-consumer': 'slow-consumer',
+  protocol: 'protocol-error',
+  refused: 'protocol-error',
+  rejected: 'protocol-error',
+  duplicate: 'replaced',
+  self: 'closed',
+  replaced: 'replaced',
+  io: 'connection-lost',
+  local: 'closed',
 };
 
 interface Candidate extends RouteCandidate {
@@ -64,7 +58,13 @@ export class RouteTable implements RouteHost {
   #flushQueue: Route[] = [];
   #flushPending = false;
 
-  constructor(nodeId: string, options: ResolvedMeshOptions, encoder: Encoder, listenAddress: () => HostPort, events: RouteTableEvents) {
+  constructor(
+    nodeId: string,
+    options: ResolvedMeshOptions,
+    encoder: Encoder,
+    listenAddress: () => HostPort,
+    events: RouteTableEvents,
+  ) {
     this.nodeId = nodeId;
     this.options = options;
     this.encoder = encoder;
@@ -81,13 +81,13 @@ export class RouteTable implements RouteHost {
   /** A connection refused before it became a route (a failed TLS handshake): counted and logged. */
   noteRefused(reason: string, remote: string): void {
     this.refusedRoutes++;
-    this.options.logger.warn("mesh: refused route", { remote, reason });
+    this.options.logger.warn('mesh: refused route', { remote, reason });
   }
 
   /** Refuses a connection that speaks the plain protocol to a TLS node, with a clear-text BYE it can log. */
   refusePlain(socket: Socket, reason: string): void {
-    this.noteRefused(reason, `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`);
-    socket.on("error", () => {});
+    this.noteRefused(reason, `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`);
+    socket.on('error', () => {});
     // Keep reading (and dropping) so that the peer's hang-up is seen and the socket closes.
     socket.resume();
     socket.end(encodeFrame(this.encoder, [FrameType.BYE, reason]));
@@ -110,7 +110,7 @@ export class RouteTable implements RouteHost {
   /** Up, or in a handshake that already knows the peer's id. */
   hasRouteTo(nodeId: string): boolean {
     if (this.#peers.has(nodeId)) return true;
-    for (const route of this.#routes) if (route.peerId === nodeId && route.state !== "closed") return true;
+    for (const route of this.#routes) if (route.peerId === nodeId && route.state !== 'closed') return true;
     return false;
   }
 
@@ -138,7 +138,7 @@ export class RouteTable implements RouteHost {
   /** Says BYE on up routes, drops the others, and resolves when every socket is closed. */
   async closeAll(reason: string): Promise<void> {
     const closed = [...this.#routes].map((route) => new Promise<void>((resolve) => route.onFinallyClosed(resolve)));
-    for (const route of this.#routes) route.close(reason, "local", route.state === "up");
+    for (const route of this.#routes) route.close(reason, 'local', route.state === 'up');
     await Promise.all(closed);
   }
 
@@ -156,7 +156,7 @@ export class RouteTable implements RouteHost {
   }
 
   onAuthenticated(route: Route): void {
-    if (route.state === "authenticated") this.#settle(route.peerId as string);
+    if (route.state === 'authenticated') this.#settle(route.peerId as string);
   }
 
   /** Only the lower node id of a pair sends READY, so this side follows: a READY wins over an older route. */
@@ -165,8 +165,8 @@ export class RouteTable implements RouteHost {
     const previous = this.#peers.get(peerId);
     if (previous !== undefined) {
       this.#peers.delete(peerId);
-      previous.close("replaced by a new route from the same peer", "replaced");
-      this.#events.onPeerDown(previous, "replaced");
+      previous.close('replaced by a new route from the same peer', 'replaced');
+      this.#events.onPeerDown(previous, 'replaced');
     }
     this.#bringUp(route);
   }
@@ -178,13 +178,13 @@ export class RouteTable implements RouteHost {
   onClosed(route: Route): void {
     this.#routes.delete(route);
     this.#endedTraffic.add(route.traffic);
-    if (route.closeKind === "slow-consumer") this.slowConsumers++;
-    if (route.closeKind === "refused") this.refusedRoutes++;
+    if (route.closeKind === 'slow-consumer') this.slowConsumers++;
+    if (route.closeKind === 'refused') this.refusedRoutes++;
     const peerId = route.peerId;
     const wasUp = peerId !== undefined && this.#peers.get(peerId) === route;
     if (wasUp) {
       this.#peers.delete(peerId);
-      this.#events.onPeerDown(route, downReasons[route.closeKind ?? "io"]);
+      this.#events.onPeerDown(route, downReasons[route.closeKind ?? 'io']);
     } else if (peerId !== undefined && this.nodeId < peerId) {
       this.#settle(peerId);
     }
@@ -210,11 +210,11 @@ export class RouteTable implements RouteHost {
     const candidates: Candidate[] = [];
     for (const route of this.#routes) {
       const state = route.state;
-      if (route.peerId !== peerId || (state !== "pending" && state !== "authenticated" && state !== "up")) continue;
+      if (route.peerId !== peerId || (state !== 'pending' && state !== 'authenticated' && state !== 'up')) continue;
       candidates.push({ route, state, dialerId: route.dialerId, openedAt: route.openedAt });
     }
     const verdict = resolveDuplicateRoutes(candidates);
-    for (const loser of verdict.close) loser.route.close("duplicate route", "duplicate", true);
+    for (const loser of verdict.close) loser.route.close('duplicate route', 'duplicate', true);
     if (verdict.keep === undefined) return;
     verdict.keep.route.send([FrameType.READY]);
     this.#bringUp(verdict.keep.route);

@@ -1,4 +1,4 @@
-import { FrameType, frameTypeNames, type FrameTypeName } from "./frames.js";
+import { FrameType, frameTypeNames, type FrameTypeName } from './frames.js';
 
 /** Traffic of one route, or of a node (all its routes since start). */
 export interface TrafficStats {

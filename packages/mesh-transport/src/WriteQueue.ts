@@ -1,4 +1,4 @@
-import { FRAME_HEADER_BYTES } from "./frames.js";
+import { FRAME_HEADER_BYTES } from './frames.js';
 
 const CHUNK_BYTES = 64 * 1024;
 

@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import { isIP } from 'node:net';
 
 /** A TCP endpoint. `host` is an IP address or a DNS name. */
 export interface HostPort {
@@ -27,15 +27,15 @@ export function isValidPort(port: number): boolean {
 
 /** An address that means "every interface": it cannot be dialled as such. */
 export function isWildcardHost(host: string): boolean {
-  return host === "" || host === "0.0.0.0" || host === "::";
+  return host === '' || host === '0.0.0.0' || host === '::';
 }
 
 export function isLoopbackHost(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** The address a sibling on the same machine dials to reach a listener bound to `host`. */
 export function dialableHost(host: string): string {
-  if (host === "::") return "::1";
-  return isWildcardHost(host) ? "127.0.0.1" : host;
+  if (host === '::') return '::1';
+  return isWildcardHost(host) ? '127.0.0.1' : host;
 }

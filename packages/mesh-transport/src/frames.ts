@@ -1,4 +1,4 @@
-import { Decoder, Encoder } from "cbor-x";
+import { Decoder, Encoder } from 'cbor-x';
 
 /**
  * Version of the wire format in README.md § Wire format. A node refuses a HELLO that carries
@@ -81,11 +81,11 @@ export type FrameOf<T extends FrameType> = Extract<Frame, readonly [T, ...unknow
 
 /** Input that breaks the wire format: the route that sent it is closed with `reason`. */
 export class FrameError extends Error {
-  override name = "FrameError";
+  override name = 'FrameError';
 }
 
-const isString = (v: unknown): v is string => typeof v === "string";
-const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
 const isPort = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535;
 const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every(isString);
@@ -110,14 +110,14 @@ const validators: Record<FrameType, (f: readonly unknown[]) => boolean> = {
   [FrameType.PUB]: (f) => f.length === 3 && isString(f[1]),
   [FrameType.MSG]: (f) => f.length === 3 && isString(f[1]),
   [FrameType.REQ]: (f) => f.length === 4 && Number.isSafeInteger(f[1]) && isString(f[2]),
-  [FrameType.REP]: (f) => f.length === 4 && Number.isSafeInteger(f[1]) && typeof f[2] === "boolean",
+  [FrameType.REP]: (f) => f.length === 4 && Number.isSafeInteger(f[1]) && typeof f[2] === 'boolean',
   [FrameType.GOSSIP]: (f) => f.length === 2 && isPeerList(f[1]),
   [FrameType.BYE]: (f) => f.length === 2 && isString(f[1]),
 };
 
 /** Checks that a decoded body is a well-formed frame; throws {@link FrameError} otherwise. */
 export function validateFrame(value: unknown): Frame {
-  if (!Array.isArray(value) || value.length === 0) throw new FrameError("frame body is not a non-empty array");
+  if (!Array.isArray(value) || value.length === 0) throw new FrameError('frame body is not a non-empty array');
   const validate = validators[value[0] as FrameType] as ((f: readonly unknown[]) => boolean) | undefined;
   if (validate === undefined) throw new FrameError(`unknown frame type ${String(value[0])}`);
   if (!validate(value)) throw new FrameError(`malformed ${frameTypeName(value[0] as number)} frame`);

@@ -1,5 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { PROTOCOL_VERSION } from "./frames.js";
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { PROTOCOL_VERSION } from './frames.js';
 
 export const NONCE_BYTES = 16;
 
@@ -22,7 +22,7 @@ export interface ProofContext {
 /** HMAC-SHA256(secret, "meshpush-mesh/v<version>" NUL cluster NUL prover NUL verifier NUL nonce). */
 export function computeProof(context: ProofContext): Buffer {
   const label = `meshpush-mesh/v${PROTOCOL_VERSION}\0${context.clusterName}\0${context.proverId}\0${context.verifierId}\0`;
-  return createHmac("sha256", context.secret).update(label).update(context.nonce).digest();
+  return createHmac('sha256', context.secret).update(label).update(context.nonce).digest();
 }
 
 export function verifyProof(context: ProofContext, proof: Uint8Array): boolean {

@@ -1,5 +1,5 @@
-export { Mesh } from "./Mesh.js";
-export { meshDefaults, DEFAULT_MESH_PORT, type MeshOptions, type ResolvedMeshOptions } from "./options.js";
+export { Mesh } from './Mesh.js';
+export { meshDefaults, DEFAULT_MESH_PORT, type MeshOptions, type ResolvedMeshOptions } from './options.js';
 export type {
   ClusterTransport,
   ClusterTransportEvents,
@@ -8,12 +8,12 @@ export type {
   RequestReply,
   TransportPeerStats,
   TransportStats,
-} from "./ClusterTransport.js";
-export type { MeshStats, PeerStats } from "./stats.js";
-export type { TrafficStats } from "./Traffic.js";
-export type { PeerDownReason } from "./RouteTable.js";
-export type { HostPort } from "./address.js";
-export { silentLogger, type Logger, type LogFields } from "./logger.js";
-export { Requests, type SendRequest } from "./Requests.js";
-export { FrameType, PROTOCOL_VERSION, type FrameTypeName } from "./frames.js";
-export { MeshTlsError, type MeshTlsOptions, type CertificateInfo } from "./tls.js";
+} from './ClusterTransport.js';
+export type { MeshStats, PeerStats } from './stats.js';
+export type { TrafficStats } from './Traffic.js';
+export type { PeerDownReason } from './RouteTable.js';
+export type { HostPort } from './address.js';
+export { silentLogger, type Logger, type LogFields } from './logger.js';
+export { Requests, type SendRequest } from './Requests.js';
+export { FrameType, PROTOCOL_VERSION, type FrameTypeName } from './frames.js';
+export { MeshTlsError, type MeshTlsOptions, type CertificateInfo } from './tls.js';

@@ -1,17 +1,21 @@
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer, type Server, type Socket } from 'node:net';
 
 /** Listens on host:port; resolves undefined when the address is taken (EADDRINUSE). */
-export function tryListen(host: string, port: number, onConnection: (socket: Socket) => void): Promise<Server | undefined> {
+export function tryListen(
+  host: string,
+  port: number,
+  onConnection: (socket: Socket) => void,
+): Promise<Server | undefined> {
   return new Promise((resolve, reject) => {
     const server = createServer({ noDelay: true }, onConnection);
     const onError = (error: NodeJS.ErrnoException): void => {
       server.close();
-      if (error.code === "EADDRINUSE") resolve(undefined);
+      if (error.code === 'EADDRINUSE') resolve(undefined);
       else reject(error);
     };
-    server.once("error", onError);
+    server.once('error', onError);
     server.listen({ host, port, exclusive: true }, () => {
-      server.off("error", onError);
+      server.off('error', onError);
       resolve(server);
     });
   });
@@ -19,7 +23,7 @@ export function tryListen(host: string, port: number, onConnection: (socket: Soc
 
 export function listeningPort(server: Server): number {
   const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("mesh listener has no TCP address");
+  if (address === null || typeof address === 'string') throw new Error('mesh listener has no TCP address');
   return address.port;
 }
 
@@ -36,8 +40,8 @@ export function peekFirstByte(socket: Socket, timeoutMs: number): Promise<number
   return new Promise((resolve) => {
     const finish = (byte: number | undefined): void => {
       clearTimeout(timer);
-      socket.off("readable", onReadable);
-      socket.off("close", onClose);
+      socket.off('readable', onReadable);
+      socket.off('close', onClose);
       resolve(byte);
     };
     const onReadable = (): void => {
@@ -51,8 +55,8 @@ export function peekFirstByte(socket: Socket, timeoutMs: number): Promise<number
       socket.destroy();
       finish(undefined);
     }, timeoutMs).unref();
-    socket.on("error", () => {});
-    socket.on("readable", onReadable);
-    socket.once("close", onClose);
+    socket.on('error', () => {});
+    socket.on('readable', onReadable);
+    socket.once('close', onClose);
   });
 }

@@ -1,6 +1,6 @@
-import { isLoopbackHost, isValidPort, parseAddress, type HostPort } from "./address.js";
-import { silentLogger, type Logger } from "./logger.js";
-import type { MeshTlsOptions } from "./tls.js";
+import { isLoopbackHost, isValidPort, parseAddress, type HostPort } from './address.js';
+import { silentLogger, type Logger } from './logger.js';
+import type { MeshTlsOptions } from './tls.js';
 
 /** Options of {@link Mesh.start}. Every duration is in milliseconds, every size in bytes. */
 export interface MeshOptions {
@@ -81,10 +81,10 @@ export const DEFAULT_MESH_PORT = 11002;
 
 /** The default of every {@link MeshOptions} field except `seeds` and `logger`. */
 export const meshDefaults = {
-  host: "127.0.0.1",
+  host: '127.0.0.1',
   port: DEFAULT_MESH_PORT,
-  secret: "",
-  clusterName: "meshpush",
+  secret: '',
+  clusterName: 'meshpush',
   checkIntervalMs: 500,
   nodeTimeoutMs: 2000,
   masterTimeoutMs: 2000,
@@ -95,9 +95,11 @@ export const meshDefaults = {
 } as const;
 
 /** The start-up warning of a node that anyone able to reach its port could join, if it is one. */
-export function openMeshWarning(options: Pick<ResolvedMeshOptions, "host" | "secret"> & { readonly tls?: MeshTlsOptions | undefined }): string | undefined {
-  if (options.secret !== "" || options.tls !== undefined || isLoopbackHost(options.host)) return undefined;
-  return "mesh: no secret set and listening beyond loopback: anyone who reaches this port can join the mesh";
+export function openMeshWarning(
+  options: Pick<ResolvedMeshOptions, 'host' | 'secret'> & { readonly tls?: MeshTlsOptions | undefined },
+): string | undefined {
+  if (options.secret !== '' || options.tls !== undefined || isLoopbackHost(options.host)) return undefined;
+  return 'mesh: no secret set and listening beyond loopback: anyone who reaches this port can join the mesh';
 }
 
 function positiveInt(name: string, value: number): number {
@@ -117,18 +119,21 @@ export function resolveOptions(options: MeshOptions = {}): ResolvedMeshOptions {
     seeds: (options.seeds ?? []).map(parseAddress),
     secret: options.secret ?? meshDefaults.secret,
     clusterName: options.clusterName ?? meshDefaults.clusterName,
-    checkIntervalMs: positiveInt("checkIntervalMs", options.checkIntervalMs ?? meshDefaults.checkIntervalMs),
-    nodeTimeoutMs: positiveInt("nodeTimeoutMs", options.nodeTimeoutMs ?? meshDefaults.nodeTimeoutMs),
-    masterTimeoutMs: positiveInt("masterTimeoutMs", options.masterTimeoutMs ?? meshDefaults.masterTimeoutMs),
-    maxFrameBytes: positiveInt("maxFrameBytes", options.maxFrameBytes ?? meshDefaults.maxFrameBytes),
-    highWaterMarkBytes: positiveInt("highWaterMarkBytes", options.highWaterMarkBytes ?? meshDefaults.highWaterMarkBytes),
-    requestTimeoutMs: positiveInt("requestTimeoutMs", options.requestTimeoutMs ?? meshDefaults.requestTimeoutMs),
-    redialMaxDelayMs: positiveInt("redialMaxDelayMs", options.redialMaxDelayMs ?? meshDefaults.redialMaxDelayMs),
+    checkIntervalMs: positiveInt('checkIntervalMs', options.checkIntervalMs ?? meshDefaults.checkIntervalMs),
+    nodeTimeoutMs: positiveInt('nodeTimeoutMs', options.nodeTimeoutMs ?? meshDefaults.nodeTimeoutMs),
+    masterTimeoutMs: positiveInt('masterTimeoutMs', options.masterTimeoutMs ?? meshDefaults.masterTimeoutMs),
+    maxFrameBytes: positiveInt('maxFrameBytes', options.maxFrameBytes ?? meshDefaults.maxFrameBytes),
+    highWaterMarkBytes: positiveInt(
+      'highWaterMarkBytes',
+      options.highWaterMarkBytes ?? meshDefaults.highWaterMarkBytes,
+    ),
+    requestTimeoutMs: positiveInt('requestTimeoutMs', options.requestTimeoutMs ?? meshDefaults.requestTimeoutMs),
+    redialMaxDelayMs: positiveInt('redialMaxDelayMs', options.redialMaxDelayMs ?? meshDefaults.redialMaxDelayMs),
     tls: options.tls,
     logger: options.logger ?? silentLogger,
   };
   if (resolved.nodeTimeoutMs <= resolved.checkIntervalMs) {
-    throw new RangeError("mesh option nodeTimeoutMs must be greater than checkIntervalMs");
+    throw new RangeError('mesh option nodeTimeoutMs must be greater than checkIntervalMs');
   }
   return resolved;
 }

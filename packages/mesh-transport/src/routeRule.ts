@@ -5,7 +5,7 @@ export interface RouteCandidate {
   /** When this side saw the connection open (any monotonic clock). */
   readonly openedAt: number;
   /** `pending`: handshake running; `authenticated`: proofs checked, awaiting the verdict; `up`: in use. */
-  readonly state: "pending" | "authenticated" | "up";
+  readonly state: 'pending' | 'authenticated' | 'up';
 }
 
 export interface RouteVerdict<R> {
@@ -28,10 +28,10 @@ export function compareRoutes(a: RouteCandidate, b: RouteCandidate): number {
  * for it rather than settle on a loser that would be replaced a moment later.
  */
 export function resolveDuplicateRoutes<R extends RouteCandidate>(routes: readonly R[]): RouteVerdict<R> {
-  const up = routes.find((route) => route.state === "up");
-  const authenticated = routes.filter((route) => route.state === "authenticated");
+  const up = routes.find((route) => route.state === 'up');
+  const authenticated = routes.filter((route) => route.state === 'authenticated');
   if (up !== undefined) return { keep: undefined, close: authenticated };
   const best = [...routes].sort(compareRoutes)[0];
-  if (best === undefined || best.state !== "authenticated") return { keep: undefined, close: [] };
+  if (best === undefined || best.state !== 'authenticated') return { keep: undefined, close: [] };
   return { keep: best, close: authenticated.filter((route) => route !== best) };
 }

@@ -1,6 +1,6 @@
-import type { TransportPeerStats, TransportStats } from "./ClusterTransport.js";
-import type { CertificateInfo } from "./tls.js";
-import type { TrafficStats } from "./Traffic.js";
+import type { TransportPeerStats, TransportStats } from './ClusterTransport.js';
+import type { CertificateInfo } from './tls.js';
+import type { TrafficStats } from './Traffic.js';
 
 /** One up peer, as seen by this node. */
 export interface PeerStats extends TransportPeerStats, TrafficStats {

@@ -1,7 +1,14 @@
-import { X509Certificate } from "node:crypto";
-import type { Socket } from "node:net";
-import { connect, createSecureContext, createServer, type SecureContext, type Server as TlsServer, type TLSSocket } from "node:tls";
-import type { HostPort } from "./address.js";
+import { X509Certificate } from 'node:crypto';
+import type { Socket } from 'node:net';
+import {
+  connect,
+  createSecureContext,
+  createServer,
+  type SecureContext,
+  type Server as TlsServer,
+  type TLSSocket,
+} from 'node:tls';
+import type { HostPort } from './address.js';
 
 /**
  * Mutual TLS for every route. All three are PEM text (or buffers holding PEM); reading them from
@@ -27,7 +34,7 @@ export const TLS_HANDSHAKE_BYTE = 0x16;
 
 /** Errors of `createSecureContext` that mean "these files do not belong together / are not PEM". */
 export class MeshTlsError extends Error {
-  override readonly name = "MeshTlsError";
+  override readonly name = 'MeshTlsError';
 }
 
 interface Material {
@@ -71,14 +78,22 @@ export class MeshTls {
    * Starts the server side of the TLS handshake on an accepted socket. The shared server reports
    * every handshake through the same events, so each is matched to its raw socket.
    */
-  accept(socket: Socket, timeoutMs: number, onSecure: (socket: TLSSocket) => void, onFailure: (reason: string, remote: string) => void): void {
-    const remote = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`;
+  accept(
+    socket: Socket,
+    timeoutMs: number,
+    onSecure: (socket: TLSSocket) => void,
+    onFailure: (reason: string, remote: string) => void,
+  ): void {
+    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     const onSecureConnection = (secure: TLSSocket): void => {
       if (!wraps(secure, socket)) return;
       cleanup();
       if (secure.authorized) return onSecure(secure);
       secure.destroy();
-      onFailure(`TLS handshake failed: the peer's certificate was not accepted (${String(secure.authorizationError ?? "no certificate")})`, remote);
+      onFailure(
+        `TLS handshake failed: the peer's certificate was not accepted (${String(secure.authorizationError ?? 'no certificate')})`,
+        remote,
+      );
     };
     const onClientError = (error: Error, secure: TLSSocket): void => {
       if (!wraps(secure, socket)) return;
@@ -88,23 +103,26 @@ export class MeshTls {
     const timer = setTimeout(() => {
       cleanup();
       socket.destroy();
-      onFailure("TLS handshake timed out", remote);
+      onFailure('TLS handshake timed out', remote);
     }, timeoutMs).unref();
     // A peer that rejects this node's certificate hangs up mid-handshake; Node reports nothing then.
     const onClose = (): void => {
       cleanup();
-      onFailure("TLS handshake failed: the peer closed the connection during the handshake (does it trust this node's CA?)", remote);
+      onFailure(
+        "TLS handshake failed: the peer closed the connection during the handshake (does it trust this node's CA?)",
+        remote,
+      );
     };
     const cleanup = (): void => {
       clearTimeout(timer);
-      socket.off("close", onClose);
-      this.#server.off("secureConnection", onSecureConnection);
-      this.#server.off("tlsClientError", onClientError);
+      socket.off('close', onClose);
+      this.#server.off('secureConnection', onSecureConnection);
+      this.#server.off('tlsClientError', onClientError);
     };
-    socket.once("close", onClose);
-    this.#server.on("secureConnection", onSecureConnection);
-    this.#server.on("tlsClientError", onClientError);
-    this.#server.emit("connection", socket);
+    socket.once('close', onClose);
+    this.#server.on('secureConnection', onSecureConnection);
+    this.#server.on('tlsClientError', onClientError);
+    this.#server.emit('connection', socket);
   }
 
   /**
@@ -130,7 +148,11 @@ export class MeshTls {
 function wraps(secure: TLSSocket, raw: Socket): boolean {
   const parent = (secure as TLSSocket & { _parentWrap?: unknown })._parentWrap;
   if (parent !== undefined) return parent === raw;
-  return secure.remotePort === raw.remotePort && secure.remoteAddress === raw.remoteAddress && secure.localPort === raw.localPort;
+  return (
+    secure.remotePort === raw.remotePort &&
+    secure.remoteAddress === raw.remoteAddress &&
+    secure.localPort === raw.localPort
+  );
 }
 
 /**
@@ -138,7 +160,13 @@ function wraps(secure: TLSSocket, raw: Socket): boolean {
  * its own, because Node then drops them without a word: `accept` checks `authorized` itself and
  * logs why before it closes the connection (nothing is ever sent to such a peer).
  */
-function serverOptions(options: MeshTlsOptions): { key: string | Buffer; cert: string | Buffer; ca: string | Buffer; requestCert: true; rejectUnauthorized: false } {
+function serverOptions(options: MeshTlsOptions): {
+  key: string | Buffer;
+  cert: string | Buffer;
+  ca: string | Buffer;
+  requestCert: true;
+  rejectUnauthorized: false;
+} {
   return { key: options.key, cert: options.cert, ca: options.ca, requestCert: true, rejectUnauthorized: false };
 }
 
@@ -147,10 +175,12 @@ function buildMaterial(options: MeshTlsOptions): Material {
   try {
     context = createSecureContext({ key: options.key, cert: options.cert, ca: options.ca });
   } catch (error) {
-    throw new MeshTlsError(`mesh TLS: key, certificate and CA do not form a usable identity: ${describeTlsError(error as Error)}`);
+    throw new MeshTlsError(
+      `mesh TLS: key, certificate and CA do not form a usable identity: ${describeTlsError(error as Error)}`,
+    );
   }
-  const certificate = parseCertificates(options.cert, "certificate")[0] as X509Certificate;
-  const cas = parseCertificates(options.ca, "CA");
+  const certificate = parseCertificates(options.cert, 'certificate')[0] as X509Certificate;
+  const cas = parseCertificates(options.ca, 'CA');
   const earliest = [certificate, ...cas].map((cert) => new Date(cert.validTo)).reduce((a, b) => (b < a ? b : a));
   return {
     context,
@@ -172,7 +202,7 @@ export function parseCertificates(pem: string | Buffer, what: string): X509Certi
 
 /** `CN=node-1\nO=acme` → `CN=node-1, O=acme`. */
 export function oneLineSubject(subject: string): string {
-  return subject.split("\n").filter(Boolean).join(", ");
+  return subject.split('\n').filter(Boolean).join(', ');
 }
 
 /** What a peer's certificate says, from an established TLS socket. */
@@ -185,29 +215,32 @@ export function peerCertificate(socket: TLSSocket): CertificateInfo | undefined 
 /** OpenSSL's reason, without the library noise, plus a hint for the common mixed-mode failure. */
 export function describeTlsError(error: Error): string {
   const { code, reason } = error as Error & { code?: string; reason?: string };
-  const text = reason ?? error.message.replace(/^.*routines:/, "").trim();
+  const text = reason ?? error.message.replace(/^.*routines:/, '').trim();
   const hint = /wrong version number|packet length too long|http request|unknown protocol/i.test(text)
-    ? " (the peer does not speak TLS: is mesh TLS off there?)"
-    : "";
-  return `${code !== undefined && !text.includes(code) ? `${code}: ` : ""}${text}${hint}`;
+    ? ' (the peer does not speak TLS: is mesh TLS off there?)'
+    : '';
+  return `${code !== undefined && !text.includes(code) ? `${code}: ` : ''}${text}${hint}`;
 }
 
 /** Whether a socket error happened in the TLS layer (as opposed to TCP). */
 export function isTlsError(error: Error): boolean {
   const { code, library } = error as Error & { code?: string; library?: string };
-  return library !== undefined || (code !== undefined && (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS") || CERT_ERROR_CODES.has(code)));
+  return (
+    library !== undefined ||
+    (code !== undefined && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || CERT_ERROR_CODES.has(code)))
+  );
 }
 
 const CERT_ERROR_CODES = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "CERT_SIGNATURE_FAILURE",
-  "CERT_REVOKED",
-  "CERT_UNTRUSTED",
-  "CERT_REJECTED",
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
 ]);

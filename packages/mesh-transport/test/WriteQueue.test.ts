@@ -1,7 +1,7 @@
-import test from "ava";
-import { WriteQueue } from "../src/WriteQueue.js";
+import test from 'ava';
+import { WriteQueue } from '../src/WriteQueue.js';
 
-test("frames come out length-prefixed, in order, across chunk boundaries", (t) => {
+test('frames come out length-prefixed, in order, across chunk boundaries', (t) => {
   const queue = new WriteQueue();
   const bodies = Array.from({ length: 3000 }, (_, i) => Buffer.alloc(1 + (i % 200), i % 251));
   bodies.push(Buffer.alloc(200_000, 7));
@@ -20,12 +20,12 @@ test("frames come out length-prefixed, in order, across chunk boundaries", (t) =
   }
 });
 
-test("bytes already taken are never overwritten by later appends", (t) => {
+test('bytes already taken are never overwritten by later appends', (t) => {
   const queue = new WriteQueue();
-  queue.append(Buffer.from("first"));
+  queue.append(Buffer.from('first'));
   const [taken] = queue.take();
   const copy = Buffer.from(taken!);
-  queue.append(Buffer.from("second"));
+  queue.append(Buffer.from('second'));
   queue.take();
   t.deepEqual(taken, copy);
   t.deepEqual(queue.take(), []);

@@ -118,7 +118,14 @@ class PusherServer implements MeshpushServer {
     this.#protocol = protocol;
     await this.#adapter.start(protocol, protocol);
     const isDraining = (): boolean => this.#draining;
-    const common = { config: this.config, apps: this.#apps, adapter: this.#adapter, logger: this.#logger, isDraining, metrics: this.#metrics };
+    const common = {
+      config: this.config,
+      apps: this.#apps,
+      adapter: this.#adapter,
+      logger: this.#logger,
+      isDraining,
+      metrics: this.#metrics,
+    };
     this.#mount = (target) => {
       registerHttpApi(target, { ...common, publisher: protocol, nowMs: this.#nowMs, rateLimiter: this.#rateLimiter });
       registerWebSocket(target, { ...common, protocol, stats: this.#stats, generations });
@@ -131,7 +138,12 @@ class PusherServer implements MeshpushServer {
     });
     this.#port = uWS.us_socket_local_port(this.#listenSocket);
     this.#sweepTimer = setInterval(() => protocol.sweep(), sweepIntervalMs(this.config)).unref();
-    this.#logger.info('listening', { host: this.config.host, port: this.#port, adapter: this.#adapter.driver, tls: this.#certificate !== undefined });
+    this.#logger.info('listening', {
+      host: this.config.host,
+      port: this.#port,
+      adapter: this.#adapter.driver,
+      tls: this.#certificate !== undefined,
+    });
   }
 
   /**
@@ -142,7 +154,8 @@ class PusherServer implements MeshpushServer {
    */
   async reloadTls(): Promise<CertificateSummary> {
     const generations = this.#generations;
-    if (!generations || !this.#mount || !this.#listenSocket || this.#draining) throw new Error('the server is not running');
+    if (!generations || !this.#mount || !this.#listenSocket || this.#draining)
+      throw new Error('the server is not running');
     if (!sslEnabled(this.config.ssl)) throw new Error('the server was started without TLS (ssl.certFile)');
     // Linux does not let a port the kernel picked (port 0) be bound again while its connections live.
     if (this.config.port === 0) throw new Error('a TLS reload needs a fixed port; this server was started with port 0');
@@ -152,7 +165,10 @@ class PusherServer implements MeshpushServer {
     this.#listenSocket = await this.#takeOverPort(app, this.#listenSocket, generations.current);
     generations.add(app);
     this.#certificate = certificate;
-    this.#logger.info('TLS certificate reloaded for new connections', { subject: certificate.subject, validTo: certificate.validTo });
+    this.#logger.info('TLS certificate reloaded for new connections', {
+      subject: certificate.subject,
+      validTo: certificate.validTo,
+    });
     return certificate;
   }
 
@@ -161,7 +177,11 @@ class PusherServer implements MeshpushServer {
    * moment, so no connection is refused; an exclusive one is released and bound again at once,
    * and given back to `previous` if that fails.
    */
-  async #takeOverPort(next: TemplatedApp, listening: us_listen_socket, previous: TemplatedApp): Promise<us_listen_socket> {
+  async #takeOverPort(
+    next: TemplatedApp,
+    listening: us_listen_socket,
+    previous: TemplatedApp,
+  ): Promise<us_listen_socket> {
     const port = this.#port;
     if (this.#adapter.driver !== 'local') {
       const socket = await this.#listen(next, port);

@@ -17,7 +17,11 @@ export {
   type WebhooksConfig,
 } from './config/ServerConfig.js';
 export { checkSslFiles, SslFileError, type CertificateSummary, type SslLabels } from './uws/sslApp.js';
-export { resolveServerConfig, type ServerConfigGroupInput, type ServerConfigInput } from './config/resolveServerConfig.js';
+export {
+  resolveServerConfig,
+  type ServerConfigGroupInput,
+  type ServerConfigInput,
+} from './config/resolveServerConfig.js';
 
 // Apps
 export { resolveApp, type App, type AppConfig, type WebhookConfig } from './app-manager/App.js';
@@ -25,7 +29,14 @@ export type { AppManager } from './app-manager/AppManager.js';
 export { ArrayAppManager } from './app-manager/ArrayAppManager.js';
 
 // Adapters
-export type { Adapter, AdapterListener, AdapterStatus, CachedEvent, LocalFanout, PresenceMember } from './adapter/Adapter.js';
+export type {
+  Adapter,
+  AdapterListener,
+  AdapterStatus,
+  CachedEvent,
+  LocalFanout,
+  PresenceMember,
+} from './adapter/Adapter.js';
 export { ClusterAdapter, type ClusterAdapterOptions } from './adapter/cluster/ClusterAdapter.js';
 export { createMeshAdapter, createMeshCluster, type MeshCluster } from './adapter/cluster/createMeshAdapter.js';
 export { ClusterView } from './adapter/ClusterView.js';
@@ -39,9 +50,22 @@ export {
   type RedisAdapterConfig,
   type RedisNode,
 } from './config/BrokerConfig.js';
-export { createNatsCluster, createNatsTransport, createRedisCluster, createRedisTransport } from './transports/createBrokerCluster.js';
-export { BrokerTransport, type BrokerTransportOptions, type BrokerTransportStats } from './transports/BrokerTransport.js';
-export type { BrokerConnection, BrokerConnectionEvents, BrokerConnectionStatus } from './transports/BrokerConnection.js';
+export {
+  createNatsCluster,
+  createNatsTransport,
+  createRedisCluster,
+  createRedisTransport,
+} from './transports/createBrokerCluster.js';
+export {
+  BrokerTransport,
+  type BrokerTransportOptions,
+  type BrokerTransportStats,
+} from './transports/BrokerTransport.js';
+export type {
+  BrokerConnection,
+  BrokerConnectionEvents,
+  BrokerConnectionStatus,
+} from './transports/BrokerConnection.js';
 export { NatsConnection, type NatsConnectionOptions } from './transports/NatsConnection.js';
 export { RedisConnection, type RedisConnectionOptions, type RedisHostPort } from './transports/RedisConnection.js';
 export { natsNaming, natsPrefixProblem, natsToken, redisNaming, type SubjectNaming } from './transports/subjects.js';
@@ -82,7 +106,12 @@ export { registerHttpApi } from './http/registerHttpApi.js';
 // Webhooks
 export { fetchPoster } from './webhooks/fetchPoster.js';
 export { rendezvousWinner } from './webhooks/rendezvous.js';
-export { WEBHOOK_EVENT_NAMES, type WebhookBody, type WebhookEvent, type WebhookEventName } from './webhooks/WebhookEvent.js';
+export {
+  WEBHOOK_EVENT_NAMES,
+  type WebhookBody,
+  type WebhookEvent,
+  type WebhookEventName,
+} from './webhooks/WebhookEvent.js';
 export type { WebhookDropReason, WebhookPoster, WebhookRequest } from './webhooks/WebhookSender.js';
 
 // Metrics
@@ -90,4 +119,11 @@ export { renderText, type Labels, type MetricFamily, type MetricType, type Sampl
 export { ServerMetrics } from './metrics/ServerMetrics.js';
 
 // Logging
-export { createConsoleLogger, silentLogger, type ConsoleLoggerOptions, type LogFields, type Logger, type LogLevel } from './util/Logger.js';
+export {
+  createConsoleLogger,
+  silentLogger,
+  type ConsoleLoggerOptions,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+} from './util/Logger.js';

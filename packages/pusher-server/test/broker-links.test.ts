@@ -139,7 +139,10 @@ test('NATS tokens: channel names with dots, wildcards, spaces and non-ASCII map 
   }
   t.not(natsToken('a.b'), natsToken('a%2Eb'));
   t.is(natsToken('presence-room_1'), 'presence-room_1', 'ordinary names stay readable');
-  t.deepEqual([natsNaming('').all, natsNaming('soketi').channel('x.y'), natsNaming('a.b.').inbox('n1')], ['meshpush.all', 'soketi.meshpush.ch.x%2Ey', 'a.b.meshpush.node.n1']);
+  t.deepEqual(
+    [natsNaming('').all, natsNaming('soketi').channel('x.y'), natsNaming('a.b.').inbox('n1')],
+    ['meshpush.all', 'soketi.meshpush.ch.x%2Ey', 'a.b.meshpush.node.n1'],
+  );
   t.is(redisNaming('p:').channel('app\u001fch.1'), 'p:meshpush:ch:app\u001fch.1');
   t.is(natsPrefixProblem('ok.prefix'), undefined);
   t.truthy(natsPrefixProblem('bad*'));
@@ -149,7 +152,12 @@ test('NATS tokens: channel names with dots, wildcards, spaces and non-ASCII map 
 test('wire messages: shapes are checked; garbage decodes to undefined; chunks join to the original', (t) => {
   const codec = new WireCodec();
   const message = [Kind.Topic, 'n1', 'topic', { buf: Buffer.from([1, 2]), list: [1, 'a', null] }] as const;
-  t.deepEqual(codec.decode(codec.encode(message)), [Kind.Topic, 'n1', 'topic', { buf: Buffer.from([1, 2]), list: [1, 'a', null] }]);
+  t.deepEqual(codec.decode(codec.encode(message)), [
+    Kind.Topic,
+    'n1',
+    'topic',
+    { buf: Buffer.from([1, 2]), list: [1, 'a', null] },
+  ]);
   t.is(codec.decode(new Uint8Array([0xff, 0x00, 0x13])), undefined);
   t.false(isWireMessage([Kind.Hello, 'n1']));
   t.false(isWireMessage([99, 'n1']));
@@ -159,7 +167,12 @@ test('wire messages: shapes are checked; garbage decodes to undefined; chunks jo
   const big = codec.encode([Kind.Publish, 'n1', 'x'.repeat(10_000)]);
   const pieces = chunker.split('n1', big, 2048, codec);
   t.true(pieces.length >= 5 && pieces.every((p) => p.length <= 2048));
-  const joined = pieces.map((p) => codec.decode(p)).map((chunk) => (chunk?.[0] === Kind.Chunk ? chunker.accept(chunk, codec) : 'not a chunk'));
-  t.deepEqual(joined.slice(0, -1), pieces.slice(0, -1).map(() => undefined));
+  const joined = pieces
+    .map((p) => codec.decode(p))
+    .map((chunk) => (chunk?.[0] === Kind.Chunk ? chunker.accept(chunk, codec) : 'not a chunk'));
+  t.deepEqual(
+    joined.slice(0, -1),
+    pieces.slice(0, -1).map(() => undefined),
+  );
   t.deepEqual(joined.at(-1), [Kind.Publish, 'n1', 'x'.repeat(10_000)]);
 });

@@ -30,7 +30,10 @@ test('an event published on one node reaches subscribers on the others, and no u
   await network.settle();
   a.h.protocol.publishEvent(a.h.app, 'news', 'update', '{"n":1}');
   await network.settle();
-  t.deepEqual(sub.socket.events('update').map((e) => e.data), [{ n: 1 }]);
+  t.deepEqual(
+    sub.socket.events('update').map((e) => e.data),
+    [{ n: 1 }],
+  );
   t.deepEqual(c.transport.receivedPublishes, [], 'node C has no subscriber and received nothing');
 });
 
@@ -48,12 +51,19 @@ test('subscription_succeeded waits until peers route the new channel here: an ev
   t.is(sub.socket.events('pusher_internal:subscription_succeeded').length, 1);
   a.h.protocol.publishEvent(a.h.app, 'fresh', 'first', '{"n":1}');
   await network.settle();
-  t.deepEqual(sub.socket.events('first').map((e) => e.data), [{ n: 1 }]);
+  t.deepEqual(
+    sub.socket.events('first').map((e) => e.data),
+    [{ n: 1 }],
+  );
   t.is(b.h.adapter.interestSettled?.(b.h.app.id, 'fresh'), undefined, 'settled once every peer answered');
 
   const second = b.h.connect();
   b.h.send(second.connection, subscribe('fresh'));
-  t.is(second.socket.events('pusher_internal:subscription_succeeded').length, 1, 'a channel already routed here answers at once');
+  t.is(
+    second.socket.events('pusher_internal:subscription_succeeded').length,
+    1,
+    'a channel already routed here answers at once',
+  );
 });
 
 test('a node without peers answers subscribe at once', async (t) => {
@@ -86,23 +96,42 @@ test('presence: the member list spans nodes; the same user joining on two nodes 
   const onA = a.h.connect();
   const onB = b.h.connect();
   // Same user, two nodes, same moment: neither node has heard of the other's join yet.
-  a.h.send(onA.connection, presenceSubscribe(a.h.app, onA.connection.id, 'presence-r', { user_id: 'dup', user_info: { n: 1 } }));
-  b.h.send(onB.connection, presenceSubscribe(b.h.app, onB.connection.id, 'presence-r', { user_id: 'dup', user_info: { n: 1 } }));
+  a.h.send(
+    onA.connection,
+    presenceSubscribe(a.h.app, onA.connection.id, 'presence-r', { user_id: 'dup', user_info: { n: 1 } }),
+  );
+  b.h.send(
+    onB.connection,
+    presenceSubscribe(b.h.app, onB.connection.id, 'presence-r', { user_id: 'dup', user_info: { n: 1 } }),
+  );
   await network.settle();
-  t.deepEqual(watcher.socket.events('pusher_internal:member_added').map((e) => e.data.user_id), ['dup']);
-  t.deepEqual(onA.socket.events('pusher_internal:member_added').map((e) => e.data.user_id), []);
+  t.deepEqual(
+    watcher.socket.events('pusher_internal:member_added').map((e) => e.data.user_id),
+    ['dup'],
+  );
+  t.deepEqual(
+    onA.socket.events('pusher_internal:member_added').map((e) => e.data.user_id),
+    [],
+  );
   for (const node of nodes) {
-    t.deepEqual([...node.h.adapter.presenceMembers('app-id', 'presence-r').keys()].sort(), ['dup', 'w'], 'every node lists the same members');
+    t.deepEqual(
+      [...node.h.adapter.presenceMembers('app-id', 'presence-r').keys()].sort(),
+      ['dup', 'w'],
+      'every node lists the same members',
+    );
   }
   onA.socket.close(1000, 'bye');
   await network.settle();
   t.is(watcher.socket.events('pusher_internal:member_removed').length, 0, 'dup is still on node B');
   onB.socket.close(1000, 'bye');
   await network.settle();
-  t.deepEqual(watcher.socket.events('pusher_internal:member_removed').map((e) => e.data.user_id), ['dup']);
+  t.deepEqual(
+    watcher.socket.events('pusher_internal:member_removed').map((e) => e.data.user_id),
+    ['dup'],
+  );
 });
 
-test('a killed node\'s members leave and its counts drop on the survivors', async (t) => {
+test("a killed node's members leave and its counts drop on the survivors", async (t) => {
   const { nodes, network } = await cluster(3);
   const [a, b, c] = nodes as [Node, Node, Node];
   const watcher = a.h.connect();
@@ -110,7 +139,10 @@ test('a killed node\'s members leave and its counts drop on the survivors', asyn
   const doomed = c.h.connect();
   c.h.send(doomed.connection, presenceSubscribe(c.h.app, doomed.connection.id, 'presence-r', { user_id: 'gone' }));
   await network.settle();
-  t.deepEqual(watcher.socket.events('pusher_internal:member_added').map((e) => e.data.user_id), ['gone']);
+  t.deepEqual(
+    watcher.socket.events('pusher_internal:member_added').map((e) => e.data.user_id),
+    ['gone'],
+  );
   const late = b.h.connect();
   b.h.send(late.connection, presenceSubscribe(b.h.app, late.connection.id, 'presence-r', { user_id: 'late' }));
   await network.settle();
@@ -118,8 +150,14 @@ test('a killed node\'s members leave and its counts drop on the survivors', asyn
   t.deepEqual(listed, ['gone', 'late', 'w'], 'a subscriber on any node sees members of every node');
   network.kill(c.transport);
   await network.settle();
-  t.deepEqual(watcher.socket.events('pusher_internal:member_removed').map((e) => e.data.user_id), ['gone']);
-  t.deepEqual(late.socket.events('pusher_internal:member_removed').map((e) => e.data.user_id), ['gone']);
+  t.deepEqual(
+    watcher.socket.events('pusher_internal:member_removed').map((e) => e.data.user_id),
+    ['gone'],
+  );
+  t.deepEqual(
+    late.socket.events('pusher_internal:member_removed').map((e) => e.data.user_id),
+    ['gone'],
+  );
 });
 
 test('a node that joins later gets the existing state by snapshot', async (t) => {
@@ -149,7 +187,9 @@ test('terminate and server-to-user reach the user on every node; watchlist acros
   b.h.send(user.connection, signin(b.h.app, user.connection.id, { id: 'u' }));
   b.h.send(user.connection, subscribe('#server-to-user-u'));
   await network.settle();
-  t.deepEqual(watcher.socket.events('pusher_internal:watchlist_events')[0]?.data.events, [{ name: 'online', user_ids: ['u'] }]);
+  t.deepEqual(watcher.socket.events('pusher_internal:watchlist_events')[0]?.data.events, [
+    { name: 'online', user_ids: ['u'] },
+  ]);
   a.h.protocol.publishEvent(a.h.app, '#server-to-user-u', 'hello', '{}');
   await network.settle();
   t.is(user.socket.events('hello').length, 1);
@@ -157,7 +197,9 @@ test('terminate and server-to-user reach the user on every node; watchlist acros
   await network.settle();
   t.is(user.socket.closedWith?.code, 4009);
   await network.settle();
-  t.deepEqual(watcher.socket.events('pusher_internal:watchlist_events')[1]?.data.events, [{ name: 'offline', user_ids: ['u'] }]);
+  t.deepEqual(watcher.socket.events('pusher_internal:watchlist_events')[1]?.data.events, [
+    { name: 'offline', user_ids: ['u'] },
+  ]);
 });
 
 test('client events cross nodes; connection quota counts every node', async (t) => {

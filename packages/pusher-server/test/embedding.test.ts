@@ -57,7 +57,10 @@ test('resolveServerConfig: a bad value is refused with the field name', (t) => {
 });
 
 test('createServer refuses a cluster driver without an adapter instead of running alone', (t) => {
-  t.throws(() => createServer({ adapter: { driver: 'cluster' } }), { instanceOf: TypeError, message: /no adapter was given/ });
+  t.throws(() => createServer({ adapter: { driver: 'cluster' } }), {
+    instanceOf: TypeError,
+    message: /no adapter was given/,
+  });
 });
 
 test('an embedded server: partial config, app manager, rate limiter and logger hooks, ports, stop', async (t) => {
@@ -74,7 +77,8 @@ test('an embedded server: partial config, app manager, rate limiter and logger h
       keysAsked.push(key);
       return key === 'host-key' ? resolveApp({ id: 'host-app', key, secret: 'host-secret' }, defaultLimits) : undefined;
     },
-    findById: (id) => (id === 'host-app' ? resolveApp({ id, key: 'host-key', secret: 'host-secret' }, defaultLimits) : undefined),
+    findById: (id) =>
+      id === 'host-app' ? resolveApp({ id, key: 'host-key', secret: 'host-secret' }, defaultLimits) : undefined,
   };
   const rateLimiter = new RecordingLimiter();
   const server = createServer({ host: '127.0.0.1', port: 0 }, { logger, appManager, rateLimiter });

@@ -13,7 +13,12 @@ import {
 
 const EVENT = { name: 'e', data: 'x', channel: 'news' };
 
-function assertError(t: { is(a: unknown, b: unknown, m?: string): void; regex(a: string, r: RegExp, m?: string): void }, res: ApiResponse, status: number, message: RegExp): void {
+function assertError(
+  t: { is(a: unknown, b: unknown, m?: string): void; regex(a: string, r: RegExp, m?: string): void },
+  res: ApiResponse,
+  status: number,
+  message: RegExp,
+): void {
   t.is(res.status, status, JSON.stringify(res.body));
   t.is(res.headers.get('content-type'), 'application/json');
   const error = (res.body as { error?: unknown }).error;
@@ -23,17 +28,58 @@ function assertError(t: { is(a: unknown, b: unknown, m?: string): void; regex(a:
 test('unknown app id → 404, checked before the signature', async (t) => {
   const api = await startTestApi(t);
   assertError(t, await callApi(api, 'GET', '/channels', { appId: 'nope' }), 404, /Unknown app id "nope"/);
-  assertError(t, await callApi(api, 'GET', '/channels', { appId: 'nope', tamper: (q) => q + 'x' }), 404, /Unknown app id/);
+  assertError(
+    t,
+    await callApi(api, 'GET', '/channels', { appId: 'nope', tamper: (q) => q + 'x' }),
+    404,
+    /Unknown app id/,
+  );
 });
 
 test('signature problems → 401 with the reason', async (t) => {
   const api = await startTestApi(t);
-  assertError(t, await callApi(api, 'POST', '/events', { body: EVENT, tamper: (q) => q.replace(/.$/, (c) => (c === '0' ? '1' : '0')) }), 401, /Invalid auth_signature/);
-  assertError(t, await callApi(api, 'POST', '/events', { body: EVENT, timestampSec: api.nowSec() - 601 }), 401, /expired/);
-  assertError(t, await callApi(api, 'POST', '/events', { body: EVENT, timestampSec: api.nowSec() + 601 }), 401, /ahead/);
-  assertError(t, await callApi(api, 'POST', '/events', { body: EVENT, tamper: (q) => q.replace(/body_md5=[0-9a-f]+/, 'body_md5=' + '0'.repeat(32)) }), 401, /body_md5 does not match/);
-  assertError(t, await callApi(api, 'GET', '/channels', { app: { ...APP, key: 'wrong-key' } }), 401, /auth_key does not match/);
-  assertError(t, await callApi(api, 'GET', '/channels', { app: { ...APP, secret: 'wrong-secret' } }), 401, /Invalid auth_signature/);
+  assertError(
+    t,
+    await callApi(api, 'POST', '/events', {
+      body: EVENT,
+      tamper: (q) => q.replace(/.$/, (c) => (c === '0' ? '1' : '0')),
+    }),
+    401,
+    /Invalid auth_signature/,
+  );
+  assertError(
+    t,
+    await callApi(api, 'POST', '/events', { body: EVENT, timestampSec: api.nowSec() - 601 }),
+    401,
+    /expired/,
+  );
+  assertError(
+    t,
+    await callApi(api, 'POST', '/events', { body: EVENT, timestampSec: api.nowSec() + 601 }),
+    401,
+    /ahead/,
+  );
+  assertError(
+    t,
+    await callApi(api, 'POST', '/events', {
+      body: EVENT,
+      tamper: (q) => q.replace(/body_md5=[0-9a-f]+/, 'body_md5=' + '0'.repeat(32)),
+    }),
+    401,
+    /body_md5 does not match/,
+  );
+  assertError(
+    t,
+    await callApi(api, 'GET', '/channels', { app: { ...APP, key: 'wrong-key' } }),
+    401,
+    /auth_key does not match/,
+  );
+  assertError(
+    t,
+    await callApi(api, 'GET', '/channels', { app: { ...APP, secret: 'wrong-secret' } }),
+    401,
+    /Invalid auth_signature/,
+  );
   const unsigned = await fetch(`${api.baseUrl}/apps/${APP.id}/channels`);
   t.is(unsigned.status, 401);
   t.deepEqual(api.publisher.events, []);
@@ -42,7 +88,12 @@ test('signature problems → 401 with the reason', async (t) => {
 test('disabled app → 403, but only for a correctly signed request', async (t) => {
   const api = await startTestApi(t);
   assertError(t, await callApi(api, 'POST', '/events', { app: DISABLED_APP, body: EVENT }), 403, /disabled/);
-  assertError(t, await callApi(api, 'POST', '/events', { app: { ...DISABLED_APP, secret: 'x' }, body: EVENT }), 401, /auth_signature/);
+  assertError(
+    t,
+    await callApi(api, 'POST', '/events', { app: { ...DISABLED_APP, secret: 'x' }, body: EVENT }),
+    401,
+    /auth_signature/,
+  );
   t.deepEqual(api.publisher.events, []);
 });
 
@@ -52,7 +103,12 @@ test('invalid events → 400', async (t) => {
   assertError(t, await post('{"name": "e", '), 400, /not valid JSON/);
   assertError(t, await post('[1,2]'), 400, /must be a JSON object/);
   const channels101 = Array.from({ length: 101 }, (_, i) => `c${i}`);
-  assertError(t, await post({ name: 'e', data: 'x', channels: channels101 }), 400, /Too many channels: 101 \(at most 100/);
+  assertError(
+    t,
+    await post({ name: 'e', data: 'x', channels: channels101 }),
+    400,
+    /Too many channels: 101 \(at most 100/,
+  );
   assertError(t, await post({ name: 'e', data: 'x', channels: [] }), 400, /At least one channel/);
   assertError(t, await post({ name: 'e', data: 'x' }), 400, /Missing channels/);
   assertError(t, await post({ name: 'e', data: 'x', channel: 'bad name!' }), 400, /Invalid channel "bad name!"/);
@@ -68,9 +124,19 @@ test('invalid events → 400', async (t) => {
 test('event data over maxEventPayloadKb → 413, counted in UTF-8 bytes', async (t) => {
   const api = await startTestApi(t);
   const limit = api.config.limits.maxEventPayloadKb * 1024;
-  assertError(t, await callApi(api, 'POST', '/events', { body: { ...EVENT, data: 'x'.repeat(limit + 1) } }), 413, /larger than 100 KiB/);
+  assertError(
+    t,
+    await callApi(api, 'POST', '/events', { body: { ...EVENT, data: 'x'.repeat(limit + 1) } }),
+    413,
+    /larger than 100 KiB/,
+  );
   // 'é' is one UTF-16 unit but two UTF-8 bytes.
-  assertError(t, await callApi(api, 'POST', '/events', { body: { ...EVENT, data: 'é'.repeat(limit / 2 + 1) } }), 413, /larger than/);
+  assertError(
+    t,
+    await callApi(api, 'POST', '/events', { body: { ...EVENT, data: 'é'.repeat(limit / 2 + 1) } }),
+    413,
+    /larger than/,
+  );
   t.is((await callApi(api, 'POST', '/events', { body: { ...EVENT, data: 'x'.repeat(limit) } })).status, 200);
 });
 
@@ -79,10 +145,20 @@ test('batches are checked whole before anything is published', async (t) => {
   const batch = (items: unknown[]) => callApi(api, 'POST', '/batch_events', { body: { batch: items } });
   const eleven = Array.from({ length: 11 }, () => EVENT);
   assertError(t, await batch(eleven), 400, /Too many events in one batch: 11 \(at most 10\)/);
-  assertError(t, await batch([EVENT, { name: 'e', data: 'x', channel: 'bad name!' }]), 400, /^batch\[1\]: Invalid channel/);
+  assertError(
+    t,
+    await batch([EVENT, { name: 'e', data: 'x', channel: 'bad name!' }]),
+    400,
+    /^batch\[1\]: Invalid channel/,
+  );
   assertError(t, await batch([EVENT, { name: 'e', data: 'x' }]), 400, /^batch\[1\]: Missing channel/);
   assertError(t, await batch([EVENT, 'nope']), 400, /^batch\[1\]: each event must be a JSON object/);
-  assertError(t, await batch([EVENT, { ...EVENT, data: 'x'.repeat(102_401) }]), 413, /^batch\[1\]: Event data is larger/);
+  assertError(
+    t,
+    await batch([EVENT, { ...EVENT, data: 'x'.repeat(102_401) }]),
+    413,
+    /^batch\[1\]: Event data is larger/,
+  );
   assertError(t, await callApi(api, 'POST', '/batch_events', { body: { events: [] } }), 400, /batch must be an array/);
   t.deepEqual(api.publisher.events, []);
 });
@@ -90,7 +166,9 @@ test('batches are checked whole before anything is published', async (t) => {
 test('channel queries refuse attributes the channel type does not have', async (t) => {
   const api = await startTestApi(t);
   const get = (path: string, info?: string, prefix?: string) =>
-    callApi(api, 'GET', path, { params: { ...(info ? { info } : {}), ...(prefix ? { filter_by_prefix: prefix } : {}) } });
+    callApi(api, 'GET', path, {
+      params: { ...(info ? { info } : {}), ...(prefix ? { filter_by_prefix: prefix } : {}) },
+    });
   assertError(t, await get('/channels', 'user_count'), 400, /requires filter_by_prefix=presence-/);
   assertError(t, await get('/channels', 'user_count', 'private-'), 400, /requires filter_by_prefix/);
   assertError(t, await get('/channels', 'cache'), 400, /Unsupported info attribute "cache"/);
@@ -103,7 +181,11 @@ test('channel queries refuse attributes the channel type does not have', async (
 
 test('unknown routes and methods → 404 JSON', async (t) => {
   const api = await startTestApi(t);
-  for (const [method, path] of [['GET', '/nope'], ['GET', `/apps/${APP.id}/events`], ['DELETE', `/apps/${APP.id}/channels`]] as const) {
+  for (const [method, path] of [
+    ['GET', '/nope'],
+    ['GET', `/apps/${APP.id}/events`],
+    ['DELETE', `/apps/${APP.id}/channels`],
+  ] as const) {
     const res = await fetch(api.baseUrl + path, { method });
     t.is(res.status, 404, `${method} ${path}`);
     t.deepEqual(await res.json(), { error: 'Not found' });
@@ -152,7 +234,14 @@ test('a body over the hard cap → 413 without reading it, and that connection i
     const api = await startTestApi(t, { asyncApps });
     const path = `/apps/${TINY_APP.id}/events`;
     // TINY_APP: 1 KiB × 1 event × 2 + 64 KiB = 67,584 bytes; only the headers are sent.
-    const query = signedQuery({ method: 'POST', path, key: TINY_APP.key, secret: TINY_APP.secret, timestampSec: api.nowSec(), body: '{}' });
+    const query = signedQuery({
+      method: 'POST',
+      path,
+      key: TINY_APP.key,
+      secret: TINY_APP.secret,
+      timestampSec: api.nowSec(),
+      body: '{}',
+    });
     const headers = `POST ${path}?${query} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 70000\r\n\r\n`;
     const { answer, closed } = await rawExchange(api.port, headers);
     t.regex(answer, /^HTTP\/1\.1 413 Payload Too Large\r\n/);
@@ -165,7 +254,14 @@ test('a body over the hard cap → 413 without reading it, and that connection i
 test('a chunked body that grows past the cap → 413, and that connection is closed', async (t) => {
   const api = await startTestApi(t);
   const path = `/apps/${TINY_APP.id}/events`;
-  const query = signedQuery({ method: 'POST', path, key: TINY_APP.key, secret: TINY_APP.secret, timestampSec: api.nowSec(), body: '{}' });
+  const query = signedQuery({
+    method: 'POST',
+    path,
+    key: TINY_APP.key,
+    secret: TINY_APP.secret,
+    timestampSec: api.nowSec(),
+    body: '{}',
+  });
   const chunk = 'x'.repeat(40_000);
   const request =
     `POST ${path}?${query} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n` +

@@ -88,12 +88,20 @@ test('POST /batch_events publishes every event; `info` gives index-aligned count
   const api = await startTestApi(t);
   presenceAndPublic(api);
   const plain = await callApi(api, 'POST', '/batch_events', {
-    body: { batch: [{ name: 'a', data: '1', channel: 'news' }, { name: 'b', data: '2', channel: 'other', socket_id: '1.2' }] },
+    body: {
+      batch: [
+        { name: 'a', data: '1', channel: 'news' },
+        { name: 'b', data: '2', channel: 'other', socket_id: '1.2' },
+      ],
+    },
   });
   t.deepEqual(plain.body, {});
   t.deepEqual(
     api.publisher.events.map((e) => [e.channel, e.event, e.data, e.exceptSocketId]),
-    [['news', 'a', '1', undefined], ['other', 'b', '2', '1.2']],
+    [
+      ['news', 'a', '1', undefined],
+      ['other', 'b', '2', '1.2'],
+    ],
   );
   const withInfo = await callApi(api, 'POST', '/batch_events', {
     body: {
@@ -116,7 +124,9 @@ test('GET /channels lists occupied channels, filtered by prefix, with counts', a
   });
   t.deepEqual(presence.body, { channels: { 'presence-room': { user_count: 2, subscription_count: 3 } } });
   const counts = await callApi(api, 'GET', '/channels', { params: { info: 'subscription_count' } });
-  t.deepEqual(counts.body, { channels: { 'presence-room': { subscription_count: 3 }, news: { subscription_count: 5 } } });
+  t.deepEqual(counts.body, {
+    channels: { 'presence-room': { subscription_count: 3 }, news: { subscription_count: 5 } },
+  });
 });
 
 test('GET /channels/:channel reports occupancy, counts and the cached event', async (t) => {
@@ -124,15 +134,24 @@ test('GET /channels/:channel reports occupancy, counts and the cached event', as
   presenceAndPublic(api);
   const now = Date.now();
   api.adapter.setCount(APP.id, 'cache-weather', 1);
-  api.adapter.cache.set(`${APP.id}/cache-weather`, { frame: '{}', event: 'e', data: 'sunny', expiresAtMs: now + 90_500 });
-  const presence = await callApi(api, 'GET', '/channels/presence-room', { params: { info: 'user_count,subscription_count' } });
+  api.adapter.cache.set(`${APP.id}/cache-weather`, {
+    frame: '{}',
+    event: 'e',
+    data: 'sunny',
+    expiresAtMs: now + 90_500,
+  });
+  const presence = await callApi(api, 'GET', '/channels/presence-room', {
+    params: { info: 'user_count,subscription_count' },
+  });
   t.deepEqual(presence.body, { occupied: true, user_count: 2, subscription_count: 3 });
   t.deepEqual((await callApi(api, 'GET', '/channels/vacant')).body, { occupied: false });
   const cached = await callApi(api, 'GET', '/channels/cache-weather', { params: { info: 'cache' } });
   const cache = (cached.body as { cache: { data: string; ttl: number } }).cache;
   t.is(cache.data, 'sunny');
   t.true(cache.ttl >= 89 && cache.ttl <= 91);
-  t.deepEqual((await callApi(api, 'GET', '/channels/cache-empty', { params: { info: 'cache' } })).body, { occupied: false });
+  t.deepEqual((await callApi(api, 'GET', '/channels/cache-empty', { params: { info: 'cache' } })).body, {
+    occupied: false,
+  });
 });
 
 test('GET /channels/:channel/users lists presence members', async (t) => {
@@ -156,7 +175,13 @@ test('every route lives under the path prefix, which is part of the signed path'
   t.is((await fetch(`${api.baseUrl}/pusher/ready`)).status, 200);
   t.is((await fetch(`${api.baseUrl}/pusher`)).status, 200);
   const unprefixedPath = `/apps/${APP.id}/channels`;
-  const query = signedQuery({ method: 'GET', path: unprefixedPath, key: APP.key, secret: APP.secret, timestampSec: api.nowSec() });
+  const query = signedQuery({
+    method: 'GET',
+    path: unprefixedPath,
+    key: APP.key,
+    secret: APP.secret,
+    timestampSec: api.nowSec(),
+  });
   t.is((await fetch(`${api.baseUrl}${unprefixedPath}?${query}`)).status, 404);
 });
 
@@ -183,31 +208,59 @@ test('requests share one keep-alive connection, also after an error answer', asy
   const api = await startTestApi(t);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   t.teardown(() => agent.destroy());
-  const query = () => signedQuery({ method: 'GET', path: `/apps/${APP.id}/channels`, key: APP.key, secret: APP.secret, timestampSec: api.nowSec() });
+  const query = () =>
+    signedQuery({
+      method: 'GET',
+      path: `/apps/${APP.id}/channels`,
+      key: APP.key,
+      secret: APP.secret,
+      timestampSec: api.nowSec(),
+    });
   const first = await getOverAgent(`${api.baseUrl}/apps/${APP.id}/channels?${query()}`, agent);
   const second = await getOverAgent(`${api.baseUrl}/apps/${APP.id}/channels?${query()}&x=tampered`, agent);
   const third = await getOverAgent(`${api.baseUrl}/apps/${APP.id}/channels?${query()}`, agent);
-  t.deepEqual([first, second, third], [
-    { status: 200, reused: false },
-    { status: 401, reused: true },
-    { status: 200, reused: true },
-  ]);
+  t.deepEqual(
+    [first, second, third],
+    [
+      { status: 200, reused: false },
+      { status: 401, reused: true },
+      { status: 200, reused: true },
+    ],
+  );
 });
 
 test('the real pusher SDK drives every endpoint', async (t) => {
   const api = await startTestApi(t);
   presenceAndPublic(api);
   const Pusher = loadPusherSdk();
-  const pusher = new Pusher({ appId: APP.id, key: APP.key, secret: APP.secret, host: '127.0.0.1', port: api.port, useTLS: false });
-  t.deepEqual(await (await pusher.trigger(['news', 'presence-room'], 'evt', { n: 1 }, { socket_id: '1.1' })).json(), {});
+  const pusher = new Pusher({
+    appId: APP.id,
+    key: APP.key,
+    secret: APP.secret,
+    host: '127.0.0.1',
+    port: api.port,
+    useTLS: false,
+  });
+  t.deepEqual(
+    await (await pusher.trigger(['news', 'presence-room'], 'evt', { n: 1 }, { socket_id: '1.1' })).json(),
+    {},
+  );
   t.deepEqual(await (await pusher.triggerBatch([{ channel: 'news', name: 'b', data: { n: 2 } }])).json(), {});
   t.deepEqual(
     api.publisher.events.map((e) => [e.channel, e.event, e.data, e.exceptSocketId]),
-    [['news', 'evt', '{"n":1}', '1.1'], ['presence-room', 'evt', '{"n":1}', '1.1'], ['news', 'b', '{"n":2}', undefined]],
+    [
+      ['news', 'evt', '{"n":1}', '1.1'],
+      ['presence-room', 'evt', '{"n":1}', '1.1'],
+      ['news', 'b', '{"n":2}', undefined],
+    ],
   );
-  const listed = await (await pusher.get({ path: '/channels', params: { filter_by_prefix: 'presence-', info: 'user_count' } })).json();
+  const listed = await (
+    await pusher.get({ path: '/channels', params: { filter_by_prefix: 'presence-', info: 'user_count' } })
+  ).json();
   t.deepEqual(listed, { channels: { 'presence-room': { user_count: 2 } } });
-  t.deepEqual(await (await pusher.get({ path: '/channels/presence-room/users' })).json(), { users: [{ id: '1' }, { id: '2' }] });
+  t.deepEqual(await (await pusher.get({ path: '/channels/presence-room/users' })).json(), {
+    users: [{ id: '1' }, { id: '2' }],
+  });
   t.deepEqual(await (await pusher.terminateUserConnections('u1')).json(), {});
   t.deepEqual(api.publisher.terminated, [{ appId: APP.id, userId: 'u1' }]);
 });

@@ -41,8 +41,14 @@ test('the worked example: body_md5, string to sign and signature match the docs'
 test('the worked example fails with a changed body, path, method or signature', (t) => {
   const now = DOC_TIMESTAMP * 1000;
   const good = `${DOC_QUERY}&auth_signature=${DOC_SIGNATURE}`;
-  t.is(reasonOf(verifyRequestSignature(request(good, { body: Buffer.from('{}') }), DOC_APP, now)), 'body_md5 does not match the body');
-  t.is(reasonOf(verifyRequestSignature(request(good, { path: '/apps/4/events' }), DOC_APP, now)), 'Invalid auth_signature');
+  t.is(
+    reasonOf(verifyRequestSignature(request(good, { body: Buffer.from('{}') }), DOC_APP, now)),
+    'body_md5 does not match the body',
+  );
+  t.is(
+    reasonOf(verifyRequestSignature(request(good, { path: '/apps/4/events' }), DOC_APP, now)),
+    'Invalid auth_signature',
+  );
   t.is(reasonOf(verifyRequestSignature(request(good, { method: 'GET' }), DOC_APP, now)), 'Invalid auth_signature');
   const flipped = good.slice(0, -1) + (good.endsWith('c') ? 'd' : 'c');
   t.is(reasonOf(verifyRequestSignature(request(flipped), DOC_APP, now)), 'Invalid auth_signature');
@@ -72,19 +78,31 @@ test('query parsing decodes %-escapes but keeps + as +', (t) => {
 test('a value with + verifies when the client signed the +', (t) => {
   const now = 1_700_000_000_000;
   const query = signedQuery({
-    method: 'GET', path: '/apps/3/channels', key: DOC_KEY, secret: DOC_SECRET,
-    timestampSec: now / 1000, params: { filter_by_prefix: 'a+b' },
+    method: 'GET',
+    path: '/apps/3/channels',
+    key: DOC_KEY,
+    secret: DOC_SECRET,
+    timestampSec: now / 1000,
+    params: { filter_by_prefix: 'a+b' },
   });
   t.true(query.includes('filter_by_prefix=a+b'));
-  const verdict = verifyRequestSignature(request(query, { method: 'GET', path: '/apps/3/channels', body: Buffer.alloc(0) }), DOC_APP, now);
+  const verdict = verifyRequestSignature(
+    request(query, { method: 'GET', path: '/apps/3/channels', body: Buffer.alloc(0) }),
+    DOC_APP,
+    now,
+  );
   t.deepEqual(verdict, { valid: true });
 });
 
 test('auth_timestamp must be within 600 s of the server clock, either way', (t) => {
   const signedAt = (offsetSec: number) => {
     const query = signedQuery({
-      method: 'POST', path: '/apps/3/events', key: DOC_KEY, secret: DOC_SECRET,
-      timestampSec: DOC_TIMESTAMP + offsetSec, body: DOC_BODY,
+      method: 'POST',
+      path: '/apps/3/events',
+      key: DOC_KEY,
+      secret: DOC_SECRET,
+      timestampSec: DOC_TIMESTAMP + offsetSec,
+      body: DOC_BODY,
     });
     return reasonOf(verifyRequestSignature(request(query), DOC_APP, DOC_TIMESTAMP * 1000));
   };
@@ -112,7 +130,11 @@ test('malformed or missing auth parameters are refused with a reason', (t) => {
 
 test('a wrong secret gives an invalid signature', (t) => {
   const query = `${DOC_QUERY}&auth_signature=${DOC_SIGNATURE}`;
-  const verdict = verifyRequestSignature(request(query), { key: DOC_KEY, secret: 'not-the-secret' }, DOC_TIMESTAMP * 1000);
+  const verdict = verifyRequestSignature(
+    request(query),
+    { key: DOC_KEY, secret: 'not-the-secret' },
+    DOC_TIMESTAMP * 1000,
+  );
   t.is(reasonOf(verdict), 'Invalid auth_signature');
 });
 
@@ -129,7 +151,14 @@ test('an empty body needs no body_md5, but a body_md5 that is sent must match', 
 test('a client that signed the unescaped path is accepted when its HTTP client escaped it', (t) => {
   const now = DOC_TIMESTAMP * 1000;
   const signedPath = '/apps/3/users/ann smith/terminate_connections';
-  const query = signedQuery({ method: 'POST', path: signedPath, key: DOC_KEY, secret: DOC_SECRET, timestampSec: DOC_TIMESTAMP, body: '{}' });
+  const query = signedQuery({
+    method: 'POST',
+    path: signedPath,
+    key: DOC_KEY,
+    secret: DOC_SECRET,
+    timestampSec: DOC_TIMESTAMP,
+    body: '{}',
+  });
   const received = request(query, { path: '/apps/3/users/ann%20smith/terminate_connections', body: Buffer.from('{}') });
   t.deepEqual(verifyRequestSignature(received, DOC_APP, now), { valid: true });
 });
@@ -143,7 +172,9 @@ test('query strings made by the real pusher SDK verify', (t) => {
   t.deepEqual(verifyRequestSignature(post, DOC_APP, Date.now()), { valid: true });
 
   const getQuery = pusher.createSignedQueryString({
-    method: 'GET', path: '/apps/3/channels', params: { filter_by_prefix: 'presence-', info: 'user_count,subscription_count' },
+    method: 'GET',
+    path: '/apps/3/channels',
+    params: { filter_by_prefix: 'presence-', info: 'user_count,subscription_count' },
   });
   const get = request(getQuery, { method: 'GET', path: '/apps/3/channels', body: Buffer.alloc(0) });
   t.deepEqual(verifyRequestSignature(get, DOC_APP, Date.now()), { valid: true });

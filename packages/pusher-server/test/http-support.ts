@@ -47,7 +47,12 @@ export function signedQuery(options: SignOptions): string {
 /** The real `pusher` server SDK, installed for apps/server (this package does not depend on it). */
 export interface PusherSdk {
   createSignedQueryString(request: { method: string; path: string; params?: object; body?: string }): string;
-  trigger(channel: string | string[], event: string, data: unknown, params?: object): Promise<{ json(): Promise<unknown> }>;
+  trigger(
+    channel: string | string[],
+    event: string,
+    data: unknown,
+    params?: object,
+  ): Promise<{ json(): Promise<unknown> }>;
   triggerBatch(batch: object[]): Promise<{ json(): Promise<unknown> }>;
   get(options: { path: string; params?: object }): Promise<{ json(): Promise<unknown> }>;
   terminateUserConnections(userId: string): Promise<{ json(): Promise<unknown> }>;
@@ -270,7 +275,11 @@ export async function callApi(
   const app = options.app ?? APP;
   const fullPath = `${api.config.pathPrefix}/apps/${options.appId ?? app.id}${path}`;
   const body =
-    options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    options.body === undefined
+      ? undefined
+      : typeof options.body === 'string'
+        ? options.body
+        : JSON.stringify(options.body);
   const query = signedQuery({
     method,
     path: fullPath,

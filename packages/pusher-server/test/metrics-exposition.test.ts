@@ -113,5 +113,7 @@ test('ServerMetrics: webhook and rate-limit observers, process figures, JSON for
   t.regex(text, /^meshpush_process_resident_memory_bytes \d+$/m);
   t.regex(text, /^meshpush_nodejs_eventloop_lag_p99_seconds /m);
   const json = renderJson([single('up', 'gauge', 'Up.', 1)], 'x_');
-  t.deepEqual(json, [{ name: 'x_up', help: 'Up.', type: 'gauge', values: [{ labels: {}, value: 1 }], aggregator: 'sum' }]);
+  t.deepEqual(json, [
+    { name: 'x_up', help: 'Up.', type: 'gauge', values: [{ labels: {}, value: 1 }], aggregator: 'sum' },
+  ]);
 });

@@ -36,12 +36,18 @@ test('private channel: a forged signature or one for another socket is refused w
   const a = h.connect();
   const b = h.connect();
   h.send(a.connection, { event: 'pusher:subscribe', data: { channel: 'private-x', auth: 'app-key:deadbeef' } });
-  h.send(a.connection, { event: 'pusher:subscribe', data: { channel: 'private-x', auth: privateAuth(h.app, b.connection.id, 'private-x') } });
+  h.send(a.connection, {
+    event: 'pusher:subscribe',
+    data: { channel: 'private-x', auth: privateAuth(h.app, b.connection.id, 'private-x') },
+  });
   const errors = a.socket.events('pusher:subscription_error');
   t.is(errors.length, 2);
   t.is(errors[0]?.data.status, 401);
   t.is(errors[0]?.data.type, 'AuthError');
-  h.send(a.connection, { event: 'pusher:subscribe', data: { channel: 'private-x', auth: privateAuth(h.app, a.connection.id, 'private-x') } });
+  h.send(a.connection, {
+    event: 'pusher:subscribe',
+    data: { channel: 'private-x', auth: privateAuth(h.app, a.connection.id, 'private-x') },
+  });
   t.is(a.socket.events('pusher_internal:subscription_succeeded').length, 1);
 });
 
@@ -50,18 +56,27 @@ test('presence: member list on join, member_added to others only, one member per
   const a = h.connect();
   const b1 = h.connect();
   const b2 = h.connect();
-  h.send(a.connection, presenceSubscribe(h.app, a.connection.id, 'presence-room', { user_id: 'ann', user_info: { n: 1 } }));
+  h.send(
+    a.connection,
+    presenceSubscribe(h.app, a.connection.id, 'presence-room', { user_id: 'ann', user_info: { n: 1 } }),
+  );
   h.send(b1.connection, presenceSubscribe(h.app, b1.connection.id, 'presence-room', { user_id: 7 }));
   h.send(b2.connection, presenceSubscribe(h.app, b2.connection.id, 'presence-room', { user_id: 7 }));
   const joined = b1.socket.events('pusher_internal:subscription_succeeded')[0]?.data.presence;
   t.deepEqual(joined?.ids.sort(), ['7', 'ann']);
   t.deepEqual(joined?.hash.ann, { n: 1 });
-  t.deepEqual(a.socket.events('pusher_internal:member_added').map((e) => e.data.user_id), ['7']);
+  t.deepEqual(
+    a.socket.events('pusher_internal:member_added').map((e) => e.data.user_id),
+    ['7'],
+  );
   t.is(b1.socket.events('pusher_internal:member_added').length, 0, 'no member_added for the joiner itself');
   b1.socket.close(1000, 'bye');
   t.is(a.socket.events('pusher_internal:member_removed').length, 0, 'user 7 still has another connection');
   h.send(b2.connection, { event: 'pusher:unsubscribe', data: { channel: 'presence-room' } });
-  t.deepEqual(a.socket.events('pusher_internal:member_removed').map((e) => e.data.user_id), ['7']);
+  t.deepEqual(
+    a.socket.events('pusher_internal:member_removed').map((e) => e.data.user_id),
+    ['7'],
+  );
 });
 
 test('presence: the member limit refuses a new user but not another connection of a present one', async (t) => {
@@ -79,7 +94,10 @@ test('presence: the member limit refuses a new user but not another connection o
 test('client events: refused when disabled, relayed without echo when enabled, user_id on presence', async (t) => {
   const off = await createHarness();
   const x = off.connect();
-  off.send(x.connection, { event: 'pusher:subscribe', data: { channel: 'private-c', auth: privateAuth(off.app, x.connection.id, 'private-c') } });
+  off.send(x.connection, {
+    event: 'pusher:subscribe',
+    data: { channel: 'private-c', auth: privateAuth(off.app, x.connection.id, 'private-c') },
+  });
   off.send(x.connection, { event: 'client-typing', channel: 'private-c', data: { a: 1 } });
   t.regex(x.socket.events('pusher:error')[0]?.data.message ?? '', /not enabled/);
 
@@ -124,9 +142,13 @@ test('signin: server-to-user channel only for the signed-in user; watchlist onli
 
   const u1 = h.connect();
   h.send(u1.connection, signin(h.app, u1.connection.id, { id: 'u1' }));
-  t.deepEqual(watcher.socket.events('pusher_internal:watchlist_events')[0]?.data.events, [{ name: 'online', user_ids: ['u1'] }]);
+  t.deepEqual(watcher.socket.events('pusher_internal:watchlist_events')[0]?.data.events, [
+    { name: 'online', user_ids: ['u1'] },
+  ]);
   u1.socket.close(1000, 'bye');
-  t.deepEqual(watcher.socket.events('pusher_internal:watchlist_events')[1]?.data.events, [{ name: 'offline', user_ids: ['u1'] }]);
+  t.deepEqual(watcher.socket.events('pusher_internal:watchlist_events')[1]?.data.events, [
+    { name: 'offline', user_ids: ['u1'] },
+  ]);
 });
 
 test('signin with a bad signature is refused with 4009 and the socket stays open', async (t) => {
@@ -137,7 +159,7 @@ test('signin with a bad signature is refused with 4009 and the socket stays open
   t.is(a.socket.closedWith, undefined);
 });
 
-test('terminate closes only the user\'s connections with 4009', async (t) => {
+test("terminate closes only the user's connections with 4009", async (t) => {
   const h = await createHarness();
   const a = h.connect();
   const b = h.connect();

@@ -28,17 +28,24 @@ async function setup(maxClientEventsPerSecond: number) {
     publishToTopic: (topic, frame) => hub.publish(topic, frame),
   });
   await adapter.start(protocol, protocol);
-  const app = resolveApp({ id: 'a', key: 'k', secret: 's', enableClientMessages: true, maxClientEventsPerSecond }, config.limits);
+  const app = resolveApp(
+    { id: 'a', key: 'k', secret: 's', enableClientMessages: true, maxClientEventsPerSecond },
+    config.limits,
+  );
   const join = () => {
     const socket = new FakeSocket(hub);
     const connection = protocol.open(socket, app);
     const auth = privateAuth(app, connection.id, 'private-room');
-    protocol.message(connection, JSON.stringify({ event: 'pusher:subscribe', data: { channel: 'private-room', auth } }));
+    protocol.message(
+      connection,
+      JSON.stringify({ event: 'pusher:subscribe', data: { channel: 'private-room', auth } }),
+    );
     return { socket, connection };
   };
   type Joined = ReturnType<typeof join>['connection'];
   const sendRaw = (connection: Joined, message: unknown) => protocol.message(connection, JSON.stringify(message));
-  const send = (connection: Joined) => sendRaw(connection, { event: 'client-move', channel: 'private-room', data: { x: 1 } });
+  const send = (connection: Joined) =>
+    sendRaw(connection, { event: 'client-move', channel: 'private-room', data: { x: 1 } });
   return { join, send, sendRaw, advance: (ms: number) => (now += ms), rejections, rateLimiter };
 }
 
@@ -57,7 +64,10 @@ test('client events over the per-connection limit get pusher:error 4301; the soc
   advance(100);
   send(sender.connection);
   t.is(receiver.socket.events('client-move').length, 11, 'one token after 100 ms at 10/s');
-  t.deepEqual(rateLimiter.counts().find((c) => c.kind === 'client_events'), { appId: 'a', kind: 'client_events', admitted: 11, rejected: 5 });
+  t.deepEqual(
+    rateLimiter.counts().find((c) => c.kind === 'client_events'),
+    { appId: 'a', kind: 'client_events', admitted: 11, rejected: 5 },
+  );
 });
 
 test('each connection has its own client event budget', async (t) => {

@@ -68,7 +68,8 @@ const event = (channels: string[]) => ({ name: 'e', data: '{}', channels });
 
 test('a publish over the backend limit gets 429 with a JSON error, Retry-After and nothing is published', async (t) => {
   const api = await startLimitedApi(t);
-  for (let i = 0; i < 5; i++) t.is((await callApi(api, 'POST', '/events', { app: LIMITED, body: event(['a']) })).status, 200);
+  for (let i = 0; i < 5; i++)
+    t.is((await callApi(api, 'POST', '/events', { app: LIMITED, body: event(['a']) })).status, 200);
   const refused = await callApi(api, 'POST', '/events', { app: LIMITED, body: event(['a']) });
   t.is(refused.status, 429);
   t.regex((refused.body as { error: string }).error, /5 backend events per second/);
@@ -83,10 +84,19 @@ test('a publish over the backend limit gets 429 with a JSON error, Retry-After a
 test('an event counts one point per channel, a batch one per event (as soketi counts)', async (t) => {
   const api = await startLimitedApi(t);
   t.is((await callApi(api, 'POST', '/events', { app: LIMITED, body: event(['a', 'b', 'c', 'a']) })).status, 200);
-  t.is((await callApi(api, 'POST', '/events', { app: LIMITED, body: event(['a', 'b', 'c']) })).status, 429, '3 unique channels, 2 points left');
-  t.is((await callApi(api, 'POST', '/events', { app: LIMITED, body: { name: 'e', data: '{}', channel: 'x' } })).status, 200);
+  t.is(
+    (await callApi(api, 'POST', '/events', { app: LIMITED, body: event(['a', 'b', 'c']) })).status,
+    429,
+    '3 unique channels, 2 points left',
+  );
+  t.is(
+    (await callApi(api, 'POST', '/events', { app: LIMITED, body: { name: 'e', data: '{}', channel: 'x' } })).status,
+    200,
+  );
   api.advance(1000);
-  const batch = (n: number) => ({ batch: Array.from({ length: n }, (_, i) => ({ name: 'e', data: '{}', channel: `c${i}` })) });
+  const batch = (n: number) => ({
+    batch: Array.from({ length: n }, (_, i) => ({ name: 'e', data: '{}', channel: `c${i}` })),
+  });
   t.is((await callApi(api, 'POST', '/batch_events', { app: LIMITED, body: batch(4) })).status, 200);
   t.is((await callApi(api, 'POST', '/batch_events', { app: LIMITED, body: batch(2) })).status, 429);
   t.deepEqual(
@@ -106,13 +116,26 @@ test('reads have their own limit; publishes and terminations do not take from it
   t.is((await callApi(api, 'POST', '/users/u1/terminate_connections', { app: LIMITED, body: {} })).status, 200);
 });
 
-test('the 429 comes after 404, 401 and 403, and before the endpoint\'s own 400', async (t) => {
+test("the 429 comes after 404, 401 and 403, and before the endpoint's own 400", async (t) => {
   const api = await startLimitedApi(t);
   for (let i = 0; i < 5; i++) await callApi(api, 'POST', '/events', { app: LIMITED, body: event(['a']) });
   t.is((await callApi(api, 'POST', '/events', { app: LIMITED, appId: 'nope', body: event(['a']) })).status, 404);
-  t.is((await callApi(api, 'POST', '/events', { app: LIMITED, body: event(['a']), tamper: (q) => q.replace(/auth_signature=./, 'auth_signature=0') })).status, 401);
+  t.is(
+    (
+      await callApi(api, 'POST', '/events', {
+        app: LIMITED,
+        body: event(['a']),
+        tamper: (q) => q.replace(/auth_signature=./, 'auth_signature=0'),
+      })
+    ).status,
+    401,
+  );
   t.is((await callApi(api, 'POST', '/events', { app: OFF, body: event(['a']) })).status, 403);
-  t.is((await callApi(api, 'POST', '/events', { app: OFF, body: event(['a']) })).status, 403, 'a disabled app takes no points');
+  t.is(
+    (await callApi(api, 'POST', '/events', { app: OFF, body: event(['a']) })).status,
+    403,
+    'a disabled app takes no points',
+  );
   t.is((await callApi(api, 'POST', '/events', { app: LIMITED, body: '{not json' })).status, 429);
   api.advance(1000);
   t.is((await callApi(api, 'POST', '/events', { app: LIMITED, body: '{not json' })).status, 400);
@@ -120,9 +143,13 @@ test('the 429 comes after 404, 401 and 403, and before the endpoint\'s own 400',
 
 test('-1 (or absent) is unlimited; 0 refuses every publish, without Retry-After', async (t) => {
   const api = await startLimitedApi(t);
-  for (let i = 0; i < 50; i++) t.is((await callApi(api, 'POST', '/events', { app: FREE, body: event(['a']) })).status, 200);
+  for (let i = 0; i < 50; i++)
+    t.is((await callApi(api, 'POST', '/events', { app: FREE, body: event(['a']) })).status, 200);
   const zero = await callApi(api, 'POST', '/events', { app: ZERO, body: event(['a']) });
   t.is(zero.status, 429);
   t.is(zero.headers.get('retry-after'), null);
-  t.false(api.limiter.counts().some((c) => c.appId === 'free'), 'unlimited apps are not tallied');
+  t.false(
+    api.limiter.counts().some((c) => c.appId === 'free'),
+    'unlimited apps are not tallied',
+  );
 });

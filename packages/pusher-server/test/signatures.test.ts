@@ -7,11 +7,17 @@ const key = '278d425bdf160c739803';
 const secret = '7ad3773142a6692b25b8';
 
 test('private channel signature matches the documented vector', (t) => {
-  t.is(hmacSha256Hex(secret, '1234.1234:private-foobar'), '58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4');
+  t.is(
+    hmacSha256Hex(secret, '1234.1234:private-foobar'),
+    '58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4',
+  );
 });
 
 test('user sign-in signature matches the documented vector', (t) => {
-  t.is(hmacSha256Hex(secret, '1234.1234::user::{"id":"12345"}'), '4708d583dada6a56435fb8bc611c77c359a31eebde13337c16ab43aa6de336ba');
+  t.is(
+    hmacSha256Hex(secret, '1234.1234::user::{"id":"12345"}'),
+    '4708d583dada6a56435fb8bc611c77c359a31eebde13337c16ab43aa6de336ba',
+  );
 });
 
 test('presence signature is over the exact channel_data string (corrected docs vector)', (t) => {
@@ -20,7 +26,10 @@ test('presence signature is over the exact channel_data string (corrected docs v
   t.is(hmacSha256Hex(secret, signed), '31935e7d86dba64c2a90aed31fdc61869f9b22ba9d8863bba239c03ca481bc80');
   const token = `${key}:31935e7d86dba64c2a90aed31fdc61869f9b22ba9d8863bba239c03ca481bc80`;
   t.true(verifyAuthToken(token, key, secret, signed));
-  t.false(verifyAuthToken(token, key, secret, signed.replace('Channels', 'Pusher')), 're-serialised data must not verify');
+  t.false(
+    verifyAuthToken(token, key, secret, signed.replace('Channels', 'Pusher')),
+    're-serialised data must not verify',
+  );
 });
 
 test('auth tokens with another key, no colon or a non-string are refused', (t) => {

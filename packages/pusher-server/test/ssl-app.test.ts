@@ -11,16 +11,74 @@ import { checkSslFiles, createServer, SslFileError, type SslConfig } from '../sr
 function makeCa(t: ExecutionContext): { dir: string; issue(cn: string, passphrase?: string): SslConfig } {
   const dir = mkdtempSync(join(tmpdir(), 'meshpush-ssl-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const openssl = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=ssl-test-ca']);
+  const openssl = (args: string[]): void =>
+    void execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=ssl-test-ca',
+  ]);
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
   return {
     dir,
     issue(cn, passphrase) {
-      openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${cn}.plain.key`, '-out', `${cn}.csr`, '-subj', `/CN=${cn}`]);
-      openssl(['x509', '-req', '-in', `${cn}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'san.ext', '-out', `${cn}.pem`]);
-      openssl(['pkey', '-in', `${cn}.plain.key`, ...(passphrase ? ['-aes256', '-passout', `pass:${passphrase}`] : []), '-out', `${cn}.key`]);
-      return { certFile: join(dir, `${cn}.pem`), keyFile: join(dir, `${cn}.key`), passphrase: passphrase ?? '', caFile: '' };
+      openssl([
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        `${cn}.plain.key`,
+        '-out',
+        `${cn}.csr`,
+        '-subj',
+        `/CN=${cn}`,
+      ]);
+      openssl([
+        'x509',
+        '-req',
+        '-in',
+        `${cn}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-days',
+        '1',
+        '-extfile',
+        'san.ext',
+        '-out',
+        `${cn}.pem`,
+      ]);
+      openssl([
+        'pkey',
+        '-in',
+        `${cn}.plain.key`,
+        ...(passphrase ? ['-aes256', '-passout', `pass:${passphrase}`] : []),
+        '-out',
+        `${cn}.key`,
+      ]);
+      return {
+        certFile: join(dir, `${cn}.pem`),
+        keyFile: join(dir, `${cn}.key`),
+        passphrase: passphrase ?? '',
+        caFile: '',
+      };
     },
   };
 }
@@ -51,17 +109,36 @@ test('checkSslFiles: the certificate on success; one line naming the file for ea
   const locked = ca.issue('locked', 'pw');
   t.is(checkSslFiles(good).subject, 'CN=good');
   t.is(checkSslFiles(locked).subject, 'CN=locked');
-  t.throws(() => checkSslFiles({ ...good, keyFile: other.keyFile }), { instanceOf: SslFileError, message: /ssl.keyFile file .*other.key does not match the certificate in ssl.certFile file .*good.pem/ });
-  t.throws(() => checkSslFiles({ ...locked, passphrase: 'nope' }), { instanceOf: SslFileError, message: /locked.key: wrong passphrase \(ssl.passphrase\)/ });
-  t.throws(() => checkSslFiles({ ...locked, passphrase: '' }), { instanceOf: SslFileError, message: /is encrypted: set ssl.passphrase/ });
-  t.throws(() => checkSslFiles({ ...good, certFile: join(ca.dir, 'none.pem') }), { instanceOf: SslFileError, message: /cannot read ssl.certFile file .*none.pem: ENOENT/ });
-  t.throws(() => checkSslFiles({ ...good, keyFile: '' }), { instanceOf: SslFileError, message: /must be set together/ });
+  t.throws(() => checkSslFiles({ ...good, keyFile: other.keyFile }), {
+    instanceOf: SslFileError,
+    message: /ssl.keyFile file .*other.key does not match the certificate in ssl.certFile file .*good.pem/,
+  });
+  t.throws(() => checkSslFiles({ ...locked, passphrase: 'nope' }), {
+    instanceOf: SslFileError,
+    message: /locked.key: wrong passphrase \(ssl.passphrase\)/,
+  });
+  t.throws(() => checkSslFiles({ ...locked, passphrase: '' }), {
+    instanceOf: SslFileError,
+    message: /is encrypted: set ssl.passphrase/,
+  });
+  t.throws(() => checkSslFiles({ ...good, certFile: join(ca.dir, 'none.pem') }), {
+    instanceOf: SslFileError,
+    message: /cannot read ssl.certFile file .*none.pem: ENOENT/,
+  });
+  t.throws(() => checkSslFiles({ ...good, keyFile: '' }), {
+    instanceOf: SslFileError,
+    message: /must be set together/,
+  });
 });
 
 test('an embedded server speaks TLS, rejects start() on bad files, and reloadTls() swaps the certificate for new connections', async (t) => {
   const ca = makeCa(t);
   const caPem = readFileSync(join(ca.dir, 'ca.pem'), 'utf8');
-  const broken = createServer({ host: '127.0.0.1', port: 0, ssl: { ...ca.issue('broken'), keyFile: join(ca.dir, 'missing.key') } });
+  const broken = createServer({
+    host: '127.0.0.1',
+    port: 0,
+    ssl: { ...ca.issue('broken'), keyFile: join(ca.dir, 'missing.key') },
+  });
   await t.throwsAsync(broken.start(), { instanceOf: SslFileError, message: /cannot read ssl.keyFile/ });
 
   const first = ca.issue('first');

@@ -15,12 +15,24 @@ class TestCluster {
   readonly timers = new ManualTimers();
   readonly receiver = new FakeReceiver();
   readonly app = testApp();
-  readonly nodes: Array<{ transport: MemoryTransport; adapter: ClusterAdapter; protocol: PusherProtocol; hooks: WebhooksHarness<ClusterAdapter>; hub: FakeHub }> = [];
+  readonly nodes: Array<{
+    transport: MemoryTransport;
+    adapter: ClusterAdapter;
+    protocol: PusherProtocol;
+    hooks: WebhooksHarness<ClusterAdapter>;
+    hub: FakeHub;
+  }> = [];
 
   async add(): Promise<TestCluster['nodes'][number]> {
     const transport = this.network.join();
     const adapter = new ClusterAdapter(transport);
-    const hooks = webhooksHarness({ app: this.app, cluster: adapter, timers: this.timers, receiver: this.receiver, config: { leaveDelayMs: 3000 } });
+    const hooks = webhooksHarness({
+      app: this.app,
+      cluster: adapter,
+      timers: this.timers,
+      receiver: this.receiver,
+      config: { leaveDelayMs: 3000 },
+    });
     const hub = new FakeHub();
     const protocol = new PusherProtocol({
       adapter,
@@ -43,7 +55,10 @@ class TestCluster {
     const socket = new FakeSocket(node.hub);
     const connection = node.protocol.open(socket, this.app);
     socket.onClose = () => node.protocol.closed(connection);
-    node.protocol.message(connection, JSON.stringify(presenceSubscribe(this.app, connection.id, channel, { user_id: userId })));
+    node.protocol.message(
+      connection,
+      JSON.stringify(presenceSubscribe(this.app, connection.id, channel, { user_id: userId })),
+    );
     return connection;
   }
 
@@ -85,7 +100,10 @@ test("a dead node's members are removed once each, after the delay, by a survivo
   await c.timers.advance(2999);
   t.is(c.receiver.requests.length, before, 'nothing inside the delay');
   await c.timers.advance(1);
-  t.deepEqual(c.receiver.events().slice(before).sort(), ['member_removed:presence-room:gone-1', 'member_removed:presence-room:gone-2']);
+  t.deepEqual(c.receiver.events().slice(before).sort(), [
+    'member_removed:presence-room:gone-1',
+    'member_removed:presence-room:gone-2',
+  ]);
 });
 
 test('a node that joins later announces nothing from the snapshots it receives', async (t) => {

@@ -156,7 +156,10 @@ test('subscription_count: only for apps that enable it, never for presence, one 
   for (let count = 1; count <= 5; count++) webhooks.subscriptionCountChanged('app-id', 'room', count);
   webhooks.subscriptionCountChanged('app-id', 'presence-room', 2);
   await settle();
-  t.deepEqual(receiver.bodies().flatMap((b) => b.events), [{ name: 'subscription_count', channel: 'room', subscription_count: 5 }]);
+  t.deepEqual(
+    receiver.bodies().flatMap((b) => b.events),
+    [{ name: 'subscription_count', channel: 'room', subscription_count: 5 }],
+  );
 
   const off = webhooksHarness();
   off.webhooks.subscriptionCountChanged('app-id', 'room', 1);
@@ -170,11 +173,21 @@ test('client_event carries data as a string and user_id on presence; cache_miss 
   webhooks.clientEvent(app, 'presence-room', 'client-wave', 'hi', '1.3', 'u7');
   webhooks.cacheMiss(app, 'cache-news');
   await settle();
-  t.deepEqual(receiver.bodies().flatMap((b) => b.events), [
-    { name: 'client_event', channel: 'private-chat', event: 'client-typing', data: '{"who":"u1"}', socket_id: '1.2' },
-    { name: 'client_event', channel: 'presence-room', event: 'client-wave', data: 'hi', socket_id: '1.3', user_id: 'u7' },
-    { name: 'cache_miss', channel: 'cache-news' },
-  ]);
+  t.deepEqual(
+    receiver.bodies().flatMap((b) => b.events),
+    [
+      { name: 'client_event', channel: 'private-chat', event: 'client-typing', data: '{"who":"u1"}', socket_id: '1.2' },
+      {
+        name: 'client_event',
+        channel: 'presence-room',
+        event: 'client-wave',
+        data: 'hi',
+        socket_id: '1.3',
+        user_id: 'u7',
+      },
+      { name: 'cache_miss', channel: 'cache-news' },
+    ],
+  );
 });
 
 test('rendezvous: deterministic, spread out, and only a leaving node moves its keys', (t) => {
@@ -183,7 +196,11 @@ test('rendezvous: deterministic, spread out, and only a leaving node moves its k
   const owners = keys.map((key) => rendezvousWinner(nodes, key));
   const perNode = nodes.map((node) => owners.filter((owner) => owner === node).length);
   for (const count of perNode) t.true(count > 800 && count < 1200, `uneven spread: ${perNode.join(', ')}`);
-  t.deepEqual(keys.map((key) => rendezvousWinner([...nodes].reverse(), key)), owners, 'order of candidates does not matter');
+  t.deepEqual(
+    keys.map((key) => rendezvousWinner([...nodes].reverse(), key)),
+    owners,
+    'order of candidates does not matter',
+  );
   const without = ['n1', 'n2', 'n4'];
   keys.forEach((key, i) => {
     if (owners[i] !== 'n3') t.is(rendezvousWinner(without, key), owners[i]);

@@ -38,16 +38,35 @@ test('the protocol reports occupancy, cache misses and client events to the webh
   a.send({ event: 'pusher:subscribe', data: { channel, auth: privateAuth(app, a.connection.id, channel) } });
   a.send({ event: 'client-typing', channel, data: { on: true } });
   await settle();
-  t.deepEqual(receiver.events(), ['channel_occupied:cache-news', 'cache_miss:cache-news', 'channel_occupied:private-chat', 'client_event:private-chat']);
+  t.deepEqual(receiver.events(), [
+    'channel_occupied:cache-news',
+    'cache_miss:cache-news',
+    'channel_occupied:private-chat',
+    'client_event:private-chat',
+  ]);
   const clientEvent = receiver.bodies()[3]!.events[0];
-  t.deepEqual(clientEvent, { name: 'client_event', channel, event: 'client-typing', data: '{"on":true}', socket_id: a.connection.id });
+  t.deepEqual(clientEvent, {
+    name: 'client_event',
+    channel,
+    event: 'client-typing',
+    data: '{"on":true}',
+    socket_id: a.connection.id,
+  });
 
   a.send({ event: 'pusher:unsubscribe', data: { channel: 'cache-news' } });
   await timers.advance(500);
   a.send({ event: 'pusher:subscribe', data: { channel: 'cache-news' } });
   await timers.advance(2000);
-  t.is(receiver.events().filter((e) => e.startsWith('channel_')).length, 2, 'resubscribed within the delay: no vacated, no occupied');
+  t.is(
+    receiver.events().filter((e) => e.startsWith('channel_')).length,
+    2,
+    'resubscribed within the delay: no vacated, no occupied',
+  );
   a.socket.close(4200, 'bye');
   await timers.advance(1000);
-  t.deepEqual(receiver.events().slice(-3).sort(), ['cache_miss:cache-news', 'channel_vacated:cache-news', 'channel_vacated:private-chat']);
+  t.deepEqual(receiver.events().slice(-3).sort(), [
+    'cache_miss:cache-news',
+    'channel_vacated:cache-news',
+    'channel_vacated:private-chat',
+  ]);
 });

@@ -18,9 +18,12 @@ function queueHarness(config: Partial<WebhooksConfig> = {}) {
     logger,
     observer,
   });
-  const app = testApp({ webhooks: [{ url: 'http://hooks.test/a', headers: { Authorization: 'Bearer t', 'content-type': 'text/plain' } }] });
+  const app = testApp({
+    webhooks: [{ url: 'http://hooks.test/a', headers: { Authorization: 'Bearer t', 'content-type': 'text/plain' } }],
+  });
   const webhook = app.webhooks[0]!;
-  const push = (channel: string): void => queue.push(app, webhook, 'app-id:0', { name: 'channel_occupied', channel } satisfies WebhookEvent);
+  const push = (channel: string): void =>
+    queue.push(app, webhook, 'app-id:0', { name: 'channel_occupied', channel } satisfies WebhookEvent);
   return { timers, receiver, observer, logger, queue, app, push };
 }
 
@@ -31,7 +34,10 @@ test('a request is signed over its raw body, with the exact content type and the
   const [request] = receiver.requests;
   t.truthy(request);
   t.is(request!.url, 'http://hooks.test/a');
-  t.deepEqual(JSON.parse(request!.body), { time_ms: 1_700_000_000_000, events: [{ name: 'channel_occupied', channel: 'room' }] });
+  t.deepEqual(JSON.parse(request!.body), {
+    time_ms: 1_700_000_000_000,
+    events: [{ name: 'channel_occupied', channel: 'room' }],
+  });
   t.is(request!.headers['Content-Type'], 'application/json');
   t.is(request!.headers['X-Pusher-Key'], 'app-key');
   t.is(request!.headers['X-Pusher-Signature'], createHmac('sha256', 'app-secret').update(request!.body).digest('hex'));
@@ -88,7 +94,11 @@ test('a failing receiver is retried with exponential backoff until it answers 2x
 });
 
 test('a request still failing after retryForMs is dropped, counted and logged', async (t) => {
-  const { receiver, push, timers, observer, logger, queue } = queueHarness({ retryInitialDelayMs: 100, retryMaxDelayMs: 100, retryForMs: 350 });
+  const { receiver, push, timers, observer, logger, queue } = queueHarness({
+    retryInitialDelayMs: 100,
+    retryMaxDelayMs: 100,
+    retryForMs: 350,
+  });
   receiver.script.push(...Array<number>(10).fill(500));
   push('a');
   await timers.advance(1000);
@@ -119,7 +129,11 @@ test('at most maxConcurrentRequests requests are in flight', async (t) => {
 });
 
 test('drain sends open batches and retries at once, and resolves when all is delivered', async (t) => {
-  const { receiver, push, timers, queue, observer } = queueHarness({ batching: true, batchingDurationMs: 1000, retryInitialDelayMs: 10_000 });
+  const { receiver, push, timers, queue, observer } = queueHarness({
+    batching: true,
+    batchingDurationMs: 1000,
+    retryInitialDelayMs: 10_000,
+  });
   push('a');
   await timers.advance(1000);
   t.is(receiver.requests.length, 1);

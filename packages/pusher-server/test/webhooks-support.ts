@@ -82,7 +82,9 @@ export class FakeReceiver {
   /** Every event of every request, as `name:channel[:user]`. */
   events(): string[] {
     return this.bodies().flatMap((body) =>
-      body.events.map((e) => [e.name, e.channel, 'user_id' in e ? e.user_id : undefined].filter((p) => p !== undefined).join(':')),
+      body.events.map((e) =>
+        [e.name, e.channel, 'user_id' in e ? e.user_id : undefined].filter((p) => p !== undefined).join(':'),
+      ),
     );
   }
 }
@@ -136,7 +138,10 @@ export class FakeCluster implements WebhookCluster {
 }
 
 export function testApp(config: Partial<AppConfig> = {}): App {
-  return resolveApp({ id: 'app-id', key: 'app-key', secret: 'app-secret', webhooks: [{ url: 'http://hooks.test/a' }], ...config }, defaultLimits);
+  return resolveApp(
+    { id: 'app-id', key: 'app-key', secret: 'app-secret', webhooks: [{ url: 'http://hooks.test/a' }], ...config },
+    defaultLimits,
+  );
 }
 
 export interface WebhooksHarness<C extends WebhookCluster = FakeCluster> {
@@ -151,7 +156,13 @@ export interface WebhooksHarness<C extends WebhookCluster = FakeCluster> {
 
 /** A `Webhooks` over a fake receiver and a manual clock; no network. */
 export function webhooksHarness<C extends WebhookCluster = FakeCluster>(
-  options: { app?: App; config?: Partial<WebhooksConfig>; cluster?: C; timers?: ManualTimers; receiver?: FakeReceiver } = {},
+  options: {
+    app?: App;
+    config?: Partial<WebhooksConfig>;
+    cluster?: C;
+    timers?: ManualTimers;
+    receiver?: FakeReceiver;
+  } = {},
 ): WebhooksHarness<C> {
   const app = options.app ?? testApp();
   const timers = options.timers ?? new ManualTimers();

@@ -1,6 +1,6 @@
-import { connect, createServer, type Socket } from "node:net";
-import { Decoder, Encoder } from "cbor-x";
-import { BurstCounter, nowMs, payload, SUBJECT } from "./burst.js";
+import { connect, createServer, type Socket } from 'node:net';
+import { Decoder, Encoder } from 'cbor-x';
+import { BurstCounter, nowMs, payload, SUBJECT } from './burst.js';
 
 /**
  * The reference the mesh is measured against: one Node-to-Node TCP connection carrying the same
@@ -15,9 +15,9 @@ export class BarePipeSender {
   #socket: Socket | undefined;
 
   async connect(port: number): Promise<void> {
-    const socket = connect({ host: "127.0.0.1", port });
+    const socket = connect({ host: '127.0.0.1', port });
     socket.setNoDelay(true);
-    await new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     this.#socket = socket;
   }
 
@@ -54,11 +54,11 @@ export class BarePipeReceiver {
 
   /** Listens on 127.0.0.1, port 0; returns the port. */
   listen(): Promise<number> {
-    const server = createServer((socket) => socket.on("data", (chunk: Buffer) => this.#onData(chunk)));
+    const server = createServer((socket) => socket.on('data', (chunk: Buffer) => this.#onData(chunk)));
     return new Promise((resolve) => {
-      server.listen({ host: "127.0.0.1", port: 0 }, () => {
+      server.listen({ host: '127.0.0.1', port: 0 }, () => {
         const address = server.address();
-        resolve(typeof address === "object" && address !== null ? address.port : 0);
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
       });
     });
   }

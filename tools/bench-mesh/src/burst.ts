@@ -1,8 +1,8 @@
 /** What both the mesh and the bare pipe carry: the same small payload with a sequence number. */
-export const SUBJECT = "bench";
+export const SUBJECT = 'bench';
 
 export function payload(seq: number): { seq: number; event: string; data: string } {
-  return { seq, event: "tick", data: '{"n":1}' };
+  return { seq, event: 'tick', data: '{"n":1}' };
 }
 
 /** Wall clock with sub-millisecond resolution, comparable across processes on one machine. */

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
-const entry = fileURLToPath(new URL("./worker.ts", import.meta.url));
+const entry = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
 /** A message from a worker: a reply to a call, or an event it raises by itself. */
 export interface WorkerMessage {
@@ -19,10 +19,14 @@ export class Worker {
   #nextId = 1;
 
   constructor(role: string, args: Record<string, unknown>) {
-    this.#process = spawn(process.execPath, ["--import=tsx", "--conditions=source", entry, role, JSON.stringify(args)], {
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
-    this.#process.on("message", (message: WorkerMessage) => this.#onMessage(message));
+    this.#process = spawn(
+      process.execPath,
+      ['--import=tsx', '--conditions=source', entry, role, JSON.stringify(args)],
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
+    this.#process.on('message', (message: WorkerMessage) => this.#onMessage(message));
   }
 
   get pid(): number {
@@ -45,7 +49,7 @@ export class Worker {
   }
 
   kill(): void {
-    if (this.#process.exitCode === null && this.#process.signalCode === null) this.#process.kill("SIGKILL");
+    if (this.#process.exitCode === null && this.#process.signalCode === null) this.#process.kill('SIGKILL');
   }
 
   #onMessage(message: WorkerMessage): void {

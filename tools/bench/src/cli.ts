@@ -39,12 +39,24 @@ function workerCount(raw: string): number {
 
 function parseOptions(argv: readonly string[]): BenchOptions {
   const flags = new Command('bench')
-    .description('Start meshpush (1 node and a 3-node cluster) and a bare uWS baseline on 127.0.0.1, load them, print JSON lines')
+    .description(
+      'Start meshpush (1 node and a 3-node cluster) and a bare uWS baseline on 127.0.0.1, load them, print JSON lines',
+    )
     .option('--quick', 'fewer messages and seconds: the whole run takes under a minute', false)
     .option('--json', 'print only the JSON lines on stdout', false)
     .option('--workers <n>', 'load worker processes holding the WebSocket clients', workerCount, 2)
-    .option('--drivers <list>', 'server setups: uws-baseline (baseline), local, cluster, nats, redis, or all', asArgument(parseDrivers), [...DEFAULT_DRIVERS])
-    .option('--tls <list>', 'add TLS variants: client (baseline+tls, local+tls), mesh (cluster+mesh-tls), or all', asArgument(parseTls), [])
+    .option(
+      '--drivers <list>',
+      'server setups: uws-baseline (baseline), local, cluster, nats, redis, or all',
+      asArgument(parseDrivers),
+      [...DEFAULT_DRIVERS],
+    )
+    .option(
+      '--tls <list>',
+      'add TLS variants: client (baseline+tls, local+tls), mesh (cluster+mesh-tls), or all',
+      asArgument(parseTls),
+      [],
+    )
     .option('--only <ids>', 'comma-separated parts of variant/scenario ids, e.g. "local/fanout,cluster"')
     .option('--no-build', 'skip the turbo build of the server')
     .option('--cpu-prof <dir>', 'write a --cpu-prof profile of every server process into <dir>')
@@ -59,7 +71,10 @@ function parseOptions(argv: readonly string[]): BenchOptions {
     workers: flags.workers,
     drivers: flags.drivers,
     tls: flags.tls,
-    only: (flags.only ?? '').split(',').map((part) => part.trim()).filter(Boolean),
+    only: (flags.only ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
     build: flags.build,
     cpuProfDir,
     params: flags.quick ? QUICK : FULL,
@@ -98,13 +113,16 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(record) + '\n');
   });
   // Measurements that miss a target are results; a setup that could not run at all is a failure.
-  if (records.some((record) => record.errors.some((error) => error.startsWith('could not start')))) process.exitCode = 1;
+  if (records.some((record) => record.errors.some((error) => error.startsWith('could not start'))))
+    process.exitCode = 1;
   if (options.json) return;
   const lines = [
     '',
     humanTable(records),
     '',
-    ...(clusterTable(records) === '' ? [] : ['multi-node fan-out, published through node 0 (latency in ms):', clusterTable(records), '']),
+    ...(clusterTable(records) === ''
+      ? []
+      : ['multi-node fan-out, published through node 0 (latency in ms):', clusterTable(records), '']),
     'targets:',
     ...targetLines(records).map((line) => `  ${line}`),
     ...errorLines(records).map((line) => `error: ${line}`),

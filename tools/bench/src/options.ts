@@ -53,8 +53,16 @@ export function parseTls(raw: string): TlsVariant[] {
   return parseList(raw, '--tls', ALL_TLS, {});
 }
 
-function parseList<T extends string>(raw: string, flag: string, allowed: readonly T[], aliases: Readonly<Record<string, T>>): T[] {
-  const parts = raw.split(',').map((part) => part.trim()).filter(Boolean);
+function parseList<T extends string>(
+  raw: string,
+  flag: string,
+  allowed: readonly T[],
+  aliases: Readonly<Record<string, T>>,
+): T[] {
+  const parts = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   if (parts.length === 0) throw new Error(`${flag} needs at least one of ${allowed.join(', ')}`);
   if (parts.includes('all')) return [...allowed];
   const chosen = new Set<T>();
@@ -71,8 +79,22 @@ const SETTLE_TIMEOUT_MS = 15_000;
 /** The issue's sizes. */
 export const FULL: ScenarioParams = Object.freeze({
   connect: { clients: 5000, concurrency: 64 },
-  fanout: { subscribers: 1000, messages: 200, ratePerSec: 100, connections: 4, settleTimeoutMs: SETTLE_TIMEOUT_MS, warmupMessages: 20 },
-  fanoutMax: { subscribers: 1000, messages: 1000, ratePerSec: null, connections: 8, settleTimeoutMs: SETTLE_TIMEOUT_MS, warmupMessages: 50 },
+  fanout: {
+    subscribers: 1000,
+    messages: 200,
+    ratePerSec: 100,
+    connections: 4,
+    settleTimeoutMs: SETTLE_TIMEOUT_MS,
+    warmupMessages: 20,
+  },
+  fanoutMax: {
+    subscribers: 1000,
+    messages: 1000,
+    ratePerSec: null,
+    connections: 8,
+    settleTimeoutMs: SETTLE_TIMEOUT_MS,
+    warmupMessages: 50,
+  },
   throughput: {
     channels: 500,
     subscribersPerChannel: 4,

@@ -42,13 +42,21 @@ export function buildPlan(options: BenchOptions): PlanGroup[] {
   const presence: PlanEntry = { scenario: 'presence', run: (ctx) => runPresence(ctx, p.presence) };
   const connect: PlanEntry = { scenario: 'connect', run: (ctx) => runConnect(ctx, p.connect) };
   const cluster = p.clusterNodes;
-  const meshpush = (driver: Exclude<Driver, 'uws-baseline'>, nodes: number, tls: TlsMode) => (certs: BenchCertificates | undefined) =>
-    startMeshpush({ driver, nodes, tls, certs, profileDir });
+  const meshpush =
+    (driver: Exclude<Driver, 'uws-baseline'>, nodes: number, tls: TlsMode) => (certs: BenchCertificates | undefined) =>
+      startMeshpush({ driver, nodes, tls, certs, profileDir });
   const withClientTls = options.tls.includes('client');
   const withMeshTls = options.tls.includes('mesh');
   const all: (PlanGroup & { readonly when: boolean })[] = [
     group('uws-baseline', 'none', 1, () => startBaseline(profileDir), [fanout, fanoutMax, throughput], true),
-    group('uws-baseline', 'client', 1, (certs) => startBaseline(profileDir, certs), [fanoutMax, throughput], withClientTls),
+    group(
+      'uws-baseline',
+      'client',
+      1,
+      (certs) => startBaseline(profileDir, certs),
+      [fanoutMax, throughput],
+      withClientTls,
+    ),
     group('local', 'none', 1, meshpush('local', 1, 'none'), [connect, fanout, fanoutMax, throughput, presence], true),
     group('local', 'client', 1, meshpush('local', 1, 'client'), [connect, fanoutMax, throughput], withClientTls),
     group('cluster', 'none', cluster, meshpush('cluster', cluster, 'none'), [fanout, throughput, presence], true),
@@ -57,7 +65,8 @@ export function buildPlan(options: BenchOptions): PlanGroup[] {
     group('redis', 'none', cluster, meshpush('redis', cluster, 'none'), [fanout, presence], true),
   ];
   const wanted = (group: PlanGroup, entry: PlanEntry): boolean =>
-    options.only.length === 0 || options.only.some((part) => `${variantId(group.driver, group.tls)}/${entry.scenario}`.includes(part));
+    options.only.length === 0 ||
+    options.only.some((part) => `${variantId(group.driver, group.tls)}/${entry.scenario}`.includes(part));
   return all
     .filter(({ when, driver }) => when && options.drivers.includes(driver))
     .map(({ when: _when, ...group }) => ({ ...group, entries: group.entries.filter((entry) => wanted(group, entry)) }))

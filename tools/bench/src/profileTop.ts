@@ -37,5 +37,7 @@ const self = selfTimes(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
 const totalUs = [...self.values()].reduce((sum, us) => sum + us, 0);
 process.stdout.write(`${(totalUs / 1000).toFixed(0)} ms sampled in ${file}\n`);
 for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(rows))) {
-  process.stdout.write(`${(us / 1000).toFixed(1).padStart(8)} ms ${((us / totalUs) * 100).toFixed(1).padStart(5)} %  ${name}\n`);
+  process.stdout.write(
+    `${(us / 1000).toFixed(1).padStart(8)} ms ${((us / totalUs) * 100).toFixed(1).padStart(5)} %  ${name}\n`,
+  );
 }

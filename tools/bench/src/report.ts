@@ -7,7 +7,10 @@ import type { BenchRecord } from './record.js';
 export function resultsFile(quick: boolean, startedAt = new Date()): string {
   const dir = join(REPO_ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d+Z$/, 'Z');
   return join(dir, `${stamp}-${quick ? 'quick' : 'full'}.jsonl`);
 }
 
@@ -16,7 +19,9 @@ export function appendRecord(file: string, record: BenchRecord): void {
 }
 
 const fmt = (value: number | null | undefined, digits = 0): string =>
-  value === null || value === undefined ? '-' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  value === null || value === undefined
+    ? '-'
+    : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** The headline figure of each scenario. */
 function headline(r: BenchRecord): string {
@@ -41,7 +46,19 @@ function versus(r: BenchRecord): string {
 }
 
 export function humanTable(records: readonly BenchRecord[]): string {
-  const header = ['scenario', 'variant', 'n', 'result', 'lost', 'p50 ms', 'p99 ms', 'srv µs/dlv', 'vs uWS', 'gen cpu', 'errors'];
+  const header = [
+    'scenario',
+    'variant',
+    'n',
+    'result',
+    'lost',
+    'p50 ms',
+    'p99 ms',
+    'srv µs/dlv',
+    'vs uWS',
+    'gen cpu',
+    'errors',
+  ];
   const rows = records.map((r) => [
     r.scenario,
     r.variant,
@@ -79,10 +96,20 @@ export function errorLines(records: readonly BenchRecord[]): string[] {
 export function clusterTable(records: readonly BenchRecord[]): string {
   const fanouts = records.filter((r) => r.nodes > 1 && r.scenario === 'fanout');
   if (fanouts.length === 0) return '';
-  const header = ['variant', 'delivered/expected', 'lost', 'same-node p99', 'cross-node p50', 'cross-node p99', 'mesh frames', 'presence'];
+  const header = [
+    'variant',
+    'delivered/expected',
+    'lost',
+    'same-node p99',
+    'cross-node p50',
+    'cross-node p99',
+    'mesh frames',
+    'presence',
+  ];
   const rows = fanouts.map((r) => {
     const presence = records.find((p) => p.variant === r.variant && p.scenario === 'presence');
-    const frames = r.meshPubFramesExpected === null ? '-' : `${fmt(r.meshPubFramesActual)}/${fmt(r.meshPubFramesExpected)}`;
+    const frames =
+      r.meshPubFramesExpected === null ? '-' : `${fmt(r.meshPubFramesActual)}/${fmt(r.meshPubFramesExpected)}`;
     return [
       r.variant,
       `${fmt(r.delivered)}/${fmt(r.expected)}`,
@@ -91,7 +118,9 @@ export function clusterTable(records: readonly BenchRecord[]): string {
       fmt(r.crossNodeP50Ms, 2),
       fmt(r.crossNodeP99Ms, 2),
       frames,
-      presence === undefined ? '-' : `converged ${presence.convergedRuns ?? 0}/${presence.runs ?? 0}, ${fmt(presence.convergeMs)} ms`,
+      presence === undefined
+        ? '-'
+        : `converged ${presence.convergedRuns ?? 0}/${presence.runs ?? 0}, ${fmt(presence.convergeMs)} ms`,
     ];
   });
   return renderTable([header, ...rows]);

@@ -21,7 +21,9 @@ function ratio(value: number | null, base: number | null): number | null {
 export function baselineRatios(record: BenchRecord, earlier: readonly BenchRecord[]): BaselineRatios | null {
   if (record.driver === 'uws-baseline') return null;
   const tls = record.tls === 'client' ? 'client' : 'none';
-  const base = earlier.find((r) => r.driver === 'uws-baseline' && r.tls === tls && r.scenario === record.scenario && r.errors.length === 0);
+  const base = earlier.find(
+    (r) => r.driver === 'uws-baseline' && r.tls === tls && r.scenario === record.scenario && r.errors.length === 0,
+  );
   if (base === undefined || record.errors.some((error) => error.startsWith('could not start'))) return null;
   return {
     deliveriesPerSec: ratio(record.deliveriesPerSec, base.deliveriesPerSec),
@@ -51,7 +53,8 @@ const atMost = (target: string, value: number | null, limit: number): TargetChec
 export function checkTargets(record: BenchRecord, earlier: readonly BenchRecord[]): TargetCheck[] {
   if (record.driver === 'uws-baseline') return [];
   const checks = record.nodes > 1 ? clusterTargets(record, earlier) : record.tls === 'none' ? localTargets(record) : [];
-  if (record.scenario === 'presence') checks.push(atLeast(`${record.variant} presence converged in every run`, record.convergedRuns, record.runs ?? 1));
+  if (record.scenario === 'presence')
+    checks.push(atLeast(`${record.variant} presence converged in every run`, record.convergedRuns, record.runs ?? 1));
   return checks;
 }
 
@@ -64,11 +67,21 @@ function localTargets(record: BenchRecord): TargetCheck[] {
         atMost('RSS KB per idle connection', record.rssPerConnectionKb, maxRssPerConnectionKb),
       ];
     case 'fanout':
-      return [atMost(`fanout p99 ms (${record.ratePerSec} msg/s × ${record.clients} subs)`, record.latencyP99Ms, maxFanoutP99Ms)];
+      return [
+        atMost(
+          `fanout p99 ms (${record.ratePerSec} msg/s × ${record.clients} subs)`,
+          record.latencyP99Ms,
+          maxFanoutP99Ms,
+        ),
+      ];
     case 'fanout-max':
-      return [atLeast('fanout deliveries/s ÷ uWS baseline', record.vsBaseline?.deliveriesPerSec ?? null, minBaselineRatio)];
+      return [
+        atLeast('fanout deliveries/s ÷ uWS baseline', record.vsBaseline?.deliveriesPerSec ?? null, minBaselineRatio),
+      ];
     case 'throughput':
-      return [atLeast('throughput publishes/s ÷ uWS baseline', record.vsBaseline?.publishesPerSec ?? null, minBaselineRatio)];
+      return [
+        atLeast('throughput publishes/s ÷ uWS baseline', record.vsBaseline?.publishesPerSec ?? null, minBaselineRatio),
+      ];
     case 'presence':
       return [];
   }
@@ -79,11 +92,16 @@ function clusterTargets(record: BenchRecord, earlier: readonly BenchRecord[]): T
   const checks = [atMost(`${record.variant} ${record.scenario}: lost`, record.lost, 0)];
   if (record.meshPubFramesExpected !== null) {
     const extra = (record.meshPubFramesActual ?? 0) - record.meshPubFramesExpected;
-    checks.push(atMost(`${record.variant} ${record.scenario}: mesh frames beyond interest (uninterested nodes)`, extra, 0));
+    checks.push(
+      atMost(`${record.variant} ${record.scenario}: mesh frames beyond interest (uninterested nodes)`, extra, 0),
+    );
   }
   if (record.scenario === 'fanout' && record.variant === 'cluster') {
     const single = earlier.find((r) => r.driver === 'local' && r.scenario === 'fanout');
-    const extra = record.crossNodeP99Ms === null || single?.latencyP99Ms == null ? null : round(record.crossNodeP99Ms - single.latencyP99Ms, 3);
+    const extra =
+      record.crossNodeP99Ms === null || single?.latencyP99Ms == null
+        ? null
+        : round(record.crossNodeP99Ms - single.latencyP99Ms, 3);
     checks.push(atMost('cluster fanout: cross-node p99 − single-node p99 (ms)', extra, TARGETS.maxCrossNodeExtraP99Ms));
   }
   return checks;

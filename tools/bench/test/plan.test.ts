@@ -16,7 +16,9 @@ function plan(overrides: Partial<BenchOptions>): string[] {
     params: FULL,
     ...overrides,
   };
-  return buildPlan(options).map((group) => `${variantId(group.driver, group.tls)}:${group.entries.map((entry) => entry.scenario).join(',')}`);
+  return buildPlan(options).map(
+    (group) => `${variantId(group.driver, group.tls)}:${group.entries.map((entry) => entry.scenario).join(',')}`,
+  );
 }
 
 test('the default plan: baseline, one node, the 3-node mesh, in that order', (t) => {
@@ -41,11 +43,13 @@ test('--drivers all --tls all adds each TLS variant after its plain sibling and 
 });
 
 test('a TLS variant runs only beside its plain driver, and --only filters variant/scenario ids', (t) => {
-  t.deepEqual(plan({ drivers: parseDrivers('cluster'), tls: parseTls('client') }), ['cluster:fanout,throughput,presence']);
-  t.deepEqual(plan({ drivers: parseDrivers('all'), tls: parseTls('mesh'), only: ['mesh-tls/throughput', 'nats/presence'] }), [
-    'cluster+mesh-tls:throughput',
-    'nats:presence',
+  t.deepEqual(plan({ drivers: parseDrivers('cluster'), tls: parseTls('client') }), [
+    'cluster:fanout,throughput,presence',
   ]);
+  t.deepEqual(
+    plan({ drivers: parseDrivers('all'), tls: parseTls('mesh'), only: ['mesh-tls/throughput', 'nats/presence'] }),
+    ['cluster+mesh-tls:throughput', 'nats:presence'],
+  );
 });
 
 test('unknown drivers and TLS modes are refused by name', (t) => {

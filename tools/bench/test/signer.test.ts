@@ -14,5 +14,8 @@ test('signs the HTTP API example of PROTOCOL.md §3.6', (t) => {
 });
 
 test('signs the private channel vector of PROTOCOL.md §3.5', (t) => {
-  t.is(hmacHex(DOCS_APP.secret, '1234.1234:private-foobar'), '58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4');
+  t.is(
+    hmacHex(DOCS_APP.secret, '1234.1234:private-foobar'),
+    '58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4',
+  );
 });

@@ -12,8 +12,16 @@ test('each channel of a 3-node throughput run is held by 2 nodes, and each node 
 });
 
 test('meshpush figures are divided by the same scenario of the baseline', (t) => {
-  const base = Object.assign(newRecord('throughput', 'uws-baseline', 1), { publishesPerSec: 1000, deliveriesPerSec: 4000, serverCpuUsPerDelivery: 10 });
-  const local = Object.assign(newRecord('throughput', 'local', 1), { publishesPerSec: 600, deliveriesPerSec: 2400, serverCpuUsPerDelivery: 20 });
+  const base = Object.assign(newRecord('throughput', 'uws-baseline', 1), {
+    publishesPerSec: 1000,
+    deliveriesPerSec: 4000,
+    serverCpuUsPerDelivery: 10,
+  });
+  const local = Object.assign(newRecord('throughput', 'local', 1), {
+    publishesPerSec: 600,
+    deliveriesPerSec: 2400,
+    serverCpuUsPerDelivery: 20,
+  });
   const ratios = baselineRatios(local, [base]);
   t.deepEqual(ratios, { publishesPerSec: 0.6, deliveriesPerSec: 0.6, cpuPerDelivery: 2 });
   local.vsBaseline = ratios;

@@ -17,13 +17,38 @@ function parseFlags(argv: readonly string[]): DevClusterOptions {
   const port = (flag: string): ((raw: string) => number) => parseIntIn(flag, 1, 65535);
   const program = new Command('dev:cluster')
     .description('Start N meshpush processes (ADAPTER_DRIVER=cluster) on 127.0.0.1, meshed over one CLUSTER_PORT')
-    .option('-n, --nodes <n>', `number of nodes (1-${MAX_NODES})`, parseIntIn('--nodes', 1, MAX_NODES), DEFAULT_OPTIONS.nodes)
-    .option('--base-port <port>', 'WebSocket/HTTP port of node-1; node-N gets base + N - 1', port('--base-port'), DEFAULT_OPTIONS.basePort)
+    .option(
+      '-n, --nodes <n>',
+      `number of nodes (1-${MAX_NODES})`,
+      parseIntIn('--nodes', 1, MAX_NODES),
+      DEFAULT_OPTIONS.nodes,
+    )
+    .option(
+      '--base-port <port>',
+      'WebSocket/HTTP port of node-1; node-N gets base + N - 1',
+      port('--base-port'),
+      DEFAULT_OPTIONS.basePort,
+    )
     .option('--same-port', 'every node binds --base-port (SO_REUSEPORT)', DEFAULT_OPTIONS.samePort)
-    .option('--metrics-base-port <port>', 'metrics port of node-1; node-N gets base + N - 1', port('--metrics-base-port'), DEFAULT_OPTIONS.metricsBasePort)
-    .option('--cluster-port <port>', 'mesh rendezvous port shared by all nodes', port('--cluster-port'), DEFAULT_OPTIONS.clusterPort)
+    .option(
+      '--metrics-base-port <port>',
+      'metrics port of node-1; node-N gets base + N - 1',
+      port('--metrics-base-port'),
+      DEFAULT_OPTIONS.metricsBasePort,
+    )
+    .option(
+      '--cluster-port <port>',
+      'mesh rendezvous port shared by all nodes',
+      port('--cluster-port'),
+      DEFAULT_OPTIONS.clusterPort,
+    )
     .option('--no-build', 'skip the turbo build of the server')
-    .option('--mesh-timeout <ms>', 'how long the mesh may take to form', parseIntIn('--mesh-timeout', 100, 600_000), DEFAULT_OPTIONS.meshTimeoutMs)
+    .option(
+      '--mesh-timeout <ms>',
+      'how long the mesh may take to form',
+      parseIntIn('--mesh-timeout', 100, 600_000),
+      DEFAULT_OPTIONS.meshTimeoutMs,
+    )
     .showHelpAfterError()
     .parse(argv);
   const flags = program.opts<Flags>();

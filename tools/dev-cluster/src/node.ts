@@ -95,7 +95,10 @@ function watchLines(
   timeoutMs: number,
 ): Promise<ReadyInfo> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${spec.name} printed no ready line within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${spec.name} printed no ready line within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onLine = (line: string, stream: 'stdout' | 'stderr'): void => {
       state.lines.push(line);
       if (state.lines.length > TAIL_LINES) state.lines.shift();
@@ -110,7 +113,11 @@ function watchLines(
     if (child.stderr) createInterface({ input: child.stderr }).on('line', (line) => onLine(line, 'stderr'));
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`${spec.name} exited (code ${code}, signal ${signal}) before it was ready:\n${state.lines.join('\n')}`));
+      reject(
+        new Error(
+          `${spec.name} exited (code ${code}, signal ${signal}) before it was ready:\n${state.lines.join('\n')}`,
+        ),
+      );
     });
   });
 }

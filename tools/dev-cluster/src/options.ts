@@ -63,7 +63,12 @@ export function nodePorts(options: DevClusterOptions): { ws: number[]; metrics: 
 }
 
 /** The environment of node `i`: the caller's, with the cluster settings forced to loopback. */
-export function nodeEnv(base: NodeJS.ProcessEnv, options: DevClusterOptions, wsPort: number, metricsPort: number): NodeJS.ProcessEnv {
+export function nodeEnv(
+  base: NodeJS.ProcessEnv,
+  options: DevClusterOptions,
+  wsPort: number,
+  metricsPort: number,
+): NodeJS.ProcessEnv {
   const forced: Record<string, string> = {
     ADAPTER_DRIVER: 'cluster',
     HOST: '127.0.0.1',

@@ -33,18 +33,23 @@ const REQUEST_TIMEOUT_MS = 2000;
  */
 export function fetchClusterStatus(port: number): Promise<ClusterStatus> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/cluster', agent: false, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(body) as ClusterStatus);
-        } catch (error) {
-          reject(new Error(`GET /cluster on port ${port} answered ${res.statusCode} with invalid JSON`, { cause: error }));
-        }
-      });
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/cluster', agent: false, timeout: REQUEST_TIMEOUT_MS },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(body) as ClusterStatus);
+          } catch (error) {
+            reject(
+              new Error(`GET /cluster on port ${port} answered ${res.statusCode} with invalid JSON`, { cause: error }),
+            );
+          }
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`GET /cluster on port ${port} timed out`)));
     req.on('error', reject);
     req.end();

@@ -113,7 +113,9 @@ class Supervisor {
 
   #onExit(node: NodeProcess, exit: ExitInfo): void {
     if (this.#stopping !== undefined) return;
-    this.#io.err(`dev-cluster: ${node.name} (pid ${node.pid}) exited unexpectedly (${describeExit(exit)}); stopping the others`);
+    this.#io.err(
+      `dev-cluster: ${node.name} (pid ${node.pid}) exited unexpectedly (${describeExit(exit)}); stopping the others`,
+    );
     this.#shutdown(1);
   }
 

@@ -62,11 +62,20 @@ interface Run {
 async function startDevCluster(t: ExecutionContext, nodes: number, extra: readonly string[] = []): Promise<Run> {
   const base = await freeBlock(2 * nodes + 1);
   const args = [
-    '--nodes', `${nodes}`, '--no-build',
-    '--base-port', `${base}`, '--metrics-base-port', `${base + nodes}`, '--cluster-port', `${base + 2 * nodes}`,
+    '--nodes',
+    `${nodes}`,
+    '--no-build',
+    '--base-port',
+    `${base}`,
+    '--metrics-base-port',
+    `${base + nodes}`,
+    '--cluster-port',
+    `${base + 2 * nodes}`,
     ...extra,
   ];
-  const child = spawn(process.execPath, ['--import=tsx', '--conditions=source', CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import=tsx', '--conditions=source', CLI, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => ((stdout += chunk), (output += chunk)));
@@ -85,7 +94,12 @@ async function startDevCluster(t: ExecutionContext, nodes: number, extra: readon
     child.kill('SIGKILL');
     for (const pid of run.pids()) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   });
-  await waitUntil(() => run.pids().length === nodes || child.exitCode !== null, 60_000, 'mesh table', () => output);
+  await waitUntil(
+    () => run.pids().length === nodes || child.exitCode !== null,
+    60_000,
+    'mesh table',
+    () => output,
+  );
   return run;
 }
 
@@ -105,7 +119,8 @@ test('--nodes 3 prints the mesh table, and SIGINT stops every child', async (t) 
   await waitUntil(() => run.child.exitCode !== null, 30_000, 'exit after SIGINT', run.output);
   t.is(await run.exited, 0, run.output());
   for (const pid of run.pids()) t.false(isAlive(pid), `pid ${pid} is still running`);
-  for (const name of ['node-1', 'node-2', 'node-3']) t.regex(run.output(), new RegExp(`${name} stopped \\(exit code 0\\)`));
+  for (const name of ['node-1', 'node-2', 'node-3'])
+    t.regex(run.output(), new RegExp(`${name} stopped \\(exit code 0\\)`));
 });
 
 test('a node that dies is reported by name, and the others are stopped (exit code 1)', async (t) => {

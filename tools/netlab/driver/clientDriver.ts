@@ -55,12 +55,17 @@ const handlers: Record<string, (command: Command) => Promise<unknown> | unknown>
   },
   /** A plain GET of a server endpoint (`/cluster`, `/usage`), JSON decoded. */
   async get({ address, path }) {
-    const response = await fetch(`http://${String(address)}:${SERVER_PORT}${String(path)}`, { signal: AbortSignal.timeout(3000) });
+    const response = await fetch(`http://${String(address)}:${SERVER_PORT}${String(path)}`, {
+      signal: AbortSignal.timeout(3000),
+    });
     return { status: response.status, body: await response.json() };
   },
   /** A signed REST read through the `pusher` SDK. */
   async rest({ address, path, params }) {
-    const response = await sdkFor(String(address), 3000).get({ path: String(path), params: (params ?? {}) as Record<string, string> });
+    const response = await sdkFor(String(address), 3000).get({
+      path: String(path),
+      params: (params ?? {}) as Record<string, string>,
+    });
     return response.json();
   },
   async trigger({ address, channel, event, data }) {
@@ -98,8 +103,10 @@ function reply(message: object): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-createInterface({ input: process.stdin }).on('line', (line) => void answer(line)).on('close', () => {
-  for (const opened of clients.values()) opened.close();
-  process.exit(0);
-});
+createInterface({ input: process.stdin })
+  .on('line', (line) => void answer(line))
+  .on('close', () => {
+    for (const opened of clients.values()) opened.close();
+    process.exit(0);
+  });
 reply({ id: 0, ok: true, result: 'ready' });

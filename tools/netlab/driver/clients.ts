@@ -42,10 +42,16 @@ export class DriverClient {
       enabledTransports: ['ws'],
       disableStats: true,
       channelAuthorization: {
-        customHandler: ({ socketId, channelName }: { socketId: string; channelName: string }, callback: (e: Error | null, a: unknown) => void) =>
-          callback(null, channelName.startsWith('presence-')
-            ? sdk.authorizeChannel(socketId, channelName, { user_id: user ?? socketId, user_info: {} })
-            : sdk.authorizeChannel(socketId, channelName)),
+        customHandler: (
+          { socketId, channelName }: { socketId: string; channelName: string },
+          callback: (e: Error | null, a: unknown) => void,
+        ) =>
+          callback(
+            null,
+            channelName.startsWith('presence-')
+              ? sdk.authorizeChannel(socketId, channelName, { user_id: user ?? socketId, user_info: {} })
+              : sdk.authorizeChannel(socketId, channelName),
+          ),
       },
     } as unknown as PusherJs.Options);
   }
@@ -64,7 +70,10 @@ export class DriverClient {
       channel.bind('pusher:member_removed', (member: { id: string }) => log.removed.push(member.id));
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no subscription_succeeded for ${channelName} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no subscription_succeeded for ${channelName} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       channel.bind('pusher:subscription_succeeded', () => {
         clearTimeout(timer);
         resolve();
@@ -78,7 +87,9 @@ export class DriverClient {
 
   /** Member ids this client's pusher-js shows for a presence channel, sorted. */
   members(channelName: string): string[] {
-    const channel = this.pusher.channel(channelName) as unknown as { members?: { each(fn: (m: { id: string }) => void): void } };
+    const channel = this.pusher.channel(channelName) as unknown as {
+      members?: { each(fn: (m: { id: string }) => void): void };
+    };
     const ids: string[] = [];
     channel?.members?.each((member) => ids.push(member.id));
     return ids.sort();

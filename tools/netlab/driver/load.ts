@@ -51,11 +51,15 @@ export class Load {
   }
 
   async start(): Promise<void> {
-    await Promise.all(this.#subscribers.map(async (subscriber, index) => {
-      await subscriber.connected(10_000);
-      await subscriber.subscribe(this.#options.channel, 10_000);
-      subscriber.bindEvent(this.#options.channel, EVENT, (data) => this.#received[index]?.push((data as { seq: number }).seq));
-    }));
+    await Promise.all(
+      this.#subscribers.map(async (subscriber, index) => {
+        await subscriber.connected(10_000);
+        await subscriber.subscribe(this.#options.channel, 10_000);
+        subscriber.bindEvent(this.#options.channel, EVENT, (data) =>
+          this.#received[index]?.push((data as { seq: number }).seq),
+        );
+      }),
+    );
     this.#startedAt = Date.now();
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
   }
@@ -102,14 +106,18 @@ export class Load {
   async #settled(): Promise<void> {
     let last = -1;
     let stableSince = Date.now();
-    await untilTrue(() => {
-      const total = this.#received.reduce((sum, seqs) => sum + seqs.length, 0);
-      if (total !== last) {
-        last = total;
-        stableSince = Date.now();
-      }
-      return Date.now() - stableSince >= 1000;
-    }, 10_000, 'deliveries settling').catch(() => undefined);
+    await untilTrue(
+      () => {
+        const total = this.#received.reduce((sum, seqs) => sum + seqs.length, 0);
+        if (total !== last) {
+          last = total;
+          stableSince = Date.now();
+        }
+        return Date.now() - stableSince >= 1000;
+      },
+      10_000,
+      'deliveries settling',
+    ).catch(() => undefined);
   }
 }
 
@@ -117,6 +125,7 @@ export class Load {
 function describeFailure(error: unknown): string {
   const { status, error: cause, body } = error as { status?: number; error?: Error; body?: string };
   if (status !== undefined) return `HTTP ${status} ${String(body ?? '').slice(0, 60)}`;
-  if (cause instanceof Error) return `${(cause as NodeJS.ErrnoException).code ?? cause.name} ${cause.message.slice(-50)}`;
+  if (cause instanceof Error)
+    return `${(cause as NodeJS.ErrnoException).code ?? cause.name} ${cause.message.slice(-50)}`;
   return error instanceof Error ? error.message.slice(0, 80) : String(error);
 }

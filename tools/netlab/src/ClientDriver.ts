@@ -27,7 +27,8 @@ export class ClientDriver {
     this.process = process;
     createInterface({ input: process.child.stdout! }).on('line', (line) => this.#onLine(line));
     void process.exited.then(() => {
-      for (const waiter of this.#pending.values()) waiter.reject(new Error(`client driver exited during ${waiter.op}\n${process.output()}`));
+      for (const waiter of this.#pending.values())
+        waiter.reject(new Error(`client driver exited during ${waiter.op}\n${process.output()}`));
       this.#pending.clear();
     });
   }
@@ -35,7 +36,9 @@ export class ClientDriver {
   /** Starts the driver in the lab's client host and waits until it answers. */
   static async start(lab: Lab): Promise<ClientDriver> {
     const args = ['--import=tsx', '--conditions=source', DRIVER_SCRIPT];
-    const driver = new ClientDriver(lab.spawn(lab.client.name, process.execPath, args, { cwd: PACKAGE_DIR, stdin: true }));
+    const driver = new ClientDriver(
+      lab.spawn(lab.client.name, process.execPath, args, { cwd: PACKAGE_DIR, stdin: true }),
+    );
     await driver.#waitReady();
     return driver;
   }

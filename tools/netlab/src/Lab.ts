@@ -154,14 +154,38 @@ export class Lab {
     await ip('netns', 'add', host.namespace);
     await ip('-n', host.namespace, 'link', 'set', 'lo', 'up');
     // The service address lives on an interface of its own, not on a link, so it survives cuts.
-    await ip('-n', host.namespace, 'link', 'add', SERVICE_INTERFACE, 'type', 'veth', 'peer', 'name', `${SERVICE_INTERFACE}-peer`);
+    await ip(
+      '-n',
+      host.namespace,
+      'link',
+      'add',
+      SERVICE_INTERFACE,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      `${SERVICE_INTERFACE}-peer`,
+    );
     await ip('-n', host.namespace, 'addr', 'add', `${host.address}/32`, 'dev', SERVICE_INTERFACE);
     await ip('-n', host.namespace, 'link', 'set', SERVICE_INTERFACE, 'up');
     await ip('-n', host.namespace, 'link', 'set', `${SERVICE_INTERFACE}-peer`, 'up');
   }
 
   async #buildLink(link: LabLink): Promise<void> {
-    await ip('-n', link.a.namespace, 'link', 'add', link.aInterface, 'type', 'veth', 'peer', 'name', link.bInterface, 'netns', link.b.namespace);
+    await ip(
+      '-n',
+      link.a.namespace,
+      'link',
+      'add',
+      link.aInterface,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      link.bInterface,
+      'netns',
+      link.b.namespace,
+    );
     await this.#linkUp(link);
   }
 
@@ -179,7 +203,10 @@ export class Lab {
 
   /** Brings both ends up and (re)adds the /32 routes, which the kernel drops with a link going down. */
   async #linkUp(link: LabLink): Promise<void> {
-    const ends: Array<[LabHost, string, LabHost]> = [[link.a, link.aInterface, link.b], [link.b, link.bInterface, link.a]];
+    const ends: Array<[LabHost, string, LabHost]> = [
+      [link.a, link.aInterface, link.b],
+      [link.b, link.bInterface, link.a],
+    ];
     for (const [self, device] of ends) await ip('-n', self.namespace, 'link', 'set', device, 'up');
     for (const [self, device, peer] of ends) {
       await ip('-n', self.namespace, 'route', 'replace', `${peer.address}/32`, 'dev', device, 'src', self.address);

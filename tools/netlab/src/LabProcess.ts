@@ -31,7 +31,12 @@ export interface LabProcess {
  * a parent-death signal: if the lab's own process dies, even by SIGKILL, the kernel kills the
  * child, so no server outlives its lab.
  */
-export function spawnInHost(host: LabHost, command: string, args: readonly string[], options: SpawnInHostOptions = {}): LabProcess {
+export function spawnInHost(
+  host: LabHost,
+  command: string,
+  args: readonly string[],
+  options: SpawnInHostOptions = {},
+): LabProcess {
   const argv = ['netns', 'exec', host.namespace, 'setpriv', '--pdeathsig', 'KILL', '--', command, ...args];
   const child = spawn('ip', argv, {
     env: cleanEnv(options.env),

@@ -8,7 +8,10 @@ import { labUnavailableReason, removeLabLeftovers, removeStaleLabLock } from './
 const write = (line: string): void => void process.stdout.write(`${line}\n`);
 
 function serverList(raw: string): string[] {
-  const names = raw.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   if (names.length === 0) throw new InvalidArgumentError('give at least one server host name');
   return names;
 }
@@ -20,7 +23,9 @@ async function up(servers: string[]): Promise<number> {
     await Promise.all(servers.map((name) => startMeshNode(lab, name)));
     write(describeLab(lab));
     const client = lab.client;
-    write(`\nmeshpush runs on every server host at http://<address>:${SERVER_PORT}; reach it from the client host, e.g.`);
+    write(
+      `\nmeshpush runs on every server host at http://<address>:${SERVER_PORT}; reach it from the client host, e.g.`,
+    );
     write(`  ip netns exec ${client.namespace} curl -s http://${lab.servers[0]?.address}:${SERVER_PORT}/cluster\n`);
     write(CONSOLE_HELP);
     await runConsole(lab, write);
@@ -32,7 +37,9 @@ async function up(servers: string[]): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  const program = new Command('netlab').description('meshpush on Linux network namespaces: hosts, links, partitions (root only)');
+  const program = new Command('netlab').description(
+    'meshpush on Linux network namespaces: hosts, links, partitions (root only)',
+  );
   let run: () => Promise<number> = async () => 0;
   program
     .command('up')
@@ -41,23 +48,29 @@ async function main(): Promise<number> {
     .action((options: { servers: string[] }) => {
       run = () => up(options.servers);
     });
-  program.command('check').description('say whether the lab can run here').action(() => {
-    run = async () => {
-      const reason = labUnavailableReason();
-      write(reason === undefined ? 'netlab can run here' : `netlab cannot run: ${reason}`);
-      return reason === undefined ? 0 : 1;
-    };
-  });
-  program.command('clean').description('remove what a killed lab left behind (namespaces, processes, hosts files, route)').action(() => {
-    run = async () => {
-      const reason = labUnavailableReason();
-      if (reason !== undefined) throw new Error(reason);
-      removeStaleLabLock();
-      removeLabLeftovers();
-      write('netlab leftovers removed');
-      return 0;
-    };
-  });
+  program
+    .command('check')
+    .description('say whether the lab can run here')
+    .action(() => {
+      run = async () => {
+        const reason = labUnavailableReason();
+        write(reason === undefined ? 'netlab can run here' : `netlab cannot run: ${reason}`);
+        return reason === undefined ? 0 : 1;
+      };
+    });
+  program
+    .command('clean')
+    .description('remove what a killed lab left behind (namespaces, processes, hosts files, route)')
+    .action(() => {
+      run = async () => {
+        const reason = labUnavailableReason();
+        if (reason !== undefined) throw new Error(reason);
+        removeStaleLabLock();
+        removeLabLeftovers();
+        write('netlab leftovers removed');
+        return 0;
+      };
+    });
   await program.parseAsync(process.argv);
   return run();
 }

@@ -55,7 +55,13 @@ async function runCommand(lab: Lab, command: string, args: string[]): Promise<st
 }
 
 export function describeLab(lab: Lab): string {
-  const hosts = lab.plan.hosts.map((host) => `${host.name.padEnd(8)} ${host.role.padEnd(7)} ${host.address.padEnd(12)} ${host.namespace}`);
-  const cut = lab.plan.links.filter((link) => !lab.linked(link.a.name, link.b.name)).map((link) => `${link.a.name}–${link.b.name}`);
-  return [...hosts, `cut links: ${cut.join(', ') || 'none'}`, `${HEADLESS_NAME} → ${lab.headless.join(', ')}`].join('\n');
+  const hosts = lab.plan.hosts.map(
+    (host) => `${host.name.padEnd(8)} ${host.role.padEnd(7)} ${host.address.padEnd(12)} ${host.namespace}`,
+  );
+  const cut = lab.plan.links
+    .filter((link) => !lab.linked(link.a.name, link.b.name))
+    .map((link) => `${link.a.name}–${link.b.name}`);
+  return [...hosts, `cut links: ${cut.join(', ') || 'none'}`, `${HEADLESS_NAME} → ${lab.headless.join(', ')}`].join(
+    '\n',
+  );
 }

@@ -15,7 +15,16 @@ export {
   type LabPlan,
 } from './plan.js';
 export { labUnavailableReason, removeLabLeftovers, rootNamespaceBlocks } from './system.js';
-export { CLI_PATH, LAB_TIMING, MESH_PORT, meshNodeEnv, SERVER_PORT, startMeshNode, type MeshNode, type MeshNodeOptions } from './meshNode.js';
+export {
+  CLI_PATH,
+  LAB_TIMING,
+  MESH_PORT,
+  meshNodeEnv,
+  SERVER_PORT,
+  startMeshNode,
+  type MeshNode,
+  type MeshNodeOptions,
+} from './meshNode.js';
 export { ClientDriver } from './ClientDriver.js';
 export { countLoss, type LoadLog, type LossCount, type SentEvent } from './loss.js';
 export { formatTable, seconds, type ScenarioRow } from './report.js';

@@ -44,7 +44,8 @@ export interface LabPlan {
 export function planLab(serverNames: readonly string[], clientName = 'client'): LabPlan {
   const names = [...serverNames, clientName];
   for (const name of names) {
-    if (!HOST_NAME.test(name)) throw new TypeError(`invalid lab host name "${name}": 1-8 of a-z, 0-9, starting with a letter`);
+    if (!HOST_NAME.test(name))
+      throw new TypeError(`invalid lab host name "${name}": 1-8 of a-z, 0-9, starting with a letter`);
   }
   if (new Set(names).size !== names.length) throw new TypeError(`lab host names must be distinct: ${names.join(', ')}`);
   if (serverNames.length === 0) throw new TypeError('a lab needs at least one server host');
@@ -56,7 +57,8 @@ export function planLab(serverNames: readonly string[], clientName = 'client'): 
   }));
   const links: LabLink[] = [];
   hosts.forEach((a, i) => {
-    for (const b of hosts.slice(i + 1)) links.push({ a, b, aInterface: linkInterface(b), bInterface: linkInterface(a) });
+    for (const b of hosts.slice(i + 1))
+      links.push({ a, b, aInterface: linkInterface(b), bInterface: linkInterface(a) });
   });
   return { hosts, links };
 }
@@ -70,12 +72,15 @@ export function linkInterface(peer: LabHost): string {
 
 export function findHost(plan: LabPlan, name: string): LabHost {
   const host = plan.hosts.find((candidate) => candidate.name === name);
-  if (host === undefined) throw new RangeError(`no lab host "${name}" (hosts: ${plan.hosts.map((h) => h.name).join(', ')})`);
+  if (host === undefined)
+    throw new RangeError(`no lab host "${name}" (hosts: ${plan.hosts.map((h) => h.name).join(', ')})`);
   return host;
 }
 
 export function findLink(plan: LabPlan, first: string, second: string): LabLink {
-  const link = plan.links.find(({ a, b }) => (a.name === first && b.name === second) || (a.name === second && b.name === first));
+  const link = plan.links.find(
+    ({ a, b }) => (a.name === first && b.name === second) || (a.name === second && b.name === first),
+  );
   if (link === undefined) throw new RangeError(`no lab link between "${first}" and "${second}"`);
   return link;
 }

@@ -12,7 +12,9 @@ export function formatTable(rows: readonly ScenarioRow[]): string {
   const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
   const lines = ['| scenario | expectation | measured | result |', '| --- | --- | --- | --- |'];
   for (const row of rows) {
-    lines.push(`| ${cell(row.scenario)} | ${cell(row.expectation)} | ${cell(row.measured)} | ${row.passed ? 'pass' : 'FAIL'} |`);
+    lines.push(
+      `| ${cell(row.scenario)} | ${cell(row.expectation)} | ${cell(row.measured)} | ${row.passed ? 'pass' : 'FAIL'} |`,
+    );
   }
   return lines.join('\n');
 }

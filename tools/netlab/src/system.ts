@@ -15,7 +15,8 @@ export function labUnavailableReason(): string | undefined {
   if (process.platform !== 'linux') return `netlab needs Linux network namespaces (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return 'netlab needs root (ip netns, veth links, routes)';
   const missing = missingCapabilities();
-  if (missing.length > 0) return `netlab needs ${missing.join(' and ')}, which this root process lacks (an unprivileged container?)`;
+  if (missing.length > 0)
+    return `netlab needs ${missing.join(' and ')}, which this root process lacks (an unprivileged container?)`;
   try {
     execFileSync('ip', ['-V'], { stdio: 'ignore' });
   } catch {
@@ -30,7 +31,10 @@ export function labUnavailableReason(): string | undefined {
 }
 
 /** Capabilities `ip netns` needs (bits of CapEff): network setup, and mounts for `netns exec`. */
-const NEEDED_CAPABILITIES = [['CAP_NET_ADMIN', 12n], ['CAP_SYS_ADMIN', 21n]] as const;
+const NEEDED_CAPABILITIES = [
+  ['CAP_NET_ADMIN', 12n],
+  ['CAP_SYS_ADMIN', 21n],
+] as const;
 
 function missingCapabilities(): string[] {
   let effective: bigint;
@@ -78,7 +82,10 @@ export function labNamespaces(): string[] {
  */
 export function removeLabLeftovers(): void {
   for (const namespace of labNamespaces()) {
-    for (const pid of ipQuiet('netns', 'pids', namespace).split('\n').map(Number).filter((n) => n > 0)) {
+    for (const pid of ipQuiet('netns', 'pids', namespace)
+      .split('\n')
+      .map(Number)
+      .filter((n) => n > 0)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -92,7 +99,8 @@ export function removeLabLeftovers(): void {
       if (entry.startsWith(LAB_PREFIX)) rmSync(`${NETNS_ETC}/${entry}`, { recursive: true, force: true });
     }
   }
-  if (ipQuiet('route', 'show', 'type', 'blackhole', LAB_RANGE).trim() !== '') ipQuiet('route', 'del', 'blackhole', LAB_RANGE);
+  if (ipQuiet('route', 'show', 'type', 'blackhole', LAB_RANGE).trim() !== '')
+    ipQuiet('route', 'del', 'blackhole', LAB_RANGE);
 }
 
 /**

@@ -51,7 +51,10 @@ export interface ConsumerSet {
 export async function exampleFiles(pkg: PublishedPackage): Promise<string[]> {
   const dir = join(repoRoot, pkg.dir, 'examples');
   const entries = await readdir(dir).catch(() => [] as string[]);
-  return entries.filter((name) => name.endsWith('.mjs')).sort().map((name) => `${pkg.dir}/examples/${name}`);
+  return entries
+    .filter((name) => name.endsWith('.mjs'))
+    .sort()
+    .map((name) => `${pkg.dir}/examples/${name}`);
 }
 
 /** Copies example files (repository paths) into `dir/subdir/<package folder>/`. */
@@ -101,15 +104,36 @@ export async function createConsumers(
     for (const pkg of packages) {
       const dir = join(root, basename(pkg.dir));
       await mkdir(dir);
-      await writeFile(join(dir, 'package.json'), JSON.stringify({ name: `consumer-of-${basename(pkg.dir)}`, private: true, type: 'module' }, null, 2));
-      const tarballs = withInternalDependencies(pkg, packages).map((inner) => tarballOf.get(inner)).filter((tarball) => tarball !== undefined);
+      await writeFile(
+        join(dir, 'package.json'),
+        JSON.stringify({ name: `consumer-of-${basename(pkg.dir)}`, private: true, type: 'module' }, null, 2),
+      );
+      const tarballs = withInternalDependencies(pkg, packages)
+        .map((inner) => tarballOf.get(inner))
+        .filter((tarball) => tarball !== undefined);
       const extras = Object.entries(extraDependencies(pkg)).map(([name, version]) => `${name}@${version}`);
-      await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.map((tarball) => tarball.path), ...extras], {
-        cwd: dir,
-        env: consumerEnv(),
-        maxBuffer: 16 * 1024 * 1024,
+      await run(
+        'npm',
+        [
+          'install',
+          '--no-audit',
+          '--no-fund',
+          '--loglevel=error',
+          ...tarballs.map((tarball) => tarball.path),
+          ...extras,
+        ],
+        {
+          cwd: dir,
+          env: consumerEnv(),
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
+      consumers.push({
+        name: pkg.manifest.name,
+        dir,
+        tarballs,
+        examples: await copyExamples(dir, 'examples', await exampleFiles(pkg)),
       });
-      consumers.push({ name: pkg.manifest.name, dir, tarballs, examples: await copyExamples(dir, 'examples', await exampleFiles(pkg)) });
     }
     const consumerOf = (name: string): Consumer => {
       const consumer = consumers.find((candidate) => candidate.name === name);
@@ -147,7 +171,8 @@ export function startInGroup(command: string, args: readonly string[], cwd: stri
 
 /** Signals the whole group; SIGKILL when it has not exited after `graceMs`. Resolves once it exited. */
 export async function stopGroup(started: Started, signal: NodeJS.Signals, graceMs: number): Promise<boolean> {
-  if (started.child.pid === undefined || started.child.exitCode !== null || started.child.signalCode !== null) return true;
+  if (started.child.pid === undefined || started.child.exitCode !== null || started.child.signalCode !== null)
+    return true;
   signalGroup(started.child.pid, signal);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
@@ -177,7 +202,9 @@ export function waitForOutput(started: Started, pattern: RegExp, timeoutMs: numb
       if (match) finish(() => resolve(match));
     };
     const fail = (why: string): void => {
-      finish(() => reject(new Error(`no ${String(pattern)} in the output: ${why}\n--- output ---\n${started.output()}`)));
+      finish(() =>
+        reject(new Error(`no ${String(pattern)} in the output: ${why}\n--- output ---\n${started.output()}`)),
+      );
     };
     const timer = setTimeout(() => fail(`not within ${timeoutMs} ms`), timeoutMs);
     const onExit = (): void => fail('the process exited');

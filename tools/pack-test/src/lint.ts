@@ -15,7 +15,10 @@ interface Finding {
 
 async function tool(name: string, args: string[]): Promise<Finding | undefined> {
   try {
-    await run(bin(name), args, { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
+    await run(bin(name), args, {
+      maxBuffer: 16 * 1024 * 1024,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+    });
     return undefined;
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
@@ -31,7 +34,15 @@ async function lintTarball(tarball: Tarball): Promise<Finding[]> {
   const publint = await tool('publint', ['run', tarball.path, '--strict']);
   if (publint) findings.push(publint);
   // ESM only by design: attw's esm-only profile ignores CommonJS and node10 resolution.
-  const attw = await tool('attw', [tarball.path, '--profile', 'esm-only', '--format', 'ascii', '--no-emoji', '--no-color']);
+  const attw = await tool('attw', [
+    tarball.path,
+    '--profile',
+    'esm-only',
+    '--format',
+    'ascii',
+    '--no-emoji',
+    '--no-color',
+  ]);
   if (attw) findings.push(attw);
   return findings;
 }
@@ -58,12 +69,16 @@ async function main(): Promise<number> {
       const unpacked = await unpackedBytes(tarball.path);
       const runtime = Object.keys((await packedManifest(tarball)).dependencies ?? {}).join(', ') || 'none';
       const verdict = findings.length === 0 ? 'ok' : 'FAILED';
-      console.log(`${verdict.padEnd(6)} ${tarball.name}@${tarball.version}  ${(size / 1024).toFixed(1)} kB packed, ${(unpacked / 1024).toFixed(1)} kB unpacked, ${tarball.files.length} files; dependencies: ${runtime}`);
+      console.log(
+        `${verdict.padEnd(6)} ${tarball.name}@${tarball.version}  ${(size / 1024).toFixed(1)} kB packed, ${(unpacked / 1024).toFixed(1)} kB unpacked, ${tarball.files.length} files; dependencies: ${runtime}`,
+      );
       for (const finding of findings) console.log(`  ${finding.tool}:\n${finding.output.replace(/^/gm, '    ')}`);
       if (findings.length > 0) failed++;
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`lint:packages: ${packages.length - failed} passed, ${failed} failed (publint --strict, attw esm-only, manifest) in ${seconds} s`);
+    console.log(
+      `lint:packages: ${packages.length - failed} passed, ${failed} failed (publint --strict, attw esm-only, manifest) in ${seconds} s`,
+    );
     return failed === 0 ? 0 : 1;
   } finally {
     await rm(destination, { recursive: true, force: true });

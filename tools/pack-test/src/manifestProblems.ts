@@ -52,7 +52,8 @@ function exportsProblems(manifest: Manifest, files: ReadonlySet<string>): string
   const problems: string[] = [];
   for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
     if (typeof target === 'string') {
-      if (!files.has(normalise(target))) problems.push(`exports["${subpath}"] points to ${target}, which is not packed`);
+      if (!files.has(normalise(target)))
+        problems.push(`exports["${subpath}"] points to ${target}, which is not packed`);
       continue;
     }
     const conditions = Object.entries(target as Record<string, unknown>);

@@ -85,8 +85,18 @@ export async function pack(pkg: PublishedPackage, destination: string): Promise<
     cwd: join(repoRoot, pkg.dir),
     maxBuffer: 16 * 1024 * 1024,
   });
-  const result = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { name: string; version: string; filename: string; files: { path: string }[] };
-  return { name: result.name, version: result.version, path: result.filename, files: result.files.map((file) => file.path) };
+  const result = JSON.parse(stdout.slice(stdout.indexOf('{'))) as {
+    name: string;
+    version: string;
+    filename: string;
+    files: { path: string }[];
+  };
+  return {
+    name: result.name,
+    version: result.version,
+    path: result.filename,
+    files: result.files.map((file) => file.path),
+  };
 }
 
 /** The package.json inside a tarball, as a consumer's npm sees it. */

@@ -20,13 +20,14 @@ test('the four published packages are found, in dependency order', (t) => {
 
 for (const pkg of packages) {
   const examples = examplesOf.get(pkg) ?? [];
-  if (examples.length > 0) test(`${pkg.manifest.name}: its README includes every example file verbatim`, async (t) => {
-    const readme = await readFile(join(repoRoot, pkg.dir, 'README.md'), 'utf8');
-    for (const example of examples) {
-      const code = await readFile(join(repoRoot, example), 'utf8');
-      t.true(readme.includes('```js\n' + code + '```\n'), `${example} is not in ${pkg.dir}/README.md`);
-    }
-  });
+  if (examples.length > 0)
+    test(`${pkg.manifest.name}: its README includes every example file verbatim`, async (t) => {
+      const readme = await readFile(join(repoRoot, pkg.dir, 'README.md'), 'utf8');
+      for (const example of examples) {
+        const code = await readFile(join(repoRoot, example), 'utf8');
+        t.true(readme.includes('```js\n' + code + '```\n'), `${example} is not in ${pkg.dir}/README.md`);
+      }
+    });
 
   test(`${pkg.manifest.name}: LICENSE and CHANGELOG.md exist; publishConfig.exports is exports without source`, async (t) => {
     await t.notThrowsAsync(access(join(repoRoot, pkg.dir, 'LICENSE')));
@@ -66,7 +67,11 @@ test('the library examples are the ones the tarball test expects', (t) => {
 
 function withoutSource(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'source').map(([key, inner]) => [key, withoutSource(inner)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== 'source')
+      .map(([key, inner]) => [key, withoutSource(inner)]),
+  );
 }
 
 const goodManifest: Manifest = {

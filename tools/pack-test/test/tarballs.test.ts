@@ -49,7 +49,9 @@ function installed(): ConsumerSet {
 
 /** The consumer made for the package an example belongs to. */
 function consumerOfExample(source: string): Consumer {
-  const consumer = installed().consumers.find((candidate) => candidate.examples.some((example) => example.source === source));
+  const consumer = installed().consumers.find((candidate) =>
+    candidate.examples.some((example) => example.source === source),
+  );
   if (!consumer) throw new Error(`${source} was not copied into any consumer: is the file missing?`);
   return consumer;
 }
@@ -57,9 +59,13 @@ function consumerOfExample(source: string): Consumer {
 /** What each README example must print, beyond exiting 0. Every example file needs an entry. */
 const expectations: Record<string, (stdout: string) => string | undefined> = {
   'packages/mesh-transport/examples/two-nodes.mjs': (stdout) =>
-    /^b got \{"headline":"the mesh is up"\} on news from a$/m.test(stdout) ? undefined : 'b did not get the message from a',
+    /^b got \{"headline":"the mesh is up"\} on news from a$/m.test(stdout)
+      ? undefined
+      : 'b did not get the message from a',
   'packages/cluster-ratelimiter/examples/one-process.mjs': (stdout) =>
-    /call 1: allowed, 1 left\ncall 2: allowed, 0 left\ncall 3: refused, retry in \d+ ms/.test(stdout) ? undefined : 'not 2 allowed then 1 refused',
+    /call 1: allowed, 1 left\ncall 2: allowed, 0 left\ncall 3: refused, retry in \d+ ms/.test(stdout)
+      ? undefined
+      : 'not 2 allowed then 1 refused',
   'packages/cluster-ratelimiter/examples/shared-budget.mjs': (stdout) => {
     const match = /admitted (\d+) \(a (\d+), b (\d+)\)/.exec(stdout);
     if (!match) return 'no "admitted" line';
@@ -75,7 +81,9 @@ const expectations: Record<string, (stdout: string) => string | undefined> = {
       ? undefined
       : 'the pusher-js client did not get the event',
   'packages/pusher-server/examples/cluster-two-nodes.mjs': (stdout) =>
-    /^nodes on ports \d+ and \d+ are meshed\nthe client of a got \{"text":"published on b, delivered by a"\}$/m.test(stdout)
+    /^nodes on ports \d+ and \d+ are meshed\nthe client of a got \{"text":"published on b, delivered by a"\}$/m.test(
+      stdout,
+    )
       ? undefined
       : 'the client of node a did not get the event published on node b',
 };
@@ -86,24 +94,36 @@ test.serial('every packed manifest is complete and has no workspace-only range o
   }
 });
 
-test.serial('each consumer has real copies of exactly its tarballs (no workspace links) and a consistent tree', async (t) => {
-  for (const { name, dir, tarballs } of installed().consumers) {
-    for (const tarball of tarballs) {
-      const path = join(dir, 'node_modules', tarball.name);
-      t.false((await lstat(path)).isSymbolicLink(), `${tarball.name} is a link in the consumer of ${name}`);
-      t.is((await readManifest(path)).version, tarball.version);
+test.serial(
+  'each consumer has real copies of exactly its tarballs (no workspace links) and a consistent tree',
+  async (t) => {
+    for (const { name, dir, tarballs } of installed().consumers) {
+      for (const tarball of tarballs) {
+        const path = join(dir, 'node_modules', tarball.name);
+        t.false((await lstat(path)).isSymbolicLink(), `${tarball.name} is a link in the consumer of ${name}`);
+        t.is((await readManifest(path)).version, tarball.version);
+      }
+      const scoped = (await readdir(join(dir, 'node_modules/@meshpush')).catch(() => [] as string[])).map(
+        (entry) => `@meshpush/${entry}`,
+      );
+      const expected = tarballs
+        .map((tarball) => tarball.name)
+        .filter((tarballName) => tarballName.startsWith('@meshpush/'));
+      t.deepEqual(scoped.sort(), expected.sort(), `the consumer of ${name} has other @meshpush packages`);
+      await t.notThrowsAsync(
+        run('npm', ['ls', '--all'], { cwd: dir, env: consumerEnv(), maxBuffer: 16 * 1024 * 1024 }),
+        name,
+      );
+      const { stdout } = await run('du', ['-sk', 'node_modules'], { cwd: dir });
+      t.log(
+        `${name}: ${stdout.split('\t')[0]} kB installed${name === '@meshpush/pusher-server' ? ' (with pusher and pusher-js)' : ''}`,
+      );
     }
-    const scoped = (await readdir(join(dir, 'node_modules/@meshpush')).catch(() => [] as string[])).map((entry) => `@meshpush/${entry}`);
-    const expected = tarballs.map((tarball) => tarball.name).filter((tarballName) => tarballName.startsWith('@meshpush/'));
-    t.deepEqual(scoped.sort(), expected.sort(), `the consumer of ${name} has other @meshpush packages`);
-    await t.notThrowsAsync(run('npm', ['ls', '--all'], { cwd: dir, env: consumerEnv(), maxBuffer: 16 * 1024 * 1024 }), name);
-    const { stdout } = await run('du', ['-sk', 'node_modules'], { cwd: dir });
-    t.log(`${name}: ${stdout.split('\t')[0]} kB installed${name === '@meshpush/pusher-server' ? ' (with pusher and pusher-js)' : ''}`);
-  }
-  const server = installed().consumerOf('@meshpush/pusher-server');
-  const uws = await readManifest(join(server.dir, 'node_modules', 'uWebSockets.js'));
-  t.is(uws.name, '@trufflesuite/uws-js-unofficial', 'the uWebSockets.js alias resolved through npm');
-});
+    const server = installed().consumerOf('@meshpush/pusher-server');
+    const uws = await readManifest(join(server.dir, 'node_modules', 'uWebSockets.js'));
+    t.is(uws.name, '@trufflesuite/uws-js-unofficial', 'the uWebSockets.js alias resolved through npm');
+  },
+);
 
 test.serial('every example file has an expectation, and every README includes its examples verbatim', async (t) => {
   const examples = installed().consumers.flatMap((consumer) => consumer.examples);
@@ -111,7 +131,10 @@ test.serial('every example file has an expectation, and every README includes it
   for (const example of examples) {
     t.truthy(expectations[example.source], `${example.source} has no expectation in this test`);
     const readme = await readFile(join(repoRoot, example.source, '../../README.md'), 'utf8');
-    t.true(readme.includes('```js\n' + (await readFile(example.path, 'utf8')) + '```\n'), `${example.source} is not in its README`);
+    t.true(
+      readme.includes('```js\n' + (await readFile(example.path, 'utf8')) + '```\n'),
+      `${example.source} is not in its README`,
+    );
   }
 });
 
@@ -128,7 +151,12 @@ for (const source of Object.keys(expectations)) {
 
 /** Runs one example with node from its consumer directory; rejects on a non-zero exit or after 60 s. */
 async function runExample(consumer: Consumer, example: Example): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, [example.path], { cwd: consumer.dir, env: consumerEnv(), timeout: 60_000, killSignal: 'SIGKILL' });
+  return run(process.execPath, [example.path], {
+    cwd: consumer.dir,
+    env: consumerEnv(),
+    timeout: 60_000,
+    killSignal: 'SIGKILL',
+  });
 }
 
 test.serial('the README examples type-check against the published declarations (tsc --checkJs)', async (t) => {
@@ -143,27 +171,39 @@ test.serial('the README examples type-check against the published declarations (
   const options = ['--noEmit', '--allowJs', '--checkJs', '--module', 'preserve', '--target', 'es2022'];
   // Node's own types come from the workspace; everything else resolves from the consumer's node_modules.
   const types = ['--types', 'node', '--typeRoots', join(repoRoot, 'node_modules/@types')];
-  const result = await run(tsc, [...options, ...types, ...examples.map((example) => example.path)], { cwd: dir, env: consumerEnv() }).catch(
-    (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
-  );
+  const result = await run(tsc, [...options, ...types, ...examples.map((example) => example.path)], {
+    cwd: dir,
+    env: consumerEnv(),
+  }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }));
   t.is(result.stdout.trim(), '');
 });
 
 test.serial('the testing subpath export loads from the consumer', async (t) => {
   const script = "const m = await import('@meshpush/mesh-transport/testing'); console.log(typeof m.MemoryNetwork);";
   const { dir } = installed().consumerOf('@meshpush/mesh-transport');
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, env: consumerEnv() });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: dir,
+    env: consumerEnv(),
+  });
   t.is(stdout.trim(), 'function');
 });
 
 test.serial('`npx meshpush --version` prints the packed version', async (t) => {
   const { dir, tarballs } = installed().consumerOf('meshpush');
-  const { stdout } = await run('npx', ['--no', '--', 'meshpush', '--version'], { cwd: dir, env: consumerEnv(), timeout: 60_000 });
+  const { stdout } = await run('npx', ['--no', '--', 'meshpush', '--version'], {
+    cwd: dir,
+    env: consumerEnv(),
+    timeout: 60_000,
+  });
   t.is(stdout.trim(), tarballs.find((tarball) => tarball.name === 'meshpush')?.version ?? 'no meshpush tarball');
 });
 
 test.serial('`npx meshpush start` answers GET /ready, then drains on SIGTERM', async (t) => {
-  const server = startInGroup('npx', ['--no', '--', 'meshpush', 'start', '--host', '127.0.0.1', '--port', '0'], installed().consumerOf('meshpush').dir);
+  const server = startInGroup(
+    'npx',
+    ['--no', '--', 'meshpush', 'start', '--host', '127.0.0.1', '--port', '0'],
+    installed().consumerOf('meshpush').dir,
+  );
   t.teardown(() => stopGroup(server, 'SIGKILL', 5000));
   const [, ready] = await waitForOutput(server, /meshpush ready (\{.*\})/, 60_000);
   const { port } = JSON.parse(ready ?? '{}') as { port: number };

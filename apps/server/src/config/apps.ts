@@ -144,7 +144,9 @@ function parseFields<T>(input: unknown, fields: FieldParsers<T>, what: string): 
 
 function unknownField(name: string, known: string[], what: string): ValueError {
   const hint = closestName(name, known);
-  return new ValueError(`unknown ${what} field "${name}" (${hint ? `did you mean "${hint}"?` : `known: ${known.join(', ')}`})`);
+  return new ValueError(
+    `unknown ${what} field "${name}" (${hint ? `did you mean "${hint}"?` : `known: ${known.join(', ')}`})`,
+  );
 }
 
 function withContext<T>(context: string, parse: () => T): T {

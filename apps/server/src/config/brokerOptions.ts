@@ -1,22 +1,36 @@
 import { natsPrefixProblem, type RedisNode } from '@meshpush/pusher-server';
 import { ValueError } from './errors.js';
 import type { SettingOption } from './options.js';
-import { isPlainObject, jsonList, parseBoolean, parseCount, parsePort, parsePositive, text, type Parser } from './parsers.js';
+import {
+  isPlainObject,
+  jsonList,
+  parseBoolean,
+  parseCount,
+  parsePort,
+  parsePositive,
+  text,
+  type Parser,
+} from './parsers.js';
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/;
 const NATS_URL = /^(nats|tls|ws|wss):\/\/([^\s/]+@)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?\/?$/;
 
 /** A comma-separated string, a JSON array string, or an array (config file). */
 function entries(input: unknown): string[] {
-  const list = typeof input === 'string' && !input.trim().startsWith('[') ? input.split(',') : jsonList((v) => v)(input);
-  return list.map((entry) => (typeof entry === 'string' ? entry.trim() : entry)).filter((entry) => entry !== '') as string[];
+  const list =
+    typeof input === 'string' && !input.trim().startsWith('[') ? input.split(',') : jsonList((v) => v)(input);
+  return list
+    .map((entry) => (typeof entry === 'string' ? entry.trim() : entry))
+    .filter((entry) => entry !== '') as string[];
 }
 
 /** soketi's `ADAPTER_NATS_SERVERS`: `host:port` or `nats://host:port` entries. */
 export const parseNatsServers: Parser<string[]> = (input) => {
   const servers = entries(input).map((entry) => {
     if (typeof entry !== 'string' || !(HOST_PORT.test(entry) || NATS_URL.test(entry))) {
-      throw new ValueError(`"${String(entry)}" is not a NATS server (expected host:port or nats://host:port, comma-separated)`);
+      throw new ValueError(
+        `"${String(entry)}" is not a NATS server (expected host:port or nats://host:port, comma-separated)`,
+      );
     }
     return entry;
   });
@@ -42,7 +56,8 @@ export const parseRedisNodes: Parser<RedisNode[]> = (input) =>
       return { host, port: entry.port === undefined ? 6379 : parsePort(entry.port) };
     }
     const match = typeof entry === 'string' ? HOST_PORT.exec(entry) : null;
-    if (!match?.[1]) throw new ValueError(`"${JSON.stringify(entry)}" is not a Redis node (expected {"host","port"} or host:port)`);
+    if (!match?.[1])
+      throw new ValueError(`"${JSON.stringify(entry)}" is not a Redis node (expected {"host","port"} or host:port)`);
     return { host: match[1].replace(/^\[|\]$/g, ''), port: match[2] === undefined ? 6379 : parsePort(match[2]) };
   });
 
@@ -55,30 +70,160 @@ function setting(option: Omit<SettingOption, 'kind'>): SettingOption {
 }
 
 const natsOptions: SettingOption[] = [
-  setting({ env: 'ADAPTER_NATS_SERVERS', key: 'adapter.nats.servers', target: 'server.adapter.nats.servers', parse: parseNatsServers, doc: 'NATS servers, host:port,… (nats driver)' }),
-  setting({ env: 'ADAPTER_NATS_USER', key: 'adapter.nats.user', target: 'server.adapter.nats.user', parse: credential, doc: 'NATS user' }),
-  setting({ env: 'ADAPTER_NATS_PASSWORD', key: 'adapter.nats.pass', target: 'server.adapter.nats.password', parse: credential, doc: 'NATS password', secret: true }),
-  setting({ env: 'ADAPTER_NATS_TOKEN', key: 'adapter.nats.token', target: 'server.adapter.nats.token', parse: credential, doc: 'NATS token', secret: true }),
-  setting({ env: 'ADAPTER_NATS_PREFIX', key: 'adapter.nats.prefix', target: 'server.adapter.nats.prefix', parse: parseNatsPrefix, doc: 'subject prefix, so clusters can share one NATS' }),
-  setting({ env: 'ADAPTER_NATS_TIMEOUT', key: 'adapter.nats.timeout', target: 'server.adapter.nats.connectTimeoutMs', parse: parsePositive, doc: 'NATS connect timeout (ms)' }),
-  setting({ env: 'ADAPTER_NATS_REQUESTS_TIMEOUT', key: 'adapter.nats.requestsTimeout', target: 'server.adapter.nats.requestTimeoutMs', parse: parsePositive, doc: 'cross-node request timeout over NATS (ms)' }),
-  setting({ env: 'ADAPTER_NATS_NODES_NUMBER', key: 'adapter.nats.nodesNumber', target: null, parse: parseCount, doc: 'accepted and ignored: nodes are found by their heartbeats' }),
+  setting({
+    env: 'ADAPTER_NATS_SERVERS',
+    key: 'adapter.nats.servers',
+    target: 'server.adapter.nats.servers',
+    parse: parseNatsServers,
+    doc: 'NATS servers, host:port,… (nats driver)',
+  }),
+  setting({
+    env: 'ADAPTER_NATS_USER',
+    key: 'adapter.nats.user',
+    target: 'server.adapter.nats.user',
+    parse: credential,
+    doc: 'NATS user',
+  }),
+  setting({
+    env: 'ADAPTER_NATS_PASSWORD',
+    key: 'adapter.nats.pass',
+    target: 'server.adapter.nats.password',
+    parse: credential,
+    doc: 'NATS password',
+    secret: true,
+  }),
+  setting({
+    env: 'ADAPTER_NATS_TOKEN',
+    key: 'adapter.nats.token',
+    target: 'server.adapter.nats.token',
+    parse: credential,
+    doc: 'NATS token',
+    secret: true,
+  }),
+  setting({
+    env: 'ADAPTER_NATS_PREFIX',
+    key: 'adapter.nats.prefix',
+    target: 'server.adapter.nats.prefix',
+    parse: parseNatsPrefix,
+    doc: 'subject prefix, so clusters can share one NATS',
+  }),
+  setting({
+    env: 'ADAPTER_NATS_TIMEOUT',
+    key: 'adapter.nats.timeout',
+    target: 'server.adapter.nats.connectTimeoutMs',
+    parse: parsePositive,
+    doc: 'NATS connect timeout (ms)',
+  }),
+  setting({
+    env: 'ADAPTER_NATS_REQUESTS_TIMEOUT',
+    key: 'adapter.nats.requestsTimeout',
+    target: 'server.adapter.nats.requestTimeoutMs',
+    parse: parsePositive,
+    doc: 'cross-node request timeout over NATS (ms)',
+  }),
+  setting({
+    env: 'ADAPTER_NATS_NODES_NUMBER',
+    key: 'adapter.nats.nodesNumber',
+    target: null,
+    parse: parseCount,
+    doc: 'accepted and ignored: nodes are found by their heartbeats',
+  }),
 ];
 
 const redisOptions: SettingOption[] = [
-  setting({ env: 'ADAPTER_REDIS_PREFIX', key: 'adapter.redis.prefix', target: 'server.adapter.redis.prefix', parse: optionalText, doc: 'pub/sub channel prefix, so clusters can share one Redis' }),
-  setting({ env: 'ADAPTER_REDIS_CLUSTER_MODE', key: 'adapter.redis.clusterMode', target: 'server.adapter.redis.clusterMode', parse: parseBoolean, doc: 'Redis Cluster: connect to DB_REDIS_CLUSTER_NODES' }),
-  setting({ env: 'ADAPTER_REDIS_REQUESTS_TIMEOUT', key: 'adapter.redis.requestsTimeout', target: 'server.adapter.redis.requestTimeoutMs', parse: parsePositive, doc: 'cross-node request timeout over Redis (ms)' }),
-  setting({ env: 'DB_REDIS_HOST', key: 'database.redis.host', target: 'server.adapter.redis.host', parse: text(), doc: 'Redis host' }),
-  setting({ env: 'DB_REDIS_PORT', key: 'database.redis.port', target: 'server.adapter.redis.port', parse: parsePort, doc: 'Redis port' }),
-  setting({ env: 'DB_REDIS_DB', key: 'database.redis.db', target: 'server.adapter.redis.db', parse: parseCount, doc: 'Redis database number' }),
-  setting({ env: 'DB_REDIS_USERNAME', key: 'database.redis.username', target: 'server.adapter.redis.username', parse: credential, doc: 'Redis ACL user' }),
-  setting({ env: 'DB_REDIS_PASSWORD', key: 'database.redis.password', target: 'server.adapter.redis.password', parse: credential, doc: 'Redis password', secret: true }),
-  setting({ env: 'DB_REDIS_KEY_PREFIX', key: 'database.redis.keyPrefix', target: 'server.adapter.redis.keyPrefix', parse: optionalText, doc: 'Redis key prefix (pub/sub channels are not keys)' }),
-  setting({ env: 'DB_REDIS_SENTINELS', key: 'database.redis.sentinels', target: 'server.adapter.redis.sentinels', parse: parseRedisNodes, doc: 'Sentinels, JSON [{"host","port"}] or host:port,…' }),
-  setting({ env: 'DB_REDIS_SENTINEL_PASSWORD', key: 'database.redis.sentinelPassword', target: 'server.adapter.redis.sentinelPassword', parse: credential, doc: 'Sentinel password', secret: true }),
-  setting({ env: 'DB_REDIS_INSTANCE_NAME', key: 'database.redis.name', target: 'server.adapter.redis.instanceName', parse: text(), doc: 'Sentinel master name' }),
-  setting({ env: 'DB_REDIS_CLUSTER_NODES', key: 'database.redis.clusterNodes', target: 'server.adapter.redis.clusterNodes', parse: parseRedisNodes, doc: 'Redis Cluster nodes, JSON [{"host","port"}] or host:port,…' }),
+  setting({
+    env: 'ADAPTER_REDIS_PREFIX',
+    key: 'adapter.redis.prefix',
+    target: 'server.adapter.redis.prefix',
+    parse: optionalText,
+    doc: 'pub/sub channel prefix, so clusters can share one Redis',
+  }),
+  setting({
+    env: 'ADAPTER_REDIS_CLUSTER_MODE',
+    key: 'adapter.redis.clusterMode',
+    target: 'server.adapter.redis.clusterMode',
+    parse: parseBoolean,
+    doc: 'Redis Cluster: connect to DB_REDIS_CLUSTER_NODES',
+  }),
+  setting({
+    env: 'ADAPTER_REDIS_REQUESTS_TIMEOUT',
+    key: 'adapter.redis.requestsTimeout',
+    target: 'server.adapter.redis.requestTimeoutMs',
+    parse: parsePositive,
+    doc: 'cross-node request timeout over Redis (ms)',
+  }),
+  setting({
+    env: 'DB_REDIS_HOST',
+    key: 'database.redis.host',
+    target: 'server.adapter.redis.host',
+    parse: text(),
+    doc: 'Redis host',
+  }),
+  setting({
+    env: 'DB_REDIS_PORT',
+    key: 'database.redis.port',
+    target: 'server.adapter.redis.port',
+    parse: parsePort,
+    doc: 'Redis port',
+  }),
+  setting({
+    env: 'DB_REDIS_DB',
+    key: 'database.redis.db',
+    target: 'server.adapter.redis.db',
+    parse: parseCount,
+    doc: 'Redis database number',
+  }),
+  setting({
+    env: 'DB_REDIS_USERNAME',
+    key: 'database.redis.username',
+    target: 'server.adapter.redis.username',
+    parse: credential,
+    doc: 'Redis ACL user',
+  }),
+  setting({
+    env: 'DB_REDIS_PASSWORD',
+    key: 'database.redis.password',
+    target: 'server.adapter.redis.password',
+    parse: credential,
+    doc: 'Redis password',
+    secret: true,
+  }),
+  setting({
+    env: 'DB_REDIS_KEY_PREFIX',
+    key: 'database.redis.keyPrefix',
+    target: 'server.adapter.redis.keyPrefix',
+    parse: optionalText,
+    doc: 'Redis key prefix (pub/sub channels are not keys)',
+  }),
+  setting({
+    env: 'DB_REDIS_SENTINELS',
+    key: 'database.redis.sentinels',
+    target: 'server.adapter.redis.sentinels',
+    parse: parseRedisNodes,
+    doc: 'Sentinels, JSON [{"host","port"}] or host:port,…',
+  }),
+  setting({
+    env: 'DB_REDIS_SENTINEL_PASSWORD',
+    key: 'database.redis.sentinelPassword',
+    target: 'server.adapter.redis.sentinelPassword',
+    parse: credential,
+    doc: 'Sentinel password',
+    secret: true,
+  }),
+  setting({
+    env: 'DB_REDIS_INSTANCE_NAME',
+    key: 'database.redis.name',
+    target: 'server.adapter.redis.instanceName',
+    parse: text(),
+    doc: 'Sentinel master name',
+  }),
+  setting({
+    env: 'DB_REDIS_CLUSTER_NODES',
+    key: 'database.redis.clusterNodes',
+    target: 'server.adapter.redis.clusterNodes',
+    parse: parseRedisNodes,
+    doc: 'Redis Cluster nodes, JSON [{"host","port"}] or host:port,…',
+  }),
 ];
 
 /** The NATS and Redis transports' options (soketi's names). */

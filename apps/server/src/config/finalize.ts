@@ -53,7 +53,9 @@ function checkCombinations(server: ServerConfig, rateLimiter: RateLimiterDriver)
   const { cluster, metrics } = server;
   const clustered = server.adapter.driver !== 'local';
   if (rateLimiter === 'cluster' && !clustered) {
-    throw new ConfigError('RATE_LIMITER_DRIVER=cluster needs ADAPTER_DRIVER=cluster, nats or redis (one process has nothing to share)');
+    throw new ConfigError(
+      'RATE_LIMITER_DRIVER=cluster needs ADAPTER_DRIVER=cluster, nats or redis (one process has nothing to share)',
+    );
   }
   if (rateLimiter === 'redis' && server.adapter.driver !== 'redis') {
     throw new ConfigError(
@@ -79,16 +81,25 @@ function checkTlsFiles(server: ServerConfig, clusterTls: ClusterTlsFiles): void 
   const { ssl } = server;
   const clientSet = { SSL_CERT: ssl.certFile, SSL_KEY: ssl.keyFile };
   if (ssl.certFile !== '' || ssl.keyFile !== '') requireAll(clientSet, 'client TLS');
-  else if (ssl.caFile !== '' || ssl.passphrase !== '') throw new ConfigError('SSL_CA and SSL_PASS(PHRASE) need SSL_CERT and SSL_KEY');
-  const meshSet = { CLUSTER_TLS_CERT: clusterTls.certFile, CLUSTER_TLS_KEY: clusterTls.keyFile, CLUSTER_TLS_CA: clusterTls.caFile };
+  else if (ssl.caFile !== '' || ssl.passphrase !== '')
+    throw new ConfigError('SSL_CA and SSL_PASS(PHRASE) need SSL_CERT and SSL_KEY');
+  const meshSet = {
+    CLUSTER_TLS_CERT: clusterTls.certFile,
+    CLUSTER_TLS_KEY: clusterTls.keyFile,
+    CLUSTER_TLS_CA: clusterTls.caFile,
+  };
   if (Object.values(meshSet).every((file) => file === '')) return;
   requireAll(meshSet, 'mesh TLS');
-  if (server.adapter.driver !== 'cluster') throw new ConfigError('CLUSTER_TLS_* secures the mesh: it needs ADAPTER_DRIVER=cluster');
+  if (server.adapter.driver !== 'cluster')
+    throw new ConfigError('CLUSTER_TLS_* secures the mesh: it needs ADAPTER_DRIVER=cluster');
 }
 
 function requireAll(files: Record<string, string>, what: string): void {
-  const missing = Object.entries(files).filter(([, file]) => file === '').map(([name]) => name);
-  if (missing.length > 0) throw new ConfigError(`${what} needs ${Object.keys(files).join(', ')}; missing: ${missing.join(', ')}`);
+  const missing = Object.entries(files)
+    .filter(([, file]) => file === '')
+    .map(([name]) => name);
+  if (missing.length > 0)
+    throw new ConfigError(`${what} needs ${Object.keys(files).join(', ')}; missing: ${missing.join(', ')}`);
 }
 
 const ANY_ADDRESS = new Set(['0.0.0.0', '::', '']);

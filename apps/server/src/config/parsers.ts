@@ -139,8 +139,12 @@ function parseJson(input: string): unknown {
  * written in brackets: `[::1]:11002`.
  */
 export const parseHostPortList: Parser<string[]> = (input) => {
-  const entries = typeof input === 'string' && !input.trim().startsWith('[') ? input.split(',') : jsonList(text())(input);
-  return entries.map((entry) => entry.trim()).filter((entry) => entry !== '').map(checkHostPort);
+  const entries =
+    typeof input === 'string' && !input.trim().startsWith('[') ? input.split(',') : jsonList(text())(input);
+  return entries
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map(checkHostPort);
 };
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/;

@@ -4,7 +4,14 @@ import { finalize } from './finalize.js';
 import { OptionIndex, optionName, type UnsupportedOption } from './options.js';
 import { settingOptions } from './settingOptions.js';
 import { envLayer, fileLayer, flagLayer, type Assignment, type FlagValue, type Layer } from './sources.js';
-import { defaultSettings, setSetting, type ClusterTlsFiles, type RateLimiterDriver, type SettingPath, type Settings } from './settings.js';
+import {
+  defaultSettings,
+  setSetting,
+  type ClusterTlsFiles,
+  type RateLimiterDriver,
+  type SettingPath,
+  type Settings,
+} from './settings.js';
 import { unsupportedOptions } from './unsupportedOptions.js';
 
 /** Every option the CLI knows: implemented ones and recognised soketi ones it refuses. */

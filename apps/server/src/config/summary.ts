@@ -84,8 +84,14 @@ function describeWebhooks(server: ServerConfig): string {
 /** Which listeners speak TLS, and from which files (never the passphrase). */
 function describeTls(config: ResolvedConfig): string {
   const { ssl } = config.server;
-  const client = ssl.certFile === '' ? 'client off' : `client on (cert ${ssl.certFile}${ssl.caFile === '' ? '' : `, CA ${ssl.caFile}`})`;
-  const mesh = config.clusterTls.certFile === '' ? 'mesh off' : `mesh mutual TLS (cert ${config.clusterTls.certFile}, CA ${config.clusterTls.caFile})`;
+  const client =
+    ssl.certFile === ''
+      ? 'client off'
+      : `client on (cert ${ssl.certFile}${ssl.caFile === '' ? '' : `, CA ${ssl.caFile}`})`;
+  const mesh =
+    config.clusterTls.certFile === ''
+      ? 'mesh off'
+      : `mesh mutual TLS (cert ${config.clusterTls.certFile}, CA ${config.clusterTls.caFile})`;
   const metrics = config.server.metrics.enabled && ssl.certFile !== '' ? '; the metrics port stays plain HTTP' : '';
   return `${client}; ${mesh}${metrics}`;
 }
@@ -109,14 +115,20 @@ function describeBroker(server: ServerConfig): string {
   if (adapter.driver === 'nats') {
     const nats = adapter.nats;
     const auth = nats.token ? 'token' : nats.user ? `user ${nats.user}` : 'no auth';
-    return [`nats ${nats.servers.join(',')}`, auth, `prefix ${nats.prefix === '' ? '(none)' : nats.prefix}`, timing].join(', ');
+    return [
+      `nats ${nats.servers.join(',')}`,
+      auth,
+      `prefix ${nats.prefix === '' ? '(none)' : nats.prefix}`,
+      timing,
+    ].join(', ');
   }
   const redis = adapter.redis;
-  const where = redis.sentinels.length > 0
-    ? `sentinel ${redis.instanceName} via ${redis.sentinels.map((n) => `${n.host}:${n.port}`).join(',')}`
-    : redis.clusterMode
-      ? `cluster ${(redis.clusterNodes.length > 0 ? redis.clusterNodes : [redis]).map((n) => `${n.host}:${n.port}`).join(',')}`
-      : `${redis.host}:${redis.port} db ${redis.db}`;
+  const where =
+    redis.sentinels.length > 0
+      ? `sentinel ${redis.instanceName} via ${redis.sentinels.map((n) => `${n.host}:${n.port}`).join(',')}`
+      : redis.clusterMode
+        ? `cluster ${(redis.clusterNodes.length > 0 ? redis.clusterNodes : [redis]).map((n) => `${n.host}:${n.port}`).join(',')}`
+        : `${redis.host}:${redis.port} db ${redis.db}`;
   const auth = `password ${redis.password === undefined ? 'not set' : 'set'}`;
   return [`redis ${where}`, auth, `prefix ${redis.prefix === '' ? '(none)' : redis.prefix}`, timing].join(', ');
 }

@@ -2,10 +2,7 @@ import type { UnsupportedOption } from './options.js';
 
 type Names = ReadonlyArray<readonly [env: string | undefined, key: string | undefined]>;
 
-function group(
-  base: Omit<UnsupportedOption, 'kind' | 'env' | 'key'>,
-  names: Names,
-): UnsupportedOption[] {
+function group(base: Omit<UnsupportedOption, 'kind' | 'env' | 'key'>, names: Names): UnsupportedOption[] {
   return names.map(([env, key]) => ({
     kind: 'unsupported',
     ...base,
@@ -30,7 +27,12 @@ const ignoreProcess = group(
 
 const plannedSwitches = [
   ...group(
-    { planned: true, severity: 'error', reason: 'apps are read from memory; a lookup cache comes with the SQL app manager', harmless: ['false', '0'] },
+    {
+      planned: true,
+      severity: 'error',
+      reason: 'apps are read from memory; a lookup cache comes with the SQL app manager',
+      harmless: ['false', '0'],
+    },
     [['APP_MANAGER_CACHE_ENABLED', 'appManager.cache.enabled']],
   ),
   ...group({ planned: true, severity: 'warn', reason: 'there is no app lookup cache' }, [
@@ -41,7 +43,13 @@ const plannedSwitches = [
 const BROKER_REASON = 'it is read only by the Redis cache, Redis/SQS queues and tuning knobs meshpush does not have';
 
 const natsCredentials = group(
-  { planned: true, severity: 'error', reason: 'NATS credentials files are not supported yet; use ADAPTER_NATS_USER / ADAPTER_NATS_PASSWORD or ADAPTER_NATS_TOKEN', harmless: [''] },
+  {
+    planned: true,
+    severity: 'error',
+    reason:
+      'NATS credentials files are not supported yet; use ADAPTER_NATS_USER / ADAPTER_NATS_PASSWORD or ADAPTER_NATS_TOKEN',
+    harmless: [''],
+  },
   [['ADAPTER_NATS_CREDENTIALS', 'adapter.nats.credentials']],
 );
 
@@ -65,7 +73,8 @@ const brokerSettings = group({ planned: true, severity: 'warn', reason: BROKER_R
   ['RATE_LIMITER_REDIS_CLUSTER_MODE', 'rateLimiter.redis.clusterMode'],
 ]);
 
-const DATABASE_REASON = 'it is read only by the MySQL, PostgreSQL and DynamoDB app managers, which are not in this build';
+const DATABASE_REASON =
+  'it is read only by the MySQL, PostgreSQL and DynamoDB app managers, which are not in this build';
 
 const databaseSettings = group({ planned: false, severity: 'warn', reason: DATABASE_REASON }, [
   ['APP_MANAGER_DYNAMODB_TABLE', 'appManager.dynamodb.table'],
@@ -92,7 +101,11 @@ const databaseSettings = group({ planned: false, severity: 'warn', reason: DATAB
 ]);
 
 const fixedHttpSettings = group(
-  { planned: false, severity: 'warn', reason: 'meshpush sends a fixed set of CORS headers and bounds bodies by the event limits' },
+  {
+    planned: false,
+    severity: 'warn',
+    reason: 'meshpush sends a fixed set of CORS headers and bounds bodies by the event limits',
+  },
   [
     [undefined, 'cors.credentials'],
     [undefined, 'cors.methods'],

@@ -1,5 +1,12 @@
 import type { TestFn } from 'ava';
-import { BrokerProcess, brokersRequired, missingBrokers, REQUIRE_BROKERS_ENV, type BrokerKind, type BrokerOptions } from './brokerProcess.js';
+import {
+  BrokerProcess,
+  brokersRequired,
+  missingBrokers,
+  REQUIRE_BROKERS_ENV,
+  type BrokerKind,
+  type BrokerOptions,
+} from './brokerProcess.js';
 
 export { BrokerProcess, REQUIRE_BROKERS_ENV, type BrokerKind };
 
@@ -10,16 +17,20 @@ export { BrokerProcess, REQUIRE_BROKERS_ENV, type BrokerKind };
 export function brokerAvailable(test: TestFn, kind: BrokerKind): boolean {
   const missing = missingBrokers([kind]);
   if (missing === undefined) return true;
-  if (brokersRequired()) test(`${kind} broker tests`, (t) => t.fail(`${missing} (${REQUIRE_BROKERS_ENV}=1 requires it)`));
-  else test.skip(`${kind} broker tests skipped: ${missing} (set ${REQUIRE_BROKERS_ENV}=1 to fail instead)`, () => undefined);
+  if (brokersRequired())
+    test(`${kind} broker tests`, (t) => t.fail(`${missing} (${REQUIRE_BROKERS_ENV}=1 requires it)`));
+  else
+    test.skip(`${kind} broker tests skipped: ${missing} (set ${REQUIRE_BROKERS_ENV}=1 to fail instead)`, () =>
+      undefined);
   return false;
 }
 
 /** The environment that points a meshpush node at `broker` with the transport `kind`. */
 export function brokerEnv(broker: BrokerProcess, extra: Record<string, string> = {}): Record<string, string> {
-  const base: Record<string, string> = broker.kind === 'nats'
-    ? { ADAPTER_DRIVER: 'nats', ADAPTER_NATS_SERVERS: broker.address }
-    : { ADAPTER_DRIVER: 'redis', DB_REDIS_HOST: '127.0.0.1', DB_REDIS_PORT: String(broker.port) };
+  const base: Record<string, string> =
+    broker.kind === 'nats'
+      ? { ADAPTER_DRIVER: 'nats', ADAPTER_NATS_SERVERS: broker.address }
+      : { ADAPTER_DRIVER: 'redis', DB_REDIS_HOST: '127.0.0.1', DB_REDIS_PORT: String(broker.port) };
   return { ...base, ...extra };
 }
 
@@ -27,7 +38,12 @@ export function brokerEnv(broker: BrokerProcess, extra: Record<string, string> =
  * Starts a broker before the file's tests and writes its settings into `env` (which the caller
  * already handed to a suite that reads it in its own `before`); kills it after them.
  */
-export function brokerForFile(test: TestFn, kind: BrokerKind, env: Record<string, string>, options: BrokerOptions = {}): () => BrokerProcess {
+export function brokerForFile(
+  test: TestFn,
+  kind: BrokerKind,
+  env: Record<string, string>,
+  options: BrokerOptions = {},
+): () => BrokerProcess {
   let broker: BrokerProcess | undefined;
   test.before(async () => {
     broker = await BrokerProcess.start(kind, options);

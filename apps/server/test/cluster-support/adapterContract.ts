@@ -12,10 +12,13 @@ export function adapterContract(test: TestFn, options: ClusterOptions): void {
   const teardowns: Array<() => unknown> = [];
   let cluster: TestCluster;
   test.before(async () => {
-    cluster = await startCluster({ teardown: (fn) => teardowns.push(fn) }, {
-      ...options,
-      env: { DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true', ...options.env },
-    });
+    cluster = await startCluster(
+      { teardown: (fn) => teardowns.push(fn) },
+      {
+        ...options,
+        env: { DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true', ...options.env },
+      },
+    );
   });
   test.after.always(async () => {
     for (const teardown of teardowns.reverse()) await teardown();
@@ -26,12 +29,20 @@ export function adapterContract(test: TestFn, options: ClusterOptions): void {
     const channels = await Promise.all(clients.map(async (c) => (await subscribed(c, 'contract-fanout')).channel));
     const received = channels.map((ch) => nextEvent(ch, 'news'));
     await pusherSdk(cluster.node(1)).trigger('contract-fanout', 'news', { n: 1 });
-    t.deepEqual(await Promise.all(received), channels.map(() => ({ n: 1 })));
+    t.deepEqual(
+      await Promise.all(received),
+      channels.map(() => ({ n: 1 })),
+    );
 
     let excludedGot = 0;
     channels[0].bind('quiet', () => excludedGot++);
     const others = channels.slice(1).map((ch) => nextEvent(ch, 'quiet'));
-    await pusherSdk(cluster.node(1)).trigger('contract-fanout', 'quiet', {}, { socket_id: clients[0]!.connection.socket_id });
+    await pusherSdk(cluster.node(1)).trigger(
+      'contract-fanout',
+      'quiet',
+      {},
+      { socket_id: clients[0]!.connection.socket_id },
+    );
     await Promise.all(others);
     const after = nextEvent(channels[0], 'after');
     await pusherSdk(cluster.node(1)).trigger('contract-fanout', 'after', {});
@@ -49,29 +60,42 @@ export function adapterContract(test: TestFn, options: ClusterOptions): void {
       await pusherSdk(cluster.node((i + 1) % nodes)).trigger(`contract-fresh-${i}`, 'first', { i });
       return received;
     });
-    t.deepEqual(await Promise.all(rounds), Array.from({ length: 20 }, (_, i) => ({ i })));
+    t.deepEqual(
+      await Promise.all(rounds),
+      Array.from({ length: 20 }, (_, i) => ({ i })),
+    );
   });
 
   test('presence converges: 60 clients joining in concurrent batches of 20 all count 60, on every node', async (t) => {
     const clients: any[] = [];
     const channels: any[] = [];
     for (let batch = 0; batch < 3; batch++) {
-      const joined = await Promise.all(Array.from({ length: 20 }, (_, i) => {
-        const index = batch * 20 + i;
-        const client = authorizedClient(t, cluster.node(index), { id: `member-${index}` });
-        clients.push(client);
-        return subscribed(client, 'presence-contract-60');
-      }));
+      const joined = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => {
+          const index = batch * 20 + i;
+          const client = authorizedClient(t, cluster.node(index), { id: `member-${index}` });
+          clients.push(client);
+          return subscribed(client, 'presence-contract-60');
+        }),
+      );
       channels.push(...joined.map((j) => j.channel));
     }
-    await waitFor(() => channels.every((ch) => ch.members.count === 60), { timeoutMs: 5000, message: 'every client counts 60 members' });
+    await waitFor(() => channels.every((ch) => ch.members.count === 60), {
+      timeoutMs: 5000,
+      message: 'every client counts 60 members',
+    });
     for (const node of cluster.nodes) {
-      const info = await (await pusherSdk(node).get({ path: '/channels/presence-contract-60', params: { info: 'user_count' } })).json();
+      const info = await (
+        await pusherSdk(node).get({ path: '/channels/presence-contract-60', params: { info: 'user_count' } })
+      ).json();
       t.is(info.user_count, 60, `user_count on node port ${node.port}`);
     }
     for (const client of clients.slice(0, 30)) client.disconnect();
     const remaining = channels.slice(30);
-    await waitFor(() => remaining.every((ch) => ch.members.count === 30), { timeoutMs: 5000, message: 'every remaining client counts 30' });
+    await waitFor(() => remaining.every((ch) => ch.members.count === 30), {
+      timeoutMs: 5000,
+      message: 'every remaining client counts 30',
+    });
     for (const node of cluster.nodes) {
       const users = await (await pusherSdk(node).get({ path: '/channels/presence-contract-60/users' })).json();
       t.is(users.users.length, 30);
@@ -85,7 +109,10 @@ export function adapterContract(test: TestFn, options: ClusterOptions): void {
     const removed: string[] = [];
     watched.bind('pusher:member_added', (m: any) => added.push(m.id));
     watched.bind('pusher:member_removed', (m: any) => removed.push(m.id));
-    const twins = [authorizedClient(t, cluster.node(0), { id: 'dup' }), authorizedClient(t, cluster.node(1), { id: 'dup' })];
+    const twins = [
+      authorizedClient(t, cluster.node(0), { id: 'dup' }),
+      authorizedClient(t, cluster.node(1), { id: 'dup' }),
+    ];
     await Promise.all(twins.map((c) => subscribed(c, 'presence-contract-dup')));
     await markerThroughEveryNode(cluster, watched, 'presence-contract-dup');
     t.deepEqual(added, ['dup']);
@@ -98,11 +125,16 @@ export function adapterContract(test: TestFn, options: ClusterOptions): void {
   test('client events cross nodes with user_id and are not echoed', async (t) => {
     const ann = authorizedClient(t, cluster.node(0), { id: 'ann' });
     const bob = authorizedClient(t, cluster.node(1), { id: 'bob' });
-    const [{ channel: annCh }, { channel: bobCh }] = await Promise.all([subscribed(ann, 'presence-contract-chat'), subscribed(bob, 'presence-contract-chat')]);
+    const [{ channel: annCh }, { channel: bobCh }] = await Promise.all([
+      subscribed(ann, 'presence-contract-chat'),
+      subscribed(bob, 'presence-contract-chat'),
+    ]);
     await waitFor(() => annCh.members.count === 2 && bobCh.members.count === 2, { message: 'both members seen' });
     let echoed = 0;
     annCh.bind('client-typing', () => echoed++);
-    const got = new Promise<any>((resolve) => bobCh.bind('client-typing', (data: any, meta: any) => resolve({ data, meta })));
+    const got = new Promise<any>((resolve) =>
+      bobCh.bind('client-typing', (data: any, meta: any) => resolve({ data, meta })),
+    );
     annCh.trigger('client-typing', { typing: true });
     const { data, meta } = await got;
     t.deepEqual(data, { typing: true });
@@ -117,11 +149,18 @@ export function adapterContract(test: TestFn, options: ClusterOptions): void {
     const clients = Array.from({ length: 4 }, (_, i) => pusherClient(t, cluster.node(i)));
     await Promise.all(clients.map((c) => subscribed(c, 'contract-counted')));
     for (const node of cluster.nodes) {
-      await waitFor(async () => {
-        const info = await (await pusherSdk(node).get({ path: '/channels/contract-counted', params: { info: 'subscription_count' } })).json();
-        return info.occupied === true && info.subscription_count === 4;
-      }, { message: `subscription_count 4 on port ${node.port}` });
-      const list = await (await pusherSdk(node).get({ path: '/channels', params: { filter_by_prefix: 'contract-counted' } })).json();
+      await waitFor(
+        async () => {
+          const info = await (
+            await pusherSdk(node).get({ path: '/channels/contract-counted', params: { info: 'subscription_count' } })
+          ).json();
+          return info.occupied === true && info.subscription_count === 4;
+        },
+        { message: `subscription_count 4 on port ${node.port}` },
+      );
+      const list = await (
+        await pusherSdk(node).get({ path: '/channels', params: { filter_by_prefix: 'contract-counted' } })
+      ).json();
       t.deepEqual(Object.keys(list.channels), ['contract-counted']);
     }
   });
@@ -134,9 +173,11 @@ export function adapterContract(test: TestFn, options: ClusterOptions): void {
     const hello = nextEvent(user.user, 'hello');
     await pusherSdk(cluster.node(1)).sendToUser('contract-user', 'hello', { n: 1 });
     t.deepEqual(await hello, { n: 1 });
-    const gone = new Promise((resolve) => user.connection.bind('state_change', (s: any) => {
-      if (s.current !== 'connected') resolve(s.current);
-    }));
+    const gone = new Promise((resolve) =>
+      user.connection.bind('state_change', (s: any) => {
+        if (s.current !== 'connected') resolve(s.current);
+      }),
+    );
     await pusherSdk(cluster.node(2)).terminateUserConnections('contract-user');
     await gone;
     t.not(user.connection.state, 'connected');

@@ -11,7 +11,9 @@ export function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -52,7 +54,7 @@ export async function clusterEnv(extra: Record<string, string> = {}): Promise<Re
 /** Starts `nodes` meshed `meshpush` processes (or one local one) and waits for a full mesh. */
 export async function startCluster(t: TeardownHost, options: ClusterOptions = {}): Promise<TestCluster> {
   const driver = options.driver ?? 'cluster';
-  const size = driver === 'local' ? 1 : options.nodes ?? 3;
+  const size = driver === 'local' ? 1 : (options.nodes ?? 3);
   const env = driver === 'local' ? { ...options.env } : await clusterEnv({ ADAPTER_DRIVER: driver, ...options.env });
   const nodes: RunningServer[] = [];
   for (let i = 0; i < size; i++) nodes.push(await startServer(t, { env }));
@@ -79,7 +81,10 @@ export interface ClusterStatus {
   driver: string;
   nodeId?: string;
   draining: boolean;
-  transport?: { peers: Array<{ nodeId: string; rttMs: number | null; [key: string]: unknown }>; [key: string]: unknown };
+  transport?: {
+    peers: Array<{ nodeId: string; rttMs: number | null; [key: string]: unknown }>;
+    [key: string]: unknown;
+  };
 }
 
 export async function clusterStatus(node: RunningServer): Promise<ClusterStatus> {
@@ -91,15 +96,22 @@ export async function clusterStatus(node: RunningServer): Promise<ClusterStatus>
 export async function waitForMesh(nodes: readonly RunningServer[], timeoutMs = 15_000): Promise<void> {
   let last = '';
   try {
-    await waitFor(async () => {
-      const statuses = await Promise.all(nodes.map(clusterStatus));
-      const ids = statuses.map((s) => s.nodeId);
-      last = statuses.map((s) => `${s.nodeId} sees [${(s.transport?.peers ?? []).map((p) => p.nodeId).join(', ')}]`).join('; ');
-      return statuses.every((s) => {
-        const peers = new Set((s.transport?.peers ?? []).map((p) => p.nodeId));
-        return peers.size === nodes.length - 1 && ids.every((id) => id === s.nodeId || (id !== undefined && peers.has(id)));
-      });
-    }, { timeoutMs, message: 'a full mesh', intervalMs: 50 });
+    await waitFor(
+      async () => {
+        const statuses = await Promise.all(nodes.map(clusterStatus));
+        const ids = statuses.map((s) => s.nodeId);
+        last = statuses
+          .map((s) => `${s.nodeId} sees [${(s.transport?.peers ?? []).map((p) => p.nodeId).join(', ')}]`)
+          .join('; ');
+        return statuses.every((s) => {
+          const peers = new Set((s.transport?.peers ?? []).map((p) => p.nodeId));
+          return (
+            peers.size === nodes.length - 1 && ids.every((id) => id === s.nodeId || (id !== undefined && peers.has(id)))
+          );
+        });
+      },
+      { timeoutMs, message: 'a full mesh', intervalMs: 50 },
+    );
   } catch (error) {
     throw new Error(`${String(error)}\n${last}`);
   }

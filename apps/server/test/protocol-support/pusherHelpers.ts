@@ -32,18 +32,36 @@ export interface UserSpec {
  * A pusher-js client whose channel and user authorization come from the `pusher` SDK in-process
  * (the documented `customHandler` route), so no auth HTTP server is needed.
  */
-export function authorizedClient(t: ExecutionContext, server: RunningServer, user: UserSpec = { id: 'u1' }, extra: Record<string, unknown> = {}): any {
+export function authorizedClient(
+  t: ExecutionContext,
+  server: RunningServer,
+  user: UserSpec = { id: 'u1' },
+  extra: Record<string, unknown> = {},
+): any {
   const sdk = pusherSdk(server);
   return pusherClient(t, server, {
     channelAuthorization: {
-      customHandler: ({ socketId, channelName }: { socketId: string; channelName: string }, callback: (e: unknown, a: unknown) => void) =>
-        callback(null, channelName.startsWith('presence-')
-          ? sdk.authorizeChannel(socketId, channelName, { user_id: user.id, user_info: user.info ?? {} })
-          : sdk.authorizeChannel(socketId, channelName)),
+      customHandler: (
+        { socketId, channelName }: { socketId: string; channelName: string },
+        callback: (e: unknown, a: unknown) => void,
+      ) =>
+        callback(
+          null,
+          channelName.startsWith('presence-')
+            ? sdk.authorizeChannel(socketId, channelName, { user_id: user.id, user_info: user.info ?? {} })
+            : sdk.authorizeChannel(socketId, channelName),
+        ),
     },
     userAuthentication: {
       customHandler: ({ socketId }: { socketId: string }, callback: (e: unknown, a: unknown) => void) =>
-        callback(null, sdk.authenticateUser(socketId, { id: user.id, user_info: user.info ?? {}, ...(user.watchlist ? { watchlist: user.watchlist } : {}) })),
+        callback(
+          null,
+          sdk.authenticateUser(socketId, {
+            id: user.id,
+            user_info: user.info ?? {},
+            ...(user.watchlist ? { watchlist: user.watchlist } : {}),
+          }),
+        ),
     },
     ...extra,
   });

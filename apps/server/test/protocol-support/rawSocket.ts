@@ -44,7 +44,8 @@ export class RawSocket {
   /** Resolves with the first frame (from index `after` on) matching, or rejects at the deadline. */
   next(event: string, options: { after?: number; timeoutMs?: number; channel?: string } = {}): Promise<ReceivedFrame> {
     const { after = 0, timeoutMs = 5000, channel } = options;
-    const find = () => this.frames.slice(after).find((f) => f.event === event && (channel === undefined || f.channel === channel));
+    const find = () =>
+      this.frames.slice(after).find((f) => f.event === event && (channel === undefined || f.channel === channel));
     return new Promise((resolve, reject) => {
       const check = () => {
         const frame = find();
@@ -75,7 +76,11 @@ function tryParse(text: string): unknown {
 }
 
 /** Opens a raw socket and waits for `connection_established` (or the close, for refusals). */
-export async function rawConnect(t: ExecutionContext, port: number, path = '/app/app-key?protocol=7&client=js&version=8.6.0'): Promise<RawSocket> {
+export async function rawConnect(
+  t: ExecutionContext,
+  port: number,
+  path = '/app/app-key?protocol=7&client=js&version=8.6.0',
+): Promise<RawSocket> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`);
   t.teardown(() => ws.terminate());
   const socket = new RawSocket(ws);

@@ -77,7 +77,11 @@ export async function waitForExit(watched: WatchedChild, timeoutMs: number): Pro
 }
 
 /** Ends a process: `signal` first, SIGKILL when it is still running after `graceMs`. */
-export async function terminate(watched: WatchedChild, signal: NodeJS.Signals = 'SIGTERM', graceMs = 3000): Promise<ExitResult> {
+export async function terminate(
+  watched: WatchedChild,
+  signal: NodeJS.Signals = 'SIGTERM',
+  graceMs = 3000,
+): Promise<ExitResult> {
   if (watched.done()) return watched.exited;
   watched.child.kill(signal);
   try {

@@ -28,7 +28,23 @@ export class TestCa {
   static create(t: TeardownHost, commonName = 'meshpush-test-ca'): TestCa {
     const dir = mkdtempSync(join(tmpdir(), 'meshpush-tls-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', `/CN=${commonName}`]);
+    openssl(dir, [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${commonName}`,
+    ]);
     return new TestCa(dir);
   }
 
@@ -37,8 +53,38 @@ export class TestCa {
     const base = `cert-${this.#serial++}`;
     const keyFile = join(this.dir, `${base}.key`);
     writeFileSync(join(this.dir, `${base}.ext`), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    openssl(this.dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${base}.plain.key`, '-out', `${base}.csr`, '-subj', `/CN=${commonName}`]);
-    openssl(this.dir, ['x509', '-req', '-in', `${base}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(this.#serial), '-days', String(options.days ?? 1), '-extfile', `${base}.ext`, '-out', `${base}.pem`]);
+    openssl(this.dir, [
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      `${base}.plain.key`,
+      '-out',
+      `${base}.csr`,
+      '-subj',
+      `/CN=${commonName}`,
+    ]);
+    openssl(this.dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${base}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      String(this.#serial),
+      '-days',
+      String(options.days ?? 1),
+      '-extfile',
+      `${base}.ext`,
+      '-out',
+      `${base}.pem`,
+    ]);
     const encrypt = options.passphrase === undefined ? [] : ['-aes256', '-passout', `pass:${options.passphrase}`];
     openssl(this.dir, ['pkey', '-in', `${base}.plain.key`, ...encrypt, '-out', `${base}.key`]);
     return { certFile: join(this.dir, `${base}.pem`), keyFile, caFile: this.caFile };

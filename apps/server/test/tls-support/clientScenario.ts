@@ -15,7 +15,14 @@ type Client = {
 const PusherClient = createRequire(import.meta.url)('pusher-js') as new (key: string, options: object) => Client;
 
 const port = Number(process.argv[2]);
-const sdk = new Pusher({ appId: 'app-id', key: 'app-key', secret: 'app-secret', host: '127.0.0.1', port: String(port), useTLS: true });
+const sdk = new Pusher({
+  appId: 'app-id',
+  key: 'app-key',
+  secret: 'app-secret',
+  host: '127.0.0.1',
+  port: String(port),
+  useTLS: true,
+});
 
 function client(userId: string): Client {
   return new PusherClient('app-key', {
@@ -26,7 +33,10 @@ function client(userId: string): Client {
     enabledTransports: ['ws'],
     disableStats: true,
     channelAuthorization: {
-      customHandler: ({ socketId, channelName }: { socketId: string; channelName: string }, callback: (e: unknown, a: unknown) => void) =>
+      customHandler: (
+        { socketId, channelName }: { socketId: string; channelName: string },
+        callback: (e: unknown, a: unknown) => void,
+      ) =>
         callback(null, sdk.authorizeChannel(socketId, channelName, { user_id: userId, user_info: { name: userId } })),
     },
   });
@@ -65,14 +75,21 @@ async function scenario(): Promise<Record<string, unknown>> {
   await next(bobRoom, 'pusher:subscription_succeeded');
   const bobMembers = { count: bobRoom.members.count };
   const added = await joined;
-  const users = (await (await sdk.get({ path: '/channels/presence-room/users' })).json()) as { users: { id: string }[] };
+  const users = (await (await sdk.get({ path: '/channels/presence-room/users' })).json()) as {
+    users: { id: string }[];
+  };
   alice.disconnect();
   bob.disconnect();
   return {
     socketId,
     triggerStatus,
     received,
-    presence: { aliceSaw: aliceMembers.count, bobSaw: bobMembers.count, added: added.id, users: users.users.map((u) => u.id).sort() },
+    presence: {
+      aliceSaw: aliceMembers.count,
+      bobSaw: bobMembers.count,
+      added: added.id,
+      users: users.users.map((u) => u.id).sort(),
+    },
   };
 }
 

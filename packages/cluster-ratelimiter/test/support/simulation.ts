@@ -1,8 +1,8 @@
-import { ClusterRateLimiter, type RateLimiter } from "../../src/index.js";
-import { fakeClock, type FakeClock } from "../contract/rateLimiterContract.js";
-import { MemoryNetwork, type MemoryTransport } from "@meshpush/mesh-transport/testing";
+import { ClusterRateLimiter, type RateLimiter } from '../../src/index.js';
+import { fakeClock, type FakeClock } from '../contract/rateLimiterContract.js';
+import { MemoryNetwork, type MemoryTransport } from '@meshpush/mesh-transport/testing';
 
-export const KEY = "app-1:backend_events";
+export const KEY = 'app-1:backend_events';
 
 export interface SimNode {
   readonly transport: MemoryTransport;

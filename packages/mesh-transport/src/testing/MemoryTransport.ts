@@ -1,5 +1,5 @@
-import { EventEmitter } from "node:events";
-import type { ClusterTransport, RequestHandler, RequestReply, TransportStats } from "../ClusterTransport.js";
+import { EventEmitter } from 'node:events';
+import type { ClusterTransport, RequestHandler, RequestReply, TransportStats } from '../ClusterTransport.js';
 
 /**
  * An in-process stand-in for the mesh: every pair of nodes is an ordered, asynchronous link,
@@ -26,7 +26,7 @@ export class MemoryNetwork {
   kill(node: MemoryTransport): void {
     this.nodes.delete(node.nodeId);
     node.dead = true;
-    for (const peer of this.nodes.values()) peer.unlink(node.nodeId, "killed");
+    for (const peer of this.nodes.values()) peer.unlink(node.nodeId, 'killed');
   }
 
   /** Resolves once every queued delivery (and what it caused) has run. */
@@ -63,13 +63,13 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
     peer.#deliver(() => {
       for (const subject of subjects) peer.#peerInterest.get(from)?.add(subject);
     });
-    this.#deliver(() => this.emit("peer-up", peer.nodeId, { nodeId: peer.nodeId, address: "memory" }));
+    this.#deliver(() => this.emit('peer-up', peer.nodeId, { nodeId: peer.nodeId, address: 'memory' }));
   }
 
   /** Drops the route to a peer from this side: its interest is forgotten, then `peer-down`. */
   unlink(peerId: string, reason: string): void {
     this.#peerInterest.delete(peerId);
-    if (this.#peers.delete(peerId)) this.#deliver(() => this.emit("peer-down", peerId, reason));
+    if (this.#peers.delete(peerId)) this.#deliver(() => this.emit('peer-down', peerId, reason));
   }
 
   peers(): string[] {
@@ -105,7 +105,7 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
         // A publish that crossed an unsubscribe in flight is dropped, as on the mesh.
         if (!peer.interestedIn(subject)) return;
         peer.receivedPublishes.push(subject);
-        peer.emit("message", subject, payload, from);
+        peer.emit('message', subject, payload, from);
       });
     }
   }
@@ -120,13 +120,13 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
     // Structured clone: a peer never shares objects with the sender, as over a real wire.
     const copy = structuredClone(payload);
     const from = this.nodeId;
-    peer.#deliver(() => peer.emit("broadcast", topic, copy, from));
+    peer.#deliver(() => peer.emit('broadcast', topic, copy, from));
     return true;
   }
 
   /** Ordered behind everything sent before it on each link; a peer without a handler answers an error. */
   request(target: string, topic: string, payload: unknown): Promise<RequestReply[]> {
-    const targets = target === "all" ? this.peers() : [target];
+    const targets = target === 'all' ? this.peers() : [target];
     return Promise.all(targets.map((nodeId) => this.#requestOne(nodeId, topic, payload)));
   }
 
@@ -148,14 +148,14 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
 
   #requestOne(nodeId: string, topic: string, payload: unknown): Promise<RequestReply> {
     const peer = this.#peers.get(nodeId);
-    if (!peer) return Promise.resolve({ nodeId, ok: false, error: "not connected" });
+    if (!peer) return Promise.resolve({ nodeId, ok: false, error: 'not connected' });
     const copy = structuredClone(payload);
     const from = this.nodeId;
     // Plain setImmediate (the links' FIFO) rather than #deliver: a dead end still gets its reply.
     return new Promise((resolve) => {
       setImmediate(() => {
         if (peer.dead || this.dead) {
-          resolve({ nodeId, ok: false, error: "peer down" });
+          resolve({ nodeId, ok: false, error: 'peer down' });
           return;
         }
         const handler = peer.#handlers.get(topic);

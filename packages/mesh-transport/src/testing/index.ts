@@ -1,2 +1,2 @@
 // Test helpers for code built on a ClusterTransport: several nodes in one process, no sockets.
-export { MemoryNetwork, MemoryTransport } from "./MemoryTransport.js";
+export { MemoryNetwork, MemoryTransport } from './MemoryTransport.js';

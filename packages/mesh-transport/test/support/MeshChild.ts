@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import type { ExecutionContext } from "ava";
-import type { ChildCommand, ChildEvent, ChildOptions, MeshStats, Received } from "./protocol.js";
-import { waitFor } from "./waitFor.js";
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ExecutionContext } from 'ava';
+import type { ChildCommand, ChildEvent, ChildOptions, MeshStats, Received } from './protocol.js';
+import { waitFor } from './waitFor.js';
 
-const script = fileURLToPath(new URL("./node-process.ts", import.meta.url));
+const script = fileURLToPath(new URL('./node-process.ts', import.meta.url));
 
 /** Test options: short timers so that failures show within seconds. */
 export const fastTimers = { checkIntervalMs: 200, nodeTimeoutMs: 1000, masterTimeoutMs: 1000 } as const;
@@ -18,7 +18,7 @@ interface Pending {
 export class MeshChild {
   readonly events: ChildEvent[] = [];
   readonly options: ChildOptions;
-  nodeId = "";
+  nodeId = '';
   #exited = false;
   #nextId = 1;
   readonly #process: ChildProcess;
@@ -26,17 +26,21 @@ export class MeshChild {
 
   private constructor(options: ChildOptions) {
     this.options = options;
-    this.#process = spawn(process.execPath, ["--import=tsx", "--conditions=source", script, JSON.stringify(options)], {
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    this.#process = spawn(process.execPath, ['--import=tsx', '--conditions=source', script, JSON.stringify(options)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    this.#process.on("message", (event: ChildEvent) => this.#onEvent(event));
-    this.#process.on("exit", () => this.#onExit());
+    this.#process.on('message', (event: ChildEvent) => this.#onEvent(event));
+    this.#process.on('exit', () => this.#onExit());
   }
 
   static async start(t: ExecutionContext, options: ChildOptions, deadlineMs = 30_000): Promise<MeshChild> {
     const child = new MeshChild(options);
-    t.teardown(() => child.kill("SIGKILL"));
-    const ready = await waitFor(() => child.events.find((event) => event.ev === "ready"), deadlineMs, "child mesh node did not start");
+    t.teardown(() => child.kill('SIGKILL'));
+    const ready = await waitFor(
+      () => child.events.find((event) => event.ev === 'ready'),
+      deadlineMs,
+      'child mesh node did not start',
+    );
     child.nodeId = (ready as { nodeId: string }).nodeId;
     return child;
   }
@@ -61,21 +65,23 @@ export class MeshChild {
         this.#pending.delete(id);
         reject(new Error(`node ${this.nodeId}: no reply to ${command.cmd} within ${deadlineMs} ms`));
       }, deadlineMs);
-      const settle = <A>(fn: (value: A) => void) => (value: A) => {
-        clearTimeout(timer);
-        fn(value);
-      };
+      const settle =
+        <A>(fn: (value: A) => void) =>
+        (value: A) => {
+          clearTimeout(timer);
+          fn(value);
+        };
       this.#pending.set(id, { resolve: settle(resolve as (value: unknown) => void), reject: settle(reject) });
       this.#process.send({ ...command, id });
     });
   }
 
   stats(): Promise<MeshStats> {
-    return this.call<MeshStats>({ cmd: "stats" });
+    return this.call<MeshStats>({ cmd: 'stats' });
   }
 
   received(subject: string): Promise<Received> {
-    return this.call<Received>({ cmd: "received", subject });
+    return this.call<Received>({ cmd: 'received', subject });
   }
 
   async peerIds(): Promise<string[]> {
@@ -83,24 +89,29 @@ export class MeshChild {
   }
 
   /** Peer-down events this node reported (optionally about one peer). */
-  peerDowns(nodeId?: string): Extract<ChildEvent, { ev: "peer-down" }>[] {
+  peerDowns(nodeId?: string): Extract<ChildEvent, { ev: 'peer-down' }>[] {
     return this.events.filter(
-      (event): event is Extract<ChildEvent, { ev: "peer-down" }> => event.ev === "peer-down" && (nodeId === undefined || event.nodeId === nodeId),
+      (event): event is Extract<ChildEvent, { ev: 'peer-down' }> =>
+        event.ev === 'peer-down' && (nodeId === undefined || event.nodeId === nodeId),
     );
   }
 
-  peerUps(nodeId?: string): Extract<ChildEvent, { ev: "peer-up" }>[] {
+  peerUps(nodeId?: string): Extract<ChildEvent, { ev: 'peer-up' }>[] {
     return this.events.filter(
-      (event): event is Extract<ChildEvent, { ev: "peer-up" }> => event.ev === "peer-up" && (nodeId === undefined || event.nodeId === nodeId),
+      (event): event is Extract<ChildEvent, { ev: 'peer-up' }> =>
+        event.ev === 'peer-up' && (nodeId === undefined || event.nodeId === nodeId),
     );
   }
 
-  logs(level?: string): Extract<ChildEvent, { ev: "log" }>[] {
-    return this.events.filter((event): event is Extract<ChildEvent, { ev: "log" }> => event.ev === "log" && (level === undefined || event.level === level));
+  logs(level?: string): Extract<ChildEvent, { ev: 'log' }>[] {
+    return this.events.filter(
+      (event): event is Extract<ChildEvent, { ev: 'log' }> =>
+        event.ev === 'log' && (level === undefined || event.level === level),
+    );
   }
 
   #onEvent(event: ChildEvent): void {
-    if (event.ev !== "reply") {
+    if (event.ev !== 'reply') {
       this.events.push(event);
       return;
     }
@@ -124,14 +135,17 @@ export function startNodes(t: ExecutionContext, count: number, options: ChildOpt
 
 /** Waits until every node sees exactly all the others as peers. */
 export async function waitForFullMesh(nodes: readonly MeshChild[], deadlineMs: number): Promise<void> {
-  let lagging = "";
+  let lagging = '';
   await waitFor(
     async () => {
       for (const node of nodes) {
-        const expected = nodes.filter((other) => other !== node).map((other) => other.nodeId).sort();
+        const expected = nodes
+          .filter((other) => other !== node)
+          .map((other) => other.nodeId)
+          .sort();
         const seen = await node.peerIds();
         if (JSON.stringify(seen) !== JSON.stringify(expected)) {
-          lagging = `node ${node.nodeId} sees peers [${seen.join(", ")}], expected [${expected.join(", ")}]`;
+          lagging = `node ${node.nodeId} sees peers [${seen.join(', ')}], expected [${expected.join(', ')}]`;
           return false;
         }
       }

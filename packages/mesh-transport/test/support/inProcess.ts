@@ -1,11 +1,11 @@
-import { once } from "node:events";
-import type { ExecutionContext } from "ava";
-import { Mesh, type MeshOptions } from "../../src/index.js";
-import { waitFor } from "./waitFor.js";
+import { once } from 'node:events';
+import type { ExecutionContext } from 'ava';
+import { Mesh, type MeshOptions } from '../../src/index.js';
+import { waitFor } from './waitFor.js';
 
 /** Starts a mesh node in this process; it is closed in teardown. */
 export async function startMesh(t: ExecutionContext, options: MeshOptions): Promise<Mesh> {
-  const mesh = await Mesh.start({ host: "127.0.0.1", ...options });
+  const mesh = await Mesh.start({ host: '127.0.0.1', ...options });
   t.teardown(() => mesh.close());
   return mesh;
 }
@@ -15,7 +15,7 @@ export function waitForPeers(nodes: readonly Mesh[], deadlineMs = 10_000): Promi
   return waitFor(
     () => nodes.every((node) => nodes.every((other) => other === node || node.peers().includes(other.nodeId))),
     deadlineMs,
-    () => `mesh did not form: ${nodes.map((node) => `${node.nodeId} sees [${node.peers().join(", ")}]`).join("; ")}`,
+    () => `mesh did not form: ${nodes.map((node) => `${node.nodeId} sees [${node.peers().join(', ')}]`).join('; ')}`,
   );
 }
 
@@ -28,6 +28,9 @@ export function waitForInterest(node: Mesh, peer: Mesh, count: number, deadlineM
   );
 }
 
-export function nextEvent<T extends unknown[]>(mesh: Mesh, event: "peer-up" | "peer-down" | "message" | "broadcast"): Promise<T> {
+export function nextEvent<T extends unknown[]>(
+  mesh: Mesh,
+  event: 'peer-up' | 'peer-down' | 'message' | 'broadcast',
+): Promise<T> {
   return once(mesh, event) as Promise<T>;
 }

@@ -1,9 +1,9 @@
-import { connect, type Socket } from "node:net";
-import type { ExecutionContext } from "ava";
-import { FrameDecoder } from "../../src/FrameDecoder.js";
-import { createFrameEncoderCbor, encodeFrame, FrameType, PROTOCOL_VERSION, type Frame } from "../../src/frames.js";
-import { computeProof, createNonce } from "../../src/handshake.js";
-import { waitFor } from "./waitFor.js";
+import { connect, type Socket } from 'node:net';
+import type { ExecutionContext } from 'ava';
+import { FrameDecoder } from '../../src/FrameDecoder.js';
+import { createFrameEncoderCbor, encodeFrame, FrameType, PROTOCOL_VERSION, type Frame } from '../../src/frames.js';
+import { computeProof, createNonce } from '../../src/handshake.js';
+import { waitFor } from './waitFor.js';
 
 /**
  * A hand-driven mesh peer speaking the wire protocol from the test process, for behaviour a real
@@ -11,7 +11,7 @@ import { waitFor } from "./waitFor.js";
  * the lower id of the pair and sends READY.
  */
 export class RawPeer {
-  readonly nodeId = "zzzz-raw-peer";
+  readonly nodeId = 'zzzz-raw-peer';
   readonly frames: Frame[] = [];
   closed = false;
   readonly #socket: Socket;
@@ -23,17 +23,26 @@ export class RawPeer {
   }
 
   /** Connects and completes the handshake; `advertisedPort` is what it claims to listen on. */
-  static async join(t: ExecutionContext, port: number, secret: string, advertisedPort: number, clusterName = "meshpush"): Promise<RawPeer> {
-    const socket = connect({ host: "127.0.0.1", port });
+  static async join(
+    t: ExecutionContext,
+    port: number,
+    secret: string,
+    advertisedPort: number,
+    clusterName = 'meshpush',
+  ): Promise<RawPeer> {
+    const socket = connect({ host: '127.0.0.1', port });
     const peer = new RawPeer(socket);
     t.teardown(() => peer.destroy());
     const nonce = createNonce();
-    const decoder = new FrameDecoder({ maxFrameBytes: 1 << 24, onFrame: (frame) => peer.#onFrame(frame, secret, clusterName) });
-    socket.on("data", (chunk: Buffer) => decoder.push(chunk));
-    socket.on("error", () => {});
-    socket.on("close", () => (peer.closed = true));
-    peer.send([FrameType.HELLO, PROTOCOL_VERSION, clusterName, peer.nodeId, nonce, "127.0.0.1", advertisedPort]);
-    await waitFor(() => peer.frames.some((frame) => frame[0] === FrameType.READY), 10_000, "raw peer got no READY");
+    const decoder = new FrameDecoder({
+      maxFrameBytes: 1 << 24,
+      onFrame: (frame) => peer.#onFrame(frame, secret, clusterName),
+    });
+    socket.on('data', (chunk: Buffer) => decoder.push(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => (peer.closed = true));
+    peer.send([FrameType.HELLO, PROTOCOL_VERSION, clusterName, peer.nodeId, nonce, '127.0.0.1', advertisedPort]);
+    await waitFor(() => peer.frames.some((frame) => frame[0] === FrameType.READY), 10_000, 'raw peer got no READY');
     return peer;
   }
 

@@ -21,7 +21,7 @@ export async function waitFor<T>(
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
-  const text = typeof message === "function" ? message() : message;
+  const text = typeof message === 'function' ? message() : message;
   const detail = lastError === undefined ? `last value: ${JSON.stringify(last)}` : `last error: ${String(lastError)}`;
   throw new Error(`timed out after ${deadlineMs} ms: ${text} (${detail})`);
 }

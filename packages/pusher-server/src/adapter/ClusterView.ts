@@ -23,7 +23,14 @@ export class ClusterView {
   }
 
   /** A socket of `nodeId` joined; `originSocketId` is set for this node's own sockets. */
-  subscribe(nodeId: string, appId: string, channel: string, socketId: string, member?: PresenceMember, originSocketId?: string): MembershipChange {
+  subscribe(
+    nodeId: string,
+    appId: string,
+    channel: string,
+    socketId: string,
+    member?: PresenceMember,
+    originSocketId?: string,
+  ): MembershipChange {
     const wasMember = member ? this.hasMember(appId, channel, member.userId) : true;
     const change = this.#membership(nodeId, appId).addSubscriber(channel, socketId, member);
     if (change.subscriptionCount < 0) return change;
@@ -139,7 +146,8 @@ export class ClusterView {
 
   /** Reports what a departure changed; `memberOnly` reports just the member (node drops do counts after). */
   #afterLeave(appId: string, channel: string, userId: string | undefined, memberOnly = false): void {
-    if (userId !== undefined && !this.hasMember(appId, channel, userId)) this.#listener.memberRemoved(appId, channel, userId);
+    if (userId !== undefined && !this.hasMember(appId, channel, userId))
+      this.#listener.memberRemoved(appId, channel, userId);
     if (memberOnly) return;
     const count = this.subscriptionCount(appId, channel);
     this.#listener.subscriptionCountChanged(appId, channel, count);

@@ -68,8 +68,7 @@ export function resolveApp(config: AppConfig, serverLimits: ServerLimits): App {
     maxEventNameLength: config.maxEventNameLength ?? serverLimits.maxEventNameLength,
     maxEventPayloadKb: config.maxEventPayloadInKb ?? serverLimits.maxEventPayloadKb,
     maxEventBatchSize: config.maxEventBatchSize ?? serverLimits.maxEventBatchSize,
-    maxPresenceMembersPerChannel:
-      config.maxPresenceMembersPerChannel ?? serverLimits.maxPresenceMembersPerChannel,
+    maxPresenceMembersPerChannel: config.maxPresenceMembersPerChannel ?? serverLimits.maxPresenceMembersPerChannel,
     maxPresenceMemberSizeKb: config.maxPresenceMemberSizeInKb ?? serverLimits.maxPresenceMemberSizeKb,
   };
   return Object.freeze({

@@ -1,5 +1,10 @@
 import type { AppConfig } from '../app-manager/App.js';
-import { defaultNatsAdapterConfig, defaultRedisAdapterConfig, type NatsAdapterConfig, type RedisAdapterConfig } from './BrokerConfig.js';
+import {
+  defaultNatsAdapterConfig,
+  defaultRedisAdapterConfig,
+  type NatsAdapterConfig,
+  type RedisAdapterConfig,
+} from './BrokerConfig.js';
 
 /** Which driver carries channel membership and messages between processes. */
 export type AdapterDriver = 'local' | 'cluster' | 'nats' | 'redis';

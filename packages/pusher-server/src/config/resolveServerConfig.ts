@@ -36,7 +36,8 @@ export function resolveServerConfig(input: ServerConfigInput = {}): ServerConfig
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined) continue;
     // A misspelt setting would otherwise be ignored silently (JavaScript callers have no types).
-    if (!(key in defaults)) throw new TypeError(`unknown setting '${key}'; settings are ${Object.keys(defaults).join(', ')}`);
+    if (!(key in defaults))
+      throw new TypeError(`unknown setting '${key}'; settings are ${Object.keys(defaults).join(', ')}`);
     merged[key] = withDefaults(defaults[key], value);
   }
   const config = merged as unknown as ServerConfig;

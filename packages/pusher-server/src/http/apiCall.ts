@@ -103,7 +103,8 @@ async function answerApiCall(
   if (app !== undefined) reader.setLimit(bodyCapBytes(app.limits));
   const body = await reader.result;
   if (body.kind === 'aborted') return;
-  if (app !== undefined && ctx.metrics) meterApiCall(ctx.metrics.forApp(app.id), reply, body.kind === 'complete' ? body.body.length : 0);
+  if (app !== undefined && ctx.metrics)
+    meterApiCall(ctx.metrics.forApp(app.id), reply, body.kind === 'complete' ? body.body.length : 0);
   if (body.kind === 'too-large') {
     // The rest of the body is never read, so the connection cannot carry another request.
     reply.error(413, `Request body is larger than ${body.limitBytes} bytes`, { closeConnection: true });

@@ -15,8 +15,7 @@ const PRESENCE_PREFIX = 'presence-';
  */
 export function listChannels(call: ApiCall, ctx: HttpApiContext): unknown {
   const prefix = queryParam(call.query, 'filter_by_prefix') ?? '';
-  const wanted =
-    parseInfoAttributes(queryParam(call.query, 'info'), ['user_count', 'subscription_count']) ?? new Set();
+  const wanted = parseInfoAttributes(queryParam(call.query, 'info'), ['user_count', 'subscription_count']) ?? new Set();
   if (wanted.has('user_count') && !prefix.startsWith(PRESENCE_PREFIX)) {
     throw badRequest(`info=user_count requires filter_by_prefix=${PRESENCE_PREFIX}`);
   }

@@ -23,7 +23,12 @@ const API_ROUTES: readonly ApiRoute[] = [
   { method: 'get', pattern: '/channels', extraParams: 0, endpoint: listChannels },
   { method: 'get', pattern: '/channels/:channel', extraParams: 1, endpoint: describeChannel },
   { method: 'get', pattern: '/channels/:channel/users', extraParams: 1, endpoint: listChannelUsers },
-  { method: 'post', pattern: '/users/:userId/terminate_connections', extraParams: 1, endpoint: terminateUserConnections },
+  {
+    method: 'post',
+    pattern: '/users/:userId/terminate_connections',
+    extraParams: 1,
+    endpoint: terminateUserConnections,
+  },
 ];
 
 /**
@@ -45,15 +50,36 @@ export function registerHttpApi(app: TemplatedApp, ctx: HttpApiContext): void {
   }
 
   for (const root of prefix === '' ? ['/'] : [prefix, `${prefix}/`]) {
-    app.get(root, route((reply) => answerAlive(reply)));
+    app.get(
+      root,
+      route((reply) => answerAlive(reply)),
+    );
   }
-  app.get(`${prefix}/ready`, route((reply) => answerReady(reply, ctx)));
-  app.get(`${prefix}/accept-traffic`, route((reply) => answerAcceptTraffic(reply, ctx)));
-  app.get(`${prefix}/usage`, route((reply) => answerUsage(reply)));
-  app.get(`${prefix}/cluster`, route((reply) => answerCluster(reply, ctx)));
+  app.get(
+    `${prefix}/ready`,
+    route((reply) => answerReady(reply, ctx)),
+  );
+  app.get(
+    `${prefix}/accept-traffic`,
+    route((reply) => answerAcceptTraffic(reply, ctx)),
+  );
+  app.get(
+    `${prefix}/usage`,
+    route((reply) => answerUsage(reply)),
+  );
+  app.get(
+    `${prefix}/cluster`,
+    route((reply) => answerCluster(reply, ctx)),
+  );
 
-  app.options('/*', route((reply) => reply.preflight()));
-  app.any('/*', route((reply) => reply.error(404, 'Not found')));
+  app.options(
+    '/*',
+    route((reply) => reply.preflight()),
+  );
+  app.any(
+    '/*',
+    route((reply) => reply.error(404, 'Not found')),
+  );
 }
 
 /** `''`, or `/name` with one leading slash and no trailing one, so patterns join cleanly. */

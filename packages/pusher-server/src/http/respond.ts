@@ -20,8 +20,7 @@ export type HttpStatus = keyof typeof STATUS_LINES;
 /** Methods a browser may use on the API, announced in preflight answers. */
 export const CORS_ALLOW_METHODS = 'GET, POST, OPTIONS';
 /** Request headers a browser may send, announced in preflight answers. */
-export const CORS_ALLOW_HEADERS =
-  'Content-Type, X-Requested-With, Authorization, Accept, Origin, X-Pusher-Library';
+export const CORS_ALLOW_HEADERS = 'Content-Type, X-Requested-With, Authorization, Accept, Origin, X-Pusher-Library';
 
 const JSON_TYPE = 'application/json';
 const TEXT_TYPE = 'text/plain; charset=utf-8';

@@ -44,33 +44,107 @@ interface AppMetric {
 /** soketi's names first (so its dashboards keep working), then meshpush's own. */
 const APP_METRICS: readonly AppMetric[] = [
   { name: 'connected', type: 'gauge', help: 'Open WebSocket connections.', read: (c) => c.connected },
-  { name: 'new_connections_total', type: 'counter', help: 'WebSocket connections opened.', read: (c) => c.newConnections },
-  { name: 'new_disconnections_total', type: 'counter', help: 'WebSocket connections closed.', read: (c) => c.disconnections },
-  { name: 'socket_received_bytes', type: 'counter', help: 'WebSocket payload bytes received.', read: (c) => c.wsBytesReceived },
-  { name: 'socket_transmitted_bytes', type: 'counter', help: 'WebSocket payload bytes sent (fan-out counted per receiving socket).', read: (c) => c.wsBytesSent },
-  { name: 'ws_messages_received', type: 'counter', help: 'WebSocket messages received.', read: (c) => c.wsMessagesReceived },
-  { name: 'ws_messages_sent', type: 'counter', help: 'WebSocket messages sent (fan-out counted per receiving socket).', read: (c) => c.wsMessagesSent },
-  { name: 'http_received_bytes', type: 'counter', help: 'HTTP API request body bytes received.', read: (c) => c.httpBytesReceived },
-  { name: 'http_transmitted_bytes', type: 'counter', help: 'HTTP API response body bytes sent.', read: (c) => c.httpBytesSent },
+  {
+    name: 'new_connections_total',
+    type: 'counter',
+    help: 'WebSocket connections opened.',
+    read: (c) => c.newConnections,
+  },
+  {
+    name: 'new_disconnections_total',
+    type: 'counter',
+    help: 'WebSocket connections closed.',
+    read: (c) => c.disconnections,
+  },
+  {
+    name: 'socket_received_bytes',
+    type: 'counter',
+    help: 'WebSocket payload bytes received.',
+    read: (c) => c.wsBytesReceived,
+  },
+  {
+    name: 'socket_transmitted_bytes',
+    type: 'counter',
+    help: 'WebSocket payload bytes sent (fan-out counted per receiving socket).',
+    read: (c) => c.wsBytesSent,
+  },
+  {
+    name: 'ws_messages_received',
+    type: 'counter',
+    help: 'WebSocket messages received.',
+    read: (c) => c.wsMessagesReceived,
+  },
+  {
+    name: 'ws_messages_sent',
+    type: 'counter',
+    help: 'WebSocket messages sent (fan-out counted per receiving socket).',
+    read: (c) => c.wsMessagesSent,
+  },
+  {
+    name: 'http_received_bytes',
+    type: 'counter',
+    help: 'HTTP API request body bytes received.',
+    read: (c) => c.httpBytesReceived,
+  },
+  {
+    name: 'http_transmitted_bytes',
+    type: 'counter',
+    help: 'HTTP API response body bytes sent.',
+    read: (c) => c.httpBytesSent,
+  },
   { name: 'http_calls_received_total', type: 'counter', help: 'HTTP API calls received.', read: (c) => c.httpCalls },
-  { name: 'webhook_requests_sent_total', type: 'counter', help: 'Webhook requests answered with 2xx.', read: (c) => c.webhookRequestsSent },
-  { name: 'webhook_events_sent_total', type: 'counter', help: 'Webhook events delivered.', read: (c) => c.webhookEventsSent },
-  { name: 'webhook_request_failures_total', type: 'counter', help: 'Webhook attempts that failed (non-2xx, network error, timeout).', read: (c) => c.webhookFailures },
+  {
+    name: 'webhook_requests_sent_total',
+    type: 'counter',
+    help: 'Webhook requests answered with 2xx.',
+    read: (c) => c.webhookRequestsSent,
+  },
+  {
+    name: 'webhook_events_sent_total',
+    type: 'counter',
+    help: 'Webhook events delivered.',
+    read: (c) => c.webhookEventsSent,
+  },
+  {
+    name: 'webhook_request_failures_total',
+    type: 'counter',
+    help: 'Webhook attempts that failed (non-2xx, network error, timeout).',
+    read: (c) => c.webhookFailures,
+  },
 ];
 
 /** Every per-app family, each sample labelled `app_id` and `port`. */
 export function appFamilies(apps: ReadonlyMap<string, AppCounters>, port: string): MetricFamily[] {
   const entries = [...apps];
   const families = APP_METRICS.map((metric) =>
-    family(metric.name, metric.type, metric.help, entries.map(([appId, c]) => ({ labels: { app_id: appId, port }, value: metric.read(c) }))),
+    family(
+      metric.name,
+      metric.type,
+      metric.help,
+      entries.map(([appId, c]) => ({ labels: { app_id: appId, port }, value: metric.read(c) })),
+    ),
   );
   const drops = entries.flatMap(([appId, c]) =>
     Object.entries(c.webhookDrops).map(([reason, value]) => ({ labels: { app_id: appId, port, reason }, value })),
   );
-  families.push(family('webhook_events_dropped_total', 'counter', 'Webhook events given up, by reason (queue_full, retries_exhausted, shutdown).', drops));
+  families.push(
+    family(
+      'webhook_events_dropped_total',
+      'counter',
+      'Webhook events given up, by reason (queue_full, retries_exhausted, shutdown).',
+      drops,
+    ),
+  );
   const limited = entries.flatMap(([appId, c]) =>
     [...c.rateLimited].map(([limit, value]) => ({ labels: { app_id: appId, port, limit }, value })),
   );
-  families.push(family('rate_limit_rejections_total', 'counter', 'Requests and client events refused by a rate limit, by limit.', limited));
+  families.push(
+    family(
+      'rate_limit_rejections_total',
+      'counter',
+      'Requests and client events refused by a rate limit, by limit.',
+      limited,
+    ),
+  );
   return families;
 }

@@ -93,9 +93,24 @@ export class ServerMetrics implements WebhookObserver {
   #serverFamilies(sources: MetricsSources): MetricFamily[] {
     const queue = sources.webhookQueue();
     const families = [
-      single('ws_backpressure_dropped_frames_total', 'counter', 'Frames uWS dropped for clients over the backpressure limit.', sources.backpressure.droppedFrames),
-      single('webhook_queued_events', 'gauge', 'Webhook events waiting for their batch, in flight or waiting to retry.', queue?.queuedEvents ?? 0),
-      single('webhook_delayed_events', 'gauge', 'channel_vacated / member_removed events inside their delay.', queue?.delayedEvents ?? 0),
+      single(
+        'ws_backpressure_dropped_frames_total',
+        'counter',
+        'Frames uWS dropped for clients over the backpressure limit.',
+        sources.backpressure.droppedFrames,
+      ),
+      single(
+        'webhook_queued_events',
+        'gauge',
+        'Webhook events waiting for their batch, in flight or waiting to retry.',
+        queue?.queuedEvents ?? 0,
+      ),
+      single(
+        'webhook_delayed_events',
+        'gauge',
+        'channel_vacated / member_removed events inside their delay.',
+        queue?.delayedEvents ?? 0,
+      ),
     ];
     const status = sources.adapterStatus();
     return [...families, ...meshFamilies(status), ...tlsFamilies(sources.clientCertificate?.(), status)];

@@ -12,7 +12,9 @@ interface BrokerFigures {
 function isBroker(value: unknown): value is BrokerFigures {
   if (typeof value !== 'object' || value === null) return false;
   const broker = value as Record<string, unknown>;
-  return typeof broker.driver === 'string' && typeof broker.state === 'string' && typeof broker.disconnects === 'number';
+  return (
+    typeof broker.driver === 'string' && typeof broker.state === 'string' && typeof broker.disconnects === 'number'
+  );
 }
 
 /**
@@ -29,7 +31,14 @@ export function brokerFamilies(status: AdapterStatus): MetricFamily[] {
     family('broker_connected', 'gauge', 'Whether the broker connection is up (1) or lost and reconnecting (0).', [
       { labels, value: broker.state === 'connected' ? 1 : 0 },
     ]),
-    family('broker_disconnects_total', 'counter', 'Broker connections lost since start.', [{ labels, value: broker.disconnects }]),
-    single('broker_dropped_publishes_total', 'counter', 'Messages not sent because the broker connection was down.', broker.droppedPublishes),
+    family('broker_disconnects_total', 'counter', 'Broker connections lost since start.', [
+      { labels, value: broker.disconnects },
+    ]),
+    single(
+      'broker_dropped_publishes_total',
+      'counter',
+      'Messages not sent because the broker connection was down.',
+      broker.droppedPublishes,
+    ),
   ];
 }

@@ -39,7 +39,8 @@ export function renderText(families: readonly MetricFamily[], prefix: string): s
   for (const metric of families) {
     const name = prefix + metric.name;
     lines.push(`# HELP ${name} ${escapeHelp(metric.help)}`, `# TYPE ${name} ${metric.type}`);
-    for (const sample of metric.samples) lines.push(`${name}${renderLabels(sample.labels)} ${formatValue(sample.value)}`);
+    for (const sample of metric.samples)
+      lines.push(`${name}${renderLabels(sample.labels)} ${formatValue(sample.value)}`);
   }
   return lines.join('\n') + '\n';
 }

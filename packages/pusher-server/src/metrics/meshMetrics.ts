@@ -23,13 +23,48 @@ interface PeerMetric {
 }
 
 const PEER_METRICS: readonly PeerMetric[] = [
-  { name: 'mesh_peer_rtt_seconds', type: 'gauge', help: 'Last heartbeat round trip to the peer, in seconds.', read: (p) => (p.rttMs === null ? null : p.rttMs / 1000) },
-  { name: 'mesh_peer_queued_bytes', type: 'gauge', help: 'Bytes queued for the peer and not yet written (queue depth).', read: (p) => p.queuedBytes },
-  { name: 'mesh_peer_received_bytes_total', type: 'counter', help: 'Bytes received from the peer on its current route.', read: (p) => p.bytesIn },
-  { name: 'mesh_peer_sent_bytes_total', type: 'counter', help: 'Bytes sent to the peer on its current route.', read: (p) => p.bytesOut },
-  { name: 'mesh_peer_received_frames_total', type: 'counter', help: 'Frames received from the peer on its current route.', read: (p) => p.framesIn },
-  { name: 'mesh_peer_sent_frames_total', type: 'counter', help: 'Frames sent to the peer on its current route.', read: (p) => p.framesOut },
-  { name: 'mesh_peer_heartbeat_age_seconds', type: 'gauge', help: 'Time since the peer was last heard (broker transports).', read: (p) => (p.lastHeardAgoMs === undefined ? undefined : p.lastHeardAgoMs / 1000) },
+  {
+    name: 'mesh_peer_rtt_seconds',
+    type: 'gauge',
+    help: 'Last heartbeat round trip to the peer, in seconds.',
+    read: (p) => (p.rttMs === null ? null : p.rttMs / 1000),
+  },
+  {
+    name: 'mesh_peer_queued_bytes',
+    type: 'gauge',
+    help: 'Bytes queued for the peer and not yet written (queue depth).',
+    read: (p) => p.queuedBytes,
+  },
+  {
+    name: 'mesh_peer_received_bytes_total',
+    type: 'counter',
+    help: 'Bytes received from the peer on its current route.',
+    read: (p) => p.bytesIn,
+  },
+  {
+    name: 'mesh_peer_sent_bytes_total',
+    type: 'counter',
+    help: 'Bytes sent to the peer on its current route.',
+    read: (p) => p.bytesOut,
+  },
+  {
+    name: 'mesh_peer_received_frames_total',
+    type: 'counter',
+    help: 'Frames received from the peer on its current route.',
+    read: (p) => p.framesIn,
+  },
+  {
+    name: 'mesh_peer_sent_frames_total',
+    type: 'counter',
+    help: 'Frames sent to the peer on its current route.',
+    read: (p) => p.framesOut,
+  },
+  {
+    name: 'mesh_peer_heartbeat_age_seconds',
+    type: 'gauge',
+    help: 'Time since the peer was last heard (broker transports).',
+    read: (p) => (p.lastHeardAgoMs === undefined ? undefined : p.lastHeardAgoMs / 1000),
+  },
 ];
 
 /**
@@ -40,7 +75,9 @@ export function meshFamilies(status: AdapterStatus): MetricFamily[] {
   const transport = status.transport;
   if (!isRecord(transport) || !Array.isArray(transport.peers)) return [];
   const peers = transport.peers.filter(isPeer);
-  const families: MetricFamily[] = [single('mesh_peers', 'gauge', 'Peers this node has a live route to.', peers.length)];
+  const families: MetricFamily[] = [
+    single('mesh_peers', 'gauge', 'Peers this node has a live route to.', peers.length),
+  ];
   for (const metric of PEER_METRICS) {
     const samples: Sample[] = [];
     for (const peer of peers) {

@@ -27,12 +27,27 @@ export class ProcessMetrics {
     const families = [
       single('process_cpu_user_seconds_total', 'counter', 'User CPU time spent, in seconds.', cpu.user / 1e6),
       single('process_cpu_system_seconds_total', 'counter', 'System CPU time spent, in seconds.', cpu.system / 1e6),
-      single('process_cpu_seconds_total', 'counter', 'User and system CPU time spent, in seconds.', (cpu.user + cpu.system) / 1e6),
-      single('process_start_time_seconds', 'gauge', 'Start time of the process since the Unix epoch, in seconds.', this.#startTimeSec),
+      single(
+        'process_cpu_seconds_total',
+        'counter',
+        'User and system CPU time spent, in seconds.',
+        (cpu.user + cpu.system) / 1e6,
+      ),
+      single(
+        'process_start_time_seconds',
+        'gauge',
+        'Start time of the process since the Unix epoch, in seconds.',
+        this.#startTimeSec,
+      ),
       single('process_resident_memory_bytes', 'gauge', 'Resident memory size, in bytes.', memory.rss),
       single('nodejs_heap_size_total_bytes', 'gauge', 'V8 heap size, in bytes.', memory.heapTotal),
       single('nodejs_heap_size_used_bytes', 'gauge', 'V8 heap in use, in bytes.', memory.heapUsed),
-      single('nodejs_external_memory_bytes', 'gauge', 'Memory of C++ objects bound to JavaScript, in bytes.', memory.external),
+      single(
+        'nodejs_external_memory_bytes',
+        'gauge',
+        'Memory of C++ objects bound to JavaScript, in bytes.',
+        memory.external,
+      ),
       ...this.#loopDelayFamilies(),
       family('nodejs_version_info', 'gauge', 'Node.js version.', [{ labels: versionLabels(), value: 1 }]),
     ];
@@ -48,8 +63,18 @@ export class ProcessMetrics {
       single('nodejs_eventloop_lag_min_seconds', 'gauge', 'Smallest event loop delay, in seconds.', seconds(h.min)),
       single('nodejs_eventloop_lag_max_seconds', 'gauge', 'Largest event loop delay, in seconds.', seconds(h.max)),
       single('nodejs_eventloop_lag_mean_seconds', 'gauge', 'Mean event loop delay, in seconds.', seconds(h.mean)),
-      single('nodejs_eventloop_lag_p50_seconds', 'gauge', 'Median event loop delay, in seconds.', seconds(h.percentile(50))),
-      single('nodejs_eventloop_lag_p99_seconds', 'gauge', '99th percentile event loop delay, in seconds.', seconds(h.percentile(99))),
+      single(
+        'nodejs_eventloop_lag_p50_seconds',
+        'gauge',
+        'Median event loop delay, in seconds.',
+        seconds(h.percentile(50)),
+      ),
+      single(
+        'nodejs_eventloop_lag_p99_seconds',
+        'gauge',
+        '99th percentile event loop delay, in seconds.',
+        seconds(h.percentile(99)),
+      ),
     ];
   }
 }

@@ -16,7 +16,10 @@ export async function startMetricsServer(
 }
 
 /** Closes what `startMetricsServer` opened and stops the metric collectors. */
-export async function stopMetrics(server: MetricsServer | undefined, metrics: ServerMetrics | undefined): Promise<void> {
+export async function stopMetrics(
+  server: MetricsServer | undefined,
+  metrics: ServerMetrics | undefined,
+): Promise<void> {
   metrics?.close();
   await server?.close();
 }

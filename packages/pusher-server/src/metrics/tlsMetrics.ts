@@ -14,8 +14,18 @@ export function tlsFamilies(client: CertificateSummary | undefined, status: Adap
   if (mesh !== undefined) samples.push({ labels: { listener: 'mesh' }, value: seconds(mesh) });
   if (samples.length === 0) return [];
   return [
-    family('tls_certificate_expiry_timestamp_seconds', 'gauge', 'End of validity of the TLS certificates in use, per listener (Unix time).', samples),
-    single('tls_earliest_certificate_expiry_timestamp_seconds', 'gauge', 'The earliest end of validity among the TLS certificates in use (Unix time).', Math.min(...samples.map((s) => s.value))),
+    family(
+      'tls_certificate_expiry_timestamp_seconds',
+      'gauge',
+      'End of validity of the TLS certificates in use, per listener (Unix time).',
+      samples,
+    ),
+    single(
+      'tls_earliest_certificate_expiry_timestamp_seconds',
+      'gauge',
+      'The earliest end of validity among the TLS certificates in use (Unix time).',
+      Math.min(...samples.map((s) => s.value)),
+    ),
   ];
 }
 

@@ -88,7 +88,8 @@ export class PusherProtocol implements AdapterListener, LocalFanout, EventPublis
     connection.closed = true;
     for (const channel of [...connection.channels.keys()]) leave(this.#ctx, connection, channel);
     this.#ctx.registry.remove(connection);
-    if (connection.userId !== undefined) this.#ctx.adapter.removeUser(connection.app.id, connection.userId, connection.id);
+    if (connection.userId !== undefined)
+      this.#ctx.adapter.removeUser(connection.app.id, connection.userId, connection.id);
     this.#ctx.adapter.countConnection(connection.app.id, -1);
   }
 
@@ -186,14 +187,18 @@ export class PusherProtocol implements AdapterListener, LocalFanout, EventPublis
   }
 
   #trace(connection: Connection, message: ClientMessage): void {
-    const channel = typeof message.channel === 'string' ? message.channel : (message.data as { channel?: unknown } | undefined)?.channel;
+    const channel =
+      typeof message.channel === 'string'
+        ? message.channel
+        : (message.data as { channel?: unknown } | undefined)?.channel;
     this.#ctx.logger.debug('message received', { socketId: connection.id, event: message.event, channel });
   }
 
   #flushCount(key: string): void {
     const pending = this.#pendingCounts.get(key);
     this.#pendingCounts.delete(key);
-    if (pending) this.publishLocal(pending.appId, pending.channel, frames.subscriptionCount(pending.channel, pending.count));
+    if (pending)
+      this.publishLocal(pending.appId, pending.channel, frames.subscriptionCount(pending.channel, pending.count));
   }
 
   #notifyWatchers(appId: string, userId: string, name: 'online' | 'offline'): void {

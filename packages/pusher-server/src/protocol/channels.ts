@@ -9,9 +9,8 @@ const VALID_CHANNEL_NAME = /^[A-Za-z0-9_\-=@,.;]+$/;
 /** Classifies a channel by its prefix (cache channels are classified by their base type). */
 export function channelType(name: string): ChannelType {
   if (name.startsWith(SERVER_TO_USER_PREFIX)) return 'server-to-user';
-  const base = name.startsWith('private-cache-') || name.startsWith('presence-cache-')
-    ? name.replace('-cache-', '-')
-    : name;
+  const base =
+    name.startsWith('private-cache-') || name.startsWith('presence-cache-') ? name.replace('-cache-', '-') : name;
   if (base.startsWith('private-encrypted-')) return 'private-encrypted';
   if (base.startsWith('private-')) return 'private';
   if (base.startsWith('presence-')) return 'presence';

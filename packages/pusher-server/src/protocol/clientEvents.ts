@@ -39,7 +39,9 @@ function clientEventProblem(connection: Connection, message: ClientMessage): str
   }
   const nameProblem = eventNameProblem(message.event, app.limits.maxEventNameLength);
   if (nameProblem) return nameProblem;
-  const dataBytes = Buffer.byteLength(typeof message.data === 'string' ? message.data : JSON.stringify(message.data ?? null));
+  const dataBytes = Buffer.byteLength(
+    typeof message.data === 'string' ? message.data : JSON.stringify(message.data ?? null),
+  );
   if (dataBytes > app.limits.maxEventPayloadKb * 1024) {
     return `${message.event}: data is larger than ${app.limits.maxEventPayloadKb} KB`;
   }

@@ -8,7 +8,10 @@ function frame(event: string, data: unknown, channel?: string): string {
 }
 
 export function connectionEstablished(socketId: string, activityTimeoutSec: number): string {
-  return frame('pusher:connection_established', JSON.stringify({ socket_id: socketId, activity_timeout: activityTimeoutSec }));
+  return frame(
+    'pusher:connection_established',
+    JSON.stringify({ socket_id: socketId, activity_timeout: activityTimeoutSec }),
+  );
 }
 
 export const PONG_FRAME = frame('pusher:pong', '{}');

@@ -31,7 +31,12 @@ export function handleSignin(ctx: ProtocolContext, connection: Connection, data:
   }
   const watchlist = request.watchlist.slice(0, MAX_WATCHLIST);
   if (request.watchlist.length > MAX_WATCHLIST) {
-    connection.send(frames.errorFrame(`Watchlist is limited to ${MAX_WATCHLIST} users; the first ${MAX_WATCHLIST} were accepted`, ErrorCodes.WatchlistLimitExceeded));
+    connection.send(
+      frames.errorFrame(
+        `Watchlist is limited to ${MAX_WATCHLIST} users; the first ${MAX_WATCHLIST} were accepted`,
+        ErrorCodes.WatchlistLimitExceeded,
+      ),
+    );
   }
   connection.userId = request.userId;
   connection.watchlist = watchlist;
@@ -56,9 +61,12 @@ function readSignin(connection: Connection, data: unknown): SigninRequest | stri
     return 'pusher:signin: user_data is not valid JSON';
   }
   const userId = field(parsed, 'id');
-  if (typeof userId !== 'string' || userId.length === 0) return 'pusher:signin: user_data must contain a non-empty string id';
+  if (typeof userId !== 'string' || userId.length === 0)
+    return 'pusher:signin: user_data must contain a non-empty string id';
   const rawWatchlist = field(parsed, 'watchlist');
-  const watchlist = Array.isArray(rawWatchlist) ? rawWatchlist.filter((id): id is string => typeof id === 'string') : [];
+  const watchlist = Array.isArray(rawWatchlist)
+    ? rawWatchlist.filter((id): id is string => typeof id === 'string')
+    : [];
   return { userId, userData, watchlist: [...new Set(watchlist)] };
 }
 

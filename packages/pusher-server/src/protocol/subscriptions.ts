@@ -72,9 +72,10 @@ function authorize(
   }
   if (!requiresAuth(type)) return {};
   const channelData = field(data, 'channel_data');
-  const signed = type === 'presence'
-    ? `${connection.id}:${channel}:${typeof channelData === 'string' ? channelData : ''}`
-    : `${connection.id}:${channel}`;
+  const signed =
+    type === 'presence'
+      ? `${connection.id}:${channel}:${typeof channelData === 'string' ? channelData : ''}`
+      : `${connection.id}:${channel}`;
   const { key, secret } = connection.app;
   if (!verifyAuthToken(field(data, 'auth'), key, secret, signed)) {
     ctx.logger.debug('subscription refused: invalid signature', { socketId: connection.id, channel });

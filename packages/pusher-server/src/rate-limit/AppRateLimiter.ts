@@ -36,7 +36,12 @@ export interface AppRateLimiterOptions {
   observer?: RateLimitObserver;
 }
 
-const NO_LIMIT: AppRateLimitDecision = Object.freeze({ allowed: true, remaining: Infinity, retryAfterMs: 0, limitPerSecond: -1 });
+const NO_LIMIT: AppRateLimitDecision = Object.freeze({
+  allowed: true,
+  remaining: Infinity,
+  retryAfterMs: 0,
+  limitPerSecond: -1,
+});
 
 type Tally = Record<RateLimitKind, { admitted: number; rejected: number }>;
 
@@ -69,12 +74,26 @@ export class AppRateLimiter {
 
   /** `points` events published through the HTTP API. */
   backendEvents(app: App, points: number): AppRateLimitDecision {
-    return this.#decide(this.#limiter, app, 'backend_events', `${app.id}:backend_events`, points, app.maxBackendEventsPerSecond);
+    return this.#decide(
+      this.#limiter,
+      app,
+      'backend_events',
+      `${app.id}:backend_events`,
+      points,
+      app.maxBackendEventsPerSecond,
+    );
   }
 
   /** One read request (`GET` on the HTTP API). */
   readRequest(app: App): AppRateLimitDecision {
-    return this.#decide(this.#limiter, app, 'read_requests', `${app.id}:read_requests`, 1, app.maxReadRequestsPerSecond);
+    return this.#decide(
+      this.#limiter,
+      app,
+      'read_requests',
+      `${app.id}:read_requests`,
+      1,
+      app.maxReadRequestsPerSecond,
+    );
   }
 
   /** One client event sent by the connection `socketId`. */
@@ -95,7 +114,14 @@ export class AppRateLimiter {
     await Promise.all([this.#limiter.close(), this.#perConnection.close()]);
   }
 
-  #decide(limiter: RateLimiter, app: App, kind: RateLimitKind, key: string, points: number, limit: number): AppRateLimitDecision {
+  #decide(
+    limiter: RateLimiter,
+    app: App,
+    kind: RateLimitKind,
+    key: string,
+    points: number,
+    limit: number,
+  ): AppRateLimitDecision {
     if (isUnlimited(limit)) return NO_LIMIT;
     const decision = limiter.consume(key, points, limit);
     const count = this.#tally(app.id)[kind];

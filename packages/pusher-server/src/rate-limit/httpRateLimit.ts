@@ -35,14 +35,21 @@ export function checkApiRateLimit(ctx: HttpApiContext, method: string, path: str
   if (limiter === undefined) return;
   if (method === 'GET') {
     const decision = limiter.readRequest(app);
-    if (!decision.allowed) throw new TooManyRequestsError(`Too many requests: over ${app.maxReadRequestsPerSecond} read requests per second`, decision);
+    if (!decision.allowed)
+      throw new TooManyRequestsError(
+        `Too many requests: over ${app.maxReadRequestsPerSecond} read requests per second`,
+        decision,
+      );
     return;
   }
   const batch = path.endsWith('/batch_events');
   if (method !== 'POST' || !(batch || path.endsWith('/events')) || app.maxBackendEventsPerSecond < 0) return;
   const decision = limiter.backendEvents(app, backendEventPoints(body, app, batch));
   if (!decision.allowed) {
-    throw new TooManyRequestsError(`Too many requests: over ${app.maxBackendEventsPerSecond} backend events per second`, decision);
+    throw new TooManyRequestsError(
+      `Too many requests: over ${app.maxBackendEventsPerSecond} backend events per second`,
+      decision,
+    );
   }
 }
 

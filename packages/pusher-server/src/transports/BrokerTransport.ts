@@ -144,7 +144,12 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
     return true;
   }
 
-  request(target: string, topic: string, payload: unknown, timeoutMs = this.#requestTimeoutMs): Promise<RequestReply[]> {
+  request(
+    target: string,
+    topic: string,
+    payload: unknown,
+    timeoutMs = this.#requestTimeoutMs,
+  ): Promise<RequestReply[]> {
     const targets = target === 'all' ? this.peers() : [target];
     return this.#requests.start(targets, timeoutMs, (nodeId, requestId) => {
       if (!this.#links.isUp(nodeId)) return false;
@@ -180,7 +185,9 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
       transport: this.#connection.status().driver,
       broker: this.#connection.status(),
       subjects: this.#interest.size,
-      peers: links.filter((l) => l.up).map((l: LinkStatus) => ({ nodeId: l.nodeId, rttMs: null, lastHeardAgoMs: l.lastHeardAgoMs })),
+      peers: links
+        .filter((l) => l.up)
+        .map((l: LinkStatus) => ({ nodeId: l.nodeId, rttMs: null, lastHeardAgoMs: l.lastHeardAgoMs })),
       joining: links.filter((l) => !l.up).map((l) => l.nodeId),
       heartbeatIntervalMs: this.#checkIntervalMs,
       nodeTimeoutMs: this.#nodeTimeoutMs,
@@ -218,7 +225,10 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
     if (this.#closed || !this.#connected) return;
     this.#connected = false;
     const { driver, endpoint } = this.#connection.status();
-    this.#logger.error(`${driver} broker connection lost; serving local sockets only until it is back`, { broker: endpoint, reason });
+    this.#logger.error(`${driver} broker connection lost; serving local sockets only until it is back`, {
+      broker: endpoint,
+      reason,
+    });
     // Whatever peers sent meanwhile is lost to us: drop their state now, resync on reconnect.
     this.#links.dropAll(`this node lost its ${driver} connection`);
   }
@@ -301,7 +311,8 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
       this.#connection.publish(brokerSubject, bytes);
       return;
     }
-    for (const piece of this.#chunker.split(this.nodeId, bytes, limit, this.#codec)) this.#connection.publish(brokerSubject, piece);
+    for (const piece of this.#chunker.split(this.nodeId, bytes, limit, this.#codec))
+      this.#connection.publish(brokerSubject, piece);
   }
 }
 

@@ -26,7 +26,10 @@ export class Chunker {
   }
 
   /** The whole message once its last piece arrived; undefined before (or when it does not decode). */
-  accept(chunk: Extract<WireMessage, readonly [typeof Kind.Chunk, ...unknown[]]>, codec: WireCodec): WireMessage | undefined {
+  accept(
+    chunk: Extract<WireMessage, readonly [typeof Kind.Chunk, ...unknown[]]>,
+    codec: WireCodec,
+  ): WireMessage | undefined {
     const [, from, last, bytes] = chunk;
     const partial = this.#partial.get(from) ?? { pieces: [], bytes: 0 };
     partial.pieces.push(bytes);

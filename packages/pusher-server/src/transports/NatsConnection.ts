@@ -1,5 +1,15 @@
-import { connect, type NatsConnection as NatsClient, type NodeConnectionOptions, type Subscription } from '@nats-io/transport-node';
-import { backoffMs, type BrokerConnection, type BrokerConnectionEvents, type BrokerConnectionStatus } from './BrokerConnection.js';
+import {
+  connect,
+  type NatsConnection as NatsClient,
+  type NodeConnectionOptions,
+  type Subscription,
+} from '@nats-io/transport-node';
+import {
+  backoffMs,
+  type BrokerConnection,
+  type BrokerConnectionEvents,
+  type BrokerConnectionStatus,
+} from './BrokerConnection.js';
 
 /** Settings of a NATS connection (soketi's `ADAPTER_NATS_*`). */
 export interface NatsConnectionOptions {
@@ -109,7 +119,8 @@ export class NatsConnection implements BrokerConnection {
   async #connect(): Promise<void> {
     const client = await connect(this.#clientOptions());
     this.#client = client;
-    for (const subject of this.#subscriptions.keys()) this.#subscriptions.set(subject, this.#subscribeOn(client, subject));
+    for (const subject of this.#subscriptions.keys())
+      this.#subscriptions.set(subject, this.#subscribeOn(client, subject));
     await client.flush();
     this.#attempt = 0;
     void this.#watch(client);
@@ -137,9 +148,11 @@ export class NatsConnection implements BrokerConnection {
   #subscribeOn(client: NatsClient | undefined, subject: string): Subscription | undefined {
     if (client === undefined || client.isClosed()) return undefined;
     // A callback, not an async iterator: messages of every subject are handled in arrival order.
-    return client.subscribe(subject, { callback: (error, msg) => {
-      if (error === null) this.#events?.message(msg.subject, msg.data);
-    } });
+    return client.subscribe(subject, {
+      callback: (error, msg) => {
+        if (error === null) this.#events?.message(msg.subject, msg.data);
+      },
+    });
   }
 
   async #watch(client: NatsClient): Promise<void> {
@@ -197,6 +210,7 @@ export function describeNatsError(error: unknown): string {
   if (/authorization|authentication|auth/i.test(message)) {
     return `${message} (check ADAPTER_NATS_USER / ADAPTER_NATS_PASSWORD / ADAPTER_NATS_TOKEN)`;
   }
-  if (/ECONNREFUSED|CONNECTION_REFUSED|connection refused/i.test(message)) return `${message} (is nats-server running there?)`;
+  if (/ECONNREFUSED|CONNECTION_REFUSED|connection refused/i.test(message))
+    return `${message} (is nats-server running there?)`;
   return message;
 }

@@ -42,7 +42,12 @@ export class PeerLinks {
   readonly #actions: LinkActions;
   readonly #peers = new Map<string, PeerEntry>();
 
-  constructor(selfId: string, nodeTimeoutMs: number, actions: LinkActions, now: () => number = () => performance.now()) {
+  constructor(
+    selfId: string,
+    nodeTimeoutMs: number,
+    actions: LinkActions,
+    now: () => number = () => performance.now(),
+  ) {
     this.#selfId = selfId;
     this.#nodeTimeoutMs = nodeTimeoutMs;
     this.#actions = actions;

@@ -1,5 +1,10 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { backoffMs, type BrokerConnection, type BrokerConnectionEvents, type BrokerConnectionStatus } from './BrokerConnection.js';
+import {
+  backoffMs,
+  type BrokerConnection,
+  type BrokerConnectionEvents,
+  type BrokerConnectionStatus,
+} from './BrokerConnection.js';
 
 /** One Redis endpoint (a server, a Sentinel or a Cluster node). */
 export interface RedisHostPort {
@@ -68,7 +73,9 @@ export class RedisConnection implements BrokerConnection {
       client.on('close', () => this.#onClose());
       client.on('ready', () => void this.#onReady());
     }
-    this.#subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#events?.message(channel.toString(), message));
+    this.#subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
+      this.#events?.message(channel.toString(), message),
+    );
   }
 
   async open(events: BrokerConnectionEvents): Promise<void> {
@@ -113,7 +120,9 @@ export class RedisConnection implements BrokerConnection {
       this.#dropped++;
       return;
     }
-    this.#publisher.publish(subject, Buffer.from(data.buffer, data.byteOffset, data.byteLength)).catch(() => this.#dropped++);
+    this.#publisher
+      .publish(subject, Buffer.from(data.buffer, data.byteOffset, data.byteLength))
+      .catch(() => this.#dropped++);
   }
 
   /** Connection state, its reason, and the loss counters. */
@@ -169,10 +178,16 @@ export class RedisConnection implements BrokerConnection {
   #clientOptions(role: string): RedisOptions {
     const o = this.#options;
     const sentinels = o.sentinels ?? [];
-    const target = o.clusterMode ? (o.clusterNodes?.[0] ?? { host: o.host, port: o.port }) : { host: o.host, port: o.port };
+    const target = o.clusterMode
+      ? (o.clusterNodes?.[0] ?? { host: o.host, port: o.port })
+      : { host: o.host, port: o.port };
     return {
       ...(sentinels.length > 0
-        ? { sentinels: sentinels.map((s) => ({ ...s })), name: o.instanceName ?? 'mymaster', ...(o.sentinelPassword ? { sentinelPassword: o.sentinelPassword } : {}) }
+        ? {
+            sentinels: sentinels.map((s) => ({ ...s })),
+            name: o.instanceName ?? 'mymaster',
+            ...(o.sentinelPassword ? { sentinelPassword: o.sentinelPassword } : {}),
+          }
         : target),
       ...(o.clusterMode ? {} : { db: o.db }),
       ...(o.username ? { username: o.username } : {}),
@@ -205,7 +220,8 @@ export class RedisConnection implements BrokerConnection {
   #endpoint(): string {
     const o = this.#options;
     const list = (nodes: readonly RedisHostPort[]): string => nodes.map((n) => `${n.host}:${n.port}`).join(',');
-    if ((o.sentinels ?? []).length > 0) return `sentinel ${o.instanceName ?? 'mymaster'} via ${list(o.sentinels ?? [])}`;
+    if ((o.sentinels ?? []).length > 0)
+      return `sentinel ${o.instanceName ?? 'mymaster'} via ${list(o.sentinels ?? [])}`;
     if (o.clusterMode) return `cluster ${list(o.clusterNodes?.length ? o.clusterNodes : [o])}`;
     return `${o.host}:${o.port}/${o.db}`;
   }

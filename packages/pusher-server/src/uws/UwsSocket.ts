@@ -23,7 +23,12 @@ export class UwsSocket<UserData> implements PusherSocket {
   readonly #otherApps: (() => readonly TemplatedApp[]) | undefined;
 
   /** `otherApps`: the server's other uWS apps (after a TLS reload), which `ws.publish` does not reach. */
-  constructor(ws: WebSocket<UserData>, stats: BackpressureStats, meter?: SocketMeter, otherApps?: () => readonly TemplatedApp[]) {
+  constructor(
+    ws: WebSocket<UserData>,
+    stats: BackpressureStats,
+    meter?: SocketMeter,
+    otherApps?: () => readonly TemplatedApp[],
+  ) {
     this.#ws = ws;
     this.#stats = stats;
     this.#meter = meter;

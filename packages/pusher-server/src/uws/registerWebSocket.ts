@@ -42,7 +42,10 @@ export interface WebSocketDeps {
  * the server buffer arbitrarily large frames.
  */
 export function hardFrameLimitBytes(config: ServerConfig): number {
-  const largestAppLimitKb = Math.max(config.limits.maxEventPayloadKb, ...config.apps.map((a) => a.maxEventPayloadInKb ?? 0));
+  const largestAppLimitKb = Math.max(
+    config.limits.maxEventPayloadKb,
+    ...config.apps.map((a) => a.maxEventPayloadInKb ?? 0),
+  );
   return Math.max(1024 * 1024, largestAppLimitKb * 1024 * 2 + 64 * 1024);
 }
 
@@ -60,7 +63,8 @@ export function registerWebSocket(app: TemplatedApp, deps: WebSocketDeps): void 
     idleTimeout: 0,
     sendPingsAutomatically: false,
     open: (ws: WebSocket<SocketData>) => onOpen(ws, deps, app),
-    message: (ws: WebSocket<SocketData>, message: ArrayBuffer, isBinary: boolean) => onMessage(ws, message, isBinary, deps),
+    message: (ws: WebSocket<SocketData>, message: ArrayBuffer, isBinary: boolean) =>
+      onMessage(ws, message, isBinary, deps),
     pong: (ws: WebSocket<SocketData>) => {
       const connection = ws.getUserData().connection;
       if (connection) deps.protocol.touch(connection);
@@ -77,7 +81,10 @@ export function registerWebSocket(app: TemplatedApp, deps: WebSocketDeps): void 
     },
   };
   const prefix = deps.config.pathPrefix;
-  app.ws<SocketData>(`${prefix}/app/:key`, { ...behavior, upgrade: (res, req, context) => upgrade(res, req, context, deps) });
+  app.ws<SocketData>(`${prefix}/app/:key`, {
+    ...behavior,
+    upgrade: (res, req, context) => upgrade(res, req, context, deps),
+  });
   app.ws<SocketData>('/*', {
     ...behavior,
     upgrade: (res, req, context) => upgradeWith(res, req, context, { refusal: CloseCodes.PathNotFound }),
@@ -128,14 +135,20 @@ function upgradeHeaders(req: HttpRequest): UpgradeHeaders {
   };
 }
 
-function finishUpgrade(res: HttpResponse, headers: UpgradeHeaders, context: us_socket_context_t, data: SocketData): void {
+function finishUpgrade(
+  res: HttpResponse,
+  headers: UpgradeHeaders,
+  context: us_socket_context_t,
+  data: SocketData,
+): void {
   res.upgrade<SocketData>(data, headers.key, headers.protocol, headers.extensions, context);
 }
 
 /** Protocol 7 is current; 5 and 6 differ only in ways the server does not depend on. */
 function socketData(app: App | undefined, protocolVersion: string): SocketData {
   if (!app) return { refusal: CloseCodes.AppNotFound };
-  if (protocolVersion !== '' && !/^[5-7]$/.test(protocolVersion)) return { app, refusal: CloseCodes.UnsupportedProtocol };
+  if (protocolVersion !== '' && !/^[5-7]$/.test(protocolVersion))
+    return { app, refusal: CloseCodes.UnsupportedProtocol };
   return { app };
 }
 
@@ -149,7 +162,10 @@ function onOpen(ws: WebSocket<SocketData>, deps: WebSocketDeps, uwsApp: Template
     return;
   }
   const topics = deps.generations ?? uwsApp;
-  const meter = deps.metrics && { counters: deps.metrics.forApp(data.app.id), subscribers: (topic: string) => topics.numSubscribers(topic) };
+  const meter = deps.metrics && {
+    counters: deps.metrics.forApp(data.app.id),
+    subscribers: (topic: string) => topics.numSubscribers(topic),
+  };
   if (meter) {
     data.counters = meter.counters;
     meter.counters.connected++;

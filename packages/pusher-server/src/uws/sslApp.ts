@@ -20,7 +20,12 @@ export interface SslLabels {
   readonly ca: string;
 }
 
-const configLabels: SslLabels = { cert: 'ssl.certFile', key: 'ssl.keyFile', passphrase: 'ssl.passphrase', ca: 'ssl.caFile' };
+const configLabels: SslLabels = {
+  cert: 'ssl.certFile',
+  key: 'ssl.keyFile',
+  passphrase: 'ssl.passphrase',
+  ca: 'ssl.caFile',
+};
 
 /** A TLS file that cannot be used: the message names the setting and the file. */
 export class SslFileError extends Error {
@@ -37,19 +42,24 @@ export function sslEnabled(ssl: SslConfig): boolean {
  * listens. Throws {@link SslFileError} with one line naming the file; returns the certificate.
  */
 export function checkSslFiles(ssl: SslConfig, labels: SslLabels = configLabels): CertificateSummary {
-  if (ssl.certFile === '' || ssl.keyFile === '') throw new SslFileError(`${labels.cert} and ${labels.key} must be set together`);
+  if (ssl.certFile === '' || ssl.keyFile === '')
+    throw new SslFileError(`${labels.cert} and ${labels.key} must be set together`);
   const certPem = readPem(ssl.certFile, labels.cert);
   const keyPem = readPem(ssl.keyFile, labels.key);
   const key = privateKey(keyPem, ssl, labels);
   const certificate = firstCertificate(certPem, `${labels.cert} file ${ssl.certFile}`);
   if (!certificate.checkPrivateKey(key)) {
-    throw new SslFileError(`${labels.key} file ${ssl.keyFile} does not match the certificate in ${labels.cert} file ${ssl.certFile}`);
+    throw new SslFileError(
+      `${labels.key} file ${ssl.keyFile} does not match the certificate in ${labels.cert} file ${ssl.certFile}`,
+    );
   }
   if (ssl.caFile !== '') firstCertificate(readPem(ssl.caFile, labels.ca), `${labels.ca} file ${ssl.caFile}`);
   try {
     createSecureContext({ cert: certPem, key: keyPem, ...(ssl.passphrase !== '' && { passphrase: ssl.passphrase }) });
   } catch (error) {
-    throw new SslFileError(`${labels.cert} file ${ssl.certFile} with ${labels.key} file ${ssl.keyFile} is not usable: ${(error as Error).message}`);
+    throw new SslFileError(
+      `${labels.cert} file ${ssl.certFile} with ${labels.key} file ${ssl.keyFile} is not usable: ${(error as Error).message}`,
+    );
   }
   return { subject: oneLineSubject(certificate.subject), validTo: new Date(certificate.validTo).toISOString() };
 }
@@ -85,7 +95,9 @@ function privateKey(pem: string, ssl: SslConfig, labels: SslLabels): KeyObject {
     return createPrivateKey({ key: pem, format: 'pem', ...(ssl.passphrase !== '' && { passphrase: ssl.passphrase }) });
   } catch (error) {
     if (encrypted) throw new SslFileError(`${labels.key} file ${ssl.keyFile}: wrong passphrase (${labels.passphrase})`);
-    throw new SslFileError(`${labels.key} file ${ssl.keyFile} holds no usable PEM private key: ${(error as Error).message}`);
+    throw new SslFileError(
+      `${labels.key} file ${ssl.keyFile} holds no usable PEM private key: ${(error as Error).message}`,
+    );
   }
 }
 

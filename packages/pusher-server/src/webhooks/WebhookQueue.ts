@@ -128,7 +128,14 @@ export class WebhookQueue {
   #delivery(app: App, webhook: WebhookConfig, events: readonly WebhookEvent[]): Delivery {
     const { wallClockMs, timers, config } = this.#options;
     const request = buildWebhookRequest(app, webhook, events, wallClockMs(), config.timeoutMs);
-    return { appId: app.id, request, eventCount: events.length, firstAttemptMs: timers.nowMs(), attempts: 0, retryTimer: undefined };
+    return {
+      appId: app.id,
+      request,
+      eventCount: events.length,
+      firstAttemptMs: timers.nowMs(),
+      attempts: 0,
+      retryTimer: undefined,
+    };
   }
 
   #enqueue(delivery: Delivery): void {
@@ -166,7 +173,11 @@ export class WebhookQueue {
     if (ok) {
       this.#queuedEvents -= delivery.eventCount;
       this.#options.observer.delivered(delivery.appId, delivery.eventCount);
-      this.#options.logger.debug('webhook delivered', { appId: delivery.appId, url: delivery.request.url, events: delivery.eventCount });
+      this.#options.logger.debug('webhook delivered', {
+        appId: delivery.appId,
+        url: delivery.request.url,
+        events: delivery.eventCount,
+      });
     } else {
       this.#options.observer.failed(delivery.appId);
       this.#retryOrDrop(delivery, outcome);

@@ -59,8 +59,14 @@ export class Webhooks implements WebhookHooks {
   constructor(options: WebhooksOptions) {
     this.#options = options;
     this.#queue = new WebhookQueue(options);
-    const onError = (error: unknown): void => options.logger.error('webhook leave delay failed', { error: String(error) });
-    this.#leaves = new DelayedActions(options.timers, options.config.leaveDelayMs, options.config.maxQueuedEvents, onError);
+    const onError = (error: unknown): void =>
+      options.logger.error('webhook leave delay failed', { error: String(error) });
+    this.#leaves = new DelayedActions(
+      options.timers,
+      options.config.leaveDelayMs,
+      options.config.maxQueuedEvents,
+      onError,
+    );
   }
 
   /** Events waiting for delivery (batching, in flight, retrying). */
@@ -85,7 +91,9 @@ export class Webhooks implements WebhookHooks {
 
   memberAdded(appId: string, channel: string, userId: string): void {
     const silent = this.#options.cluster.replayingSnapshot;
-    this.#withApp(appId, (app) => this.#arrived(app, MEMBERSHIP, { name: 'member_added', channel, user_id: userId }, silent));
+    this.#withApp(appId, (app) =>
+      this.#arrived(app, MEMBERSHIP, { name: 'member_added', channel, user_id: userId }, silent),
+    );
   }
 
   memberRemoved(appId: string, channel: string, userId: string): void {
@@ -158,7 +166,11 @@ export class Webhooks implements WebhookHooks {
     const pending = this.#counts.get(key);
     this.#counts.delete(key);
     if (!pending) return;
-    this.#sendIfOwner(pending.app, { name: 'subscription_count', channel: pending.channel, subscription_count: pending.count });
+    this.#sendIfOwner(pending.app, {
+      name: 'subscription_count',
+      channel: pending.channel,
+      subscription_count: pending.count,
+    });
   }
 
   #sendIfOwner(app: App, event: WebhookEvent): void {

@@ -16,9 +16,10 @@ export const BROKER_PATH_ENV = 'MESHPUSH_BROKER_PATH';
 /** The broker's binary on PATH or in the usual sbin/bin directories (or in MESHPUSH_BROKER_PATH), or undefined. */
 export function findBroker(kind: BrokerKind): string | undefined {
   const override = process.env[BROKER_PATH_ENV];
-  const dirs = override !== undefined
-    ? override.split(delimiter)
-    : [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin'];
+  const dirs =
+    override !== undefined
+      ? override.split(delimiter)
+      : [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin'];
   for (const dir of dirs) {
     if (dir === '') continue;
     const candidate = join(dir, BINARIES[kind]);
@@ -35,7 +36,10 @@ export function findBroker(kind: BrokerKind): string | undefined {
 /** Why broker tests of `kinds` cannot run here, or undefined when they can. */
 export function missingBrokers(kinds: readonly BrokerKind[]): string | undefined {
   const missing = kinds.filter((kind) => findBroker(kind) === undefined).map((kind) => BINARIES[kind]);
-  const where = process.env[BROKER_PATH_ENV] !== undefined ? `${BROKER_PATH_ENV}=${process.env[BROKER_PATH_ENV]}` : 'PATH or /usr/sbin, /usr/bin, /usr/local/bin';
+  const where =
+    process.env[BROKER_PATH_ENV] !== undefined
+      ? `${BROKER_PATH_ENV}=${process.env[BROKER_PATH_ENV]}`
+      : 'PATH or /usr/sbin, /usr/bin, /usr/local/bin';
   return missing.length === 0 ? undefined : `${missing.join(' and ')} not found in ${where}`;
 }
 
@@ -49,7 +53,9 @@ export function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -118,7 +124,8 @@ export class BrokerProcess {
     const deadline = Date.now() + timeoutMs;
     while (!(await canConnect(this.port))) {
       if (!this.running) throw new Error(`${this.kind} exited at start:\n${this.#output}`);
-      if (Date.now() > deadline) throw new Error(`${this.kind} did not listen on ${this.port} within ${timeoutMs} ms:\n${this.#output}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.kind} did not listen on ${this.port} within ${timeoutMs} ms:\n${this.#output}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
@@ -135,9 +142,27 @@ export class BrokerProcess {
   #args(): string[] {
     const { user, password, token } = this.#options;
     if (this.kind === 'redis') {
-      return ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(password ? ['--requirepass', password] : [])];
+      return [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        ...(password ? ['--requirepass', password] : []),
+      ];
     }
-    return ['-a', '127.0.0.1', '-p', String(this.port), ...(user ? ['--user', user] : []), ...(password ? ['--pass', password] : []), ...(token ? ['--auth', token] : [])];
+    return [
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(this.port),
+      ...(user ? ['--user', user] : []),
+      ...(password ? ['--pass', password] : []),
+      ...(token ? ['--auth', token] : []),
+    ];
   }
 }
 

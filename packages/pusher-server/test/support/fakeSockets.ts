@@ -119,7 +119,12 @@ export function privateAuth(app: App, socketId: string, channel: string): string
   return `${app.key}:${hmacSha256Hex(app.secret, `${socketId}:${channel}`)}`;
 }
 
-export function presenceSubscribe(app: App, socketId: string, channel: string, member: { user_id: string | number; user_info?: unknown }) {
+export function presenceSubscribe(
+  app: App,
+  socketId: string,
+  channel: string,
+  member: { user_id: string | number; user_info?: unknown },
+) {
   const channelData = JSON.stringify(member);
   const auth = `${app.key}:${hmacSha256Hex(app.secret, `${socketId}:${channel}:${channelData}`)}`;
   return { event: 'pusher:subscribe', data: { channel, auth, channel_data: channelData } };

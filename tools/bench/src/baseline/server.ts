@@ -45,7 +45,12 @@ app.post('/apps/:id/events', (res) => {
     body = Buffer.concat([body, Buffer.from(chunk)]);
     if (!isLast || aborted) return;
     const event = JSON.parse(body.toString()) as { name: string; channel: string; data: string };
-    app.publish(event.channel, JSON.stringify({ event: event.name, channel: event.channel, data: event.data }), false, false);
+    app.publish(
+      event.channel,
+      JSON.stringify({ event: event.name, channel: event.channel, data: event.data }),
+      false,
+      false,
+    );
     res.cork(() => res.writeHeader('Content-Type', 'application/json').end('{}'));
   });
 });

@@ -80,7 +80,10 @@ export class BenchClient {
 
   #waitFor(event: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.#fail(new Error(`no ${event} within ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => this.#fail(new Error(`no ${event} within ${STEP_TIMEOUT_MS} ms`)),
+        STEP_TIMEOUT_MS,
+      );
       const settle = (): void => clearTimeout(timer);
       this.#waiter = {
         event,
@@ -144,7 +147,11 @@ function decodeData(data: unknown): unknown {
 }
 
 /** Runs `task(0 … count-1)` with at most `concurrency` at once; resolves when all have settled. */
-export async function runBounded(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<void> {
+export async function runBounded(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const runner = async (): Promise<void> => {
     while (next < count) {

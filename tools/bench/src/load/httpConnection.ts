@@ -28,9 +28,13 @@ export class HttpConnection {
   /** `ca`: speak HTTPS and trust this PEM CA (the bench's throwaway one). */
   static open(port: number, ca?: string): Promise<HttpConnection> {
     return new Promise((resolve, reject) => {
-      const socket = ca === undefined ? connect({ host: '127.0.0.1', port }) : connectTls({ host: '127.0.0.1', port, ca });
+      const socket =
+        ca === undefined ? connect({ host: '127.0.0.1', port }) : connectTls({ host: '127.0.0.1', port, ca });
       const ready = ca === undefined ? 'connect' : 'secureConnect';
-      const timer = setTimeout(() => socket.destroy(new Error(`connect to 127.0.0.1:${port} timed out`)), CONNECT_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => socket.destroy(new Error(`connect to 127.0.0.1:${port} timed out`)),
+        CONNECT_TIMEOUT_MS,
+      );
       socket.once('error', (error) => {
         clearTimeout(timer);
         reject(error);
@@ -50,7 +54,10 @@ export class HttpConnection {
     const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
     return new Promise((resolve, reject) => {
       // A server that stops answering fails the connection instead of hanging the scenario.
-      const timer = setTimeout(() => this.#fail(new Error(`no response within ${RESPONSE_TIMEOUT_MS} ms`)), RESPONSE_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => this.#fail(new Error(`no response within ${RESPONSE_TIMEOUT_MS} ms`)),
+        RESPONSE_TIMEOUT_MS,
+      );
       this.#pending = {
         resolve: (status) => (clearTimeout(timer), resolve(status)),
         reject: (error) => (clearTimeout(timer), reject(error)),

@@ -32,14 +32,19 @@ export class WorkerPool {
     for (const worker of workers) {
       track(worker);
       worker.on('message', (reply: Reply) => this.#onReply(reply));
-      worker.on('exit', (code, signal) => this.#failAll(new Error(`load worker ${worker.pid} exited (${code ?? signal})`)));
+      worker.on('exit', (code, signal) =>
+        this.#failAll(new Error(`load worker ${worker.pid} exited (${code ?? signal})`)),
+      );
     }
   }
 
   /** Forks `count` workers (TypeScript through tsx, like the orchestrator) and aligns their clocks. */
   static async start(count: number): Promise<{ pool: WorkerPool; clock: ClockAlignment }> {
     const workers = Array.from({ length: count }, () =>
-      fork(WORKER, [], { execArgv: ['--import=tsx', '--conditions=source'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+      fork(WORKER, [], {
+        execArgv: ['--import=tsx', '--conditions=source'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      }),
     );
     const pool = new WorkerPool(workers);
     return { pool, clock: await pool.#alignClocks() };
@@ -54,7 +59,10 @@ export class WorkerPool {
     if (child === undefined) return Promise.reject(new Error(`no worker ${worker}`));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.#settle(id, new Error(`worker ${worker}: ${command} timed out`)), CALL_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => this.#settle(id, new Error(`worker ${worker}: ${command} timed out`)),
+        CALL_TIMEOUT_MS,
+      );
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
       const request: Request<K> = { id, command, args };
       child.send(request);
@@ -62,7 +70,10 @@ export class WorkerPool {
   }
 
   /** The same command on every worker, with per-worker arguments. */
-  all<K extends CommandName>(command: K, argsOf: (worker: number) => Commands[K]['args']): Promise<Commands[K]['result'][]> {
+  all<K extends CommandName>(
+    command: K,
+    argsOf: (worker: number) => Commands[K]['args'],
+  ): Promise<Commands[K]['result'][]> {
     return Promise.all(this.#workers.map((_, i) => this.call(i, command, argsOf(i))));
   }
 

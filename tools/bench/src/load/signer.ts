@@ -15,7 +15,13 @@ export const DEFAULT_APP: AppCredentials = Object.freeze({ id: 'app-id', key: 'a
  * `auth_version`, `body_md5` when there is a body, sorted by key, then `auth_signature` over
  * `METHOD\npath\nquery`. Values here never need URL escaping.
  */
-export function signedQuery(app: AppCredentials, method: string, path: string, body: string, timestampSec: number): string {
+export function signedQuery(
+  app: AppCredentials,
+  method: string,
+  path: string,
+  body: string,
+  timestampSec: number,
+): string {
   const params: [string, string][] = [
     ['auth_key', app.key],
     ['auth_timestamp', String(timestampSec)],

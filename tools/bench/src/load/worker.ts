@@ -10,7 +10,9 @@ import { Deliveries } from './deliveries.js';
 import type { CommandName, Commands, PresenceJoinArgs, Reply, Request } from './messages.js';
 import { presenceAuth } from './signer.js';
 
-type Handlers = { [K in CommandName]: (args: Commands[K]['args']) => Promise<Commands[K]['result']> | Commands[K]['result'] };
+type Handlers = {
+  [K in CommandName]: (args: Commands[K]['args']) => Promise<Commands[K]['result']> | Commands[K]['result'];
+};
 
 const deliveries = new Deliveries();
 /** Clients by the index the orchestrator gave them (`connect` order); undefined when it failed. */
@@ -88,7 +90,14 @@ const handlers: Handlers = {
 };
 
 /** Joins in batches: each batch connects, signs and subscribes all its clients at once. */
-async function presenceJoin({ urls, channel, userIds, batchSize, app, ca }: PresenceJoinArgs): Promise<Commands['presenceJoin']['result']> {
+async function presenceJoin({
+  urls,
+  channel,
+  userIds,
+  batchSize,
+  app,
+  ca,
+}: PresenceJoinArgs): Promise<Commands['presenceJoin']['result']> {
   let failed = 0;
   let firstError: string | null = null;
   let lastJoinedAtMs = 0;
@@ -97,7 +106,10 @@ async function presenceJoin({ urls, channel, userIds, batchSize, app, ca }: Pres
     try {
       await client.established();
       const channelData = JSON.stringify({ user_id: userIds[k], user_info: { n: k } });
-      await client.subscribe(channel, { auth: presenceAuth(app, client.socketId, channel, channelData), channel_data: channelData });
+      await client.subscribe(channel, {
+        auth: presenceAuth(app, client.socketId, channel, channelData),
+        channel_data: channelData,
+      });
       presenceClients.push(client);
       lastJoinedAtMs = Math.max(lastJoinedAtMs, nowMs() - clockOffsetMs);
     } catch (error) {

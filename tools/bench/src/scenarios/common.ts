@@ -27,13 +27,27 @@ const CONNECT_CONCURRENCY = 100;
 const SUBSCRIBE_CONCURRENCY = 200;
 
 /** Opens the clients (placement `i` on worker `i % workers`) and subscribes them. */
-export async function placeClients(ctx: ScenarioContext, placements: readonly Placement[], errors: string[]): Promise<number> {
+export async function placeClients(
+  ctx: ScenarioContext,
+  placements: readonly Placement[],
+  errors: string[],
+): Promise<number> {
   const urls = ctx.server.ports.map((_, i) => ctx.server.wsUrl(i));
   const share = (w: number): Placement[] => placements.filter((_, i) => i % ctx.pool.size === w);
-  const connected = await ctx.pool.all('connect', (w) => ({ urls, nodes: share(w).map((p) => p.node), concurrency: CONNECT_CONCURRENCY, ca: ctx.server.clientCa ?? null }));
-  for (const result of connected) if (result.firstError !== null) errors.push(`connect: ${result.failed} failed, first: ${result.firstError}`);
-  const subscribed = await ctx.pool.all('subscribe', (w) => ({ channels: share(w).map((p) => p.channel), concurrency: SUBSCRIBE_CONCURRENCY }));
-  for (const result of subscribed) if (result.firstError !== null) errors.push(`subscribe: ${result.failed} failed, first: ${result.firstError}`);
+  const connected = await ctx.pool.all('connect', (w) => ({
+    urls,
+    nodes: share(w).map((p) => p.node),
+    concurrency: CONNECT_CONCURRENCY,
+    ca: ctx.server.clientCa ?? null,
+  }));
+  for (const result of connected)
+    if (result.firstError !== null) errors.push(`connect: ${result.failed} failed, first: ${result.firstError}`);
+  const subscribed = await ctx.pool.all('subscribe', (w) => ({
+    channels: share(w).map((p) => p.channel),
+    concurrency: SUBSCRIBE_CONCURRENCY,
+  }));
+  for (const result of subscribed)
+    if (result.firstError !== null) errors.push(`subscribe: ${result.failed} failed, first: ${result.firstError}`);
   return subscribed.reduce((sum, result) => sum + result.subscribed, 0);
 }
 
@@ -50,7 +64,12 @@ export async function openWindow(ctx: ScenarioContext): Promise<CostWindow> {
 }
 
 /** Fills the cost fields: server CPU over the window, RSS now, and the load generator's CPU. */
-export async function closeWindow(ctx: ScenarioContext, window: CostWindow, record: BenchRecord, endedAt?: number): Promise<void> {
+export async function closeWindow(
+  ctx: ScenarioContext,
+  window: CostWindow,
+  record: BenchRecord,
+  endedAt?: number,
+): Promise<void> {
   const endedAtMs = endedAt !== undefined && endedAt > window.startedAtMs ? endedAt : nowMs();
   const cpu = totalCpu(ctx.server.pids);
   const sysMs = cpu.sysMs - window.serverCpu.sysMs;
@@ -101,7 +120,12 @@ export interface Deliveries {
  * Polls the workers until `expected` deliveries arrived, nothing new arrived for `idleMs`, or
  * `timeoutMs` passed; returns what arrived.
  */
-export async function awaitDeliveries(ctx: ScenarioContext, expected: number, timeoutMs: number, idleMs = 2000): Promise<Deliveries> {
+export async function awaitDeliveries(
+  ctx: ScenarioContext,
+  expected: number,
+  timeoutMs: number,
+  idleMs = 2000,
+): Promise<Deliveries> {
   const deadline = Date.now() + timeoutMs;
   let last = { delivered: -1, at: Date.now() };
   for (;;) {
@@ -118,7 +142,8 @@ function summarize(reports: readonly DeliveryReport[]): Deliveries {
   const byNode = Array.from({ length: nodes }, (_, node) =>
     mergeHistograms(reports.map((report) => report.byGroup[node]).filter((h): h is HistogramData => h !== undefined)),
   );
-  const sum = (pick: (report: DeliveryReport) => number): number => reports.reduce((total, report) => total + pick(report), 0);
+  const sum = (pick: (report: DeliveryReport) => number): number =>
+    reports.reduce((total, report) => total + pick(report), 0);
   return {
     delivered: sum((report) => report.delivered),
     duplicates: sum((report) => report.duplicates),
@@ -136,7 +161,13 @@ function mergeCounts(parts: readonly Record<string, number>[]): Record<string, n
 }
 
 /** Fills the delivery and latency fields; `publishNode` splits same-node and cross-node latency. */
-export function fillDeliveries(record: BenchRecord, deliveries: Deliveries, expected: number, firstSendAtMs: number, publishNode?: number): void {
+export function fillDeliveries(
+  record: BenchRecord,
+  deliveries: Deliveries,
+  expected: number,
+  firstSendAtMs: number,
+  publishNode?: number,
+): void {
   const all = mergeHistograms(deliveries.byNode.map((h) => h.toData()));
   record.expected = expected;
   record.delivered = deliveries.delivered;
@@ -149,7 +180,8 @@ export function fillDeliveries(record: BenchRecord, deliveries: Deliveries, expe
     const list = closes.map(([code, count]) => `${count} with ${code}`).join(', ');
     record.errors.push(`clients closed by the server or the network during the measurement: ${list}`);
   }
-  if (deliveries.delivered > expected) record.errors.push(`${deliveries.delivered - expected} more deliveries than expected`);
+  if (deliveries.delivered > expected)
+    record.errors.push(`${deliveries.delivered - expected} more deliveries than expected`);
   const spanMs = deliveries.lastAtMs - firstSendAtMs;
   record.deliveriesPerSec = spanMs > 0 ? round((deliveries.delivered * 1000) / spanMs, 0) : null;
   record.latencyP50Ms = round(all.percentileMs(50), 3);
@@ -169,7 +201,12 @@ export function fillDeliveries(record: BenchRecord, deliveries: Deliveries, expe
  * Fills the mesh fields from counters taken before and after: the `PUB` frames each node sent and
  * received during the scenario, and their total against `expected` (frames to interested peers).
  */
-export async function fillMesh(ctx: ScenarioContext, record: BenchRecord, before: MeshNodeCounters[] | null, expected: number): Promise<void> {
+export async function fillMesh(
+  ctx: ScenarioContext,
+  record: BenchRecord,
+  before: MeshNodeCounters[] | null,
+  expected: number,
+): Promise<void> {
   const after = await ctx.server.meshCounters();
   if (before === null || after === null) return;
   const delta = after.map((node, i) => ({

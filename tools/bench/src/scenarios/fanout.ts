@@ -36,13 +36,23 @@ const CHANNEL = 'bench-fanout';
  */
 export async function runFanout(ctx: ScenarioContext, params: FanoutParams): Promise<BenchRecord> {
   const nodes = ctx.server.ports.length;
-  const record = newRecord(params.ratePerSec === null ? 'fanout-max' : 'fanout', ctx.server.driver, nodes, ctx.server.tls);
+  const record = newRecord(
+    params.ratePerSec === null ? 'fanout-max' : 'fanout',
+    ctx.server.driver,
+    nodes,
+    ctx.server.tls,
+  );
   Object.assign(record, { publishVia: nodes > 1 ? 'one' : null, clients: params.subscribers, channels: 1 });
   record.messages = params.messages;
   record.ratePerSec = params.ratePerSec;
   const placements = Array.from({ length: params.subscribers }, (_, i) => ({ node: i % nodes, channel: CHANNEL }));
   const subscribed = await placeClients(ctx, placements, record.errors);
-  const publisher = await Publisher.open({ ports: [ctx.server.ports[0] ?? 0], connections: params.connections, app: ctx.app, ca: ctx.server.clientCa });
+  const publisher = await Publisher.open({
+    ports: [ctx.server.ports[0] ?? 0],
+    connections: params.connections,
+    app: ctx.app,
+    ca: ctx.server.clientCa,
+  });
   try {
     await warmUp(ctx, publisher, params, subscribed);
     await measure(ctx, publisher, params, subscribed, record);
@@ -54,15 +64,30 @@ export async function runFanout(ctx: ScenarioContext, params: FanoutParams): Pro
 }
 
 /** A few messages first, so that JIT compilation in the server and the workers is not measured. */
-async function warmUp(ctx: ScenarioContext, publisher: Publisher, params: FanoutParams, subscribed: number): Promise<void> {
+async function warmUp(
+  ctx: ScenarioContext,
+  publisher: Publisher,
+  params: FanoutParams,
+  subscribed: number,
+): Promise<void> {
   const messages = Math.min(params.warmupMessages, params.messages);
   if (messages === 0) return;
   const phase = await beginPhase(ctx);
   const { outcomes } = await publishAll(publisher, { ...params, messages }, phase);
-  await awaitDeliveries(ctx, outcomes.filter((outcome) => outcome.status === 200).length * subscribed, params.settleTimeoutMs);
+  await awaitDeliveries(
+    ctx,
+    outcomes.filter((outcome) => outcome.status === 200).length * subscribed,
+    params.settleTimeoutMs,
+  );
 }
 
-async function measure(ctx: ScenarioContext, publisher: Publisher, params: FanoutParams, subscribed: number, record: BenchRecord): Promise<void> {
+async function measure(
+  ctx: ScenarioContext,
+  publisher: Publisher,
+  params: FanoutParams,
+  subscribed: number,
+  record: BenchRecord,
+): Promise<void> {
   const nodes = ctx.server.ports.length;
   const phase = await beginPhase(ctx);
   const meshBefore = await ctx.server.meshCounters();
@@ -70,7 +95,12 @@ async function measure(ctx: ScenarioContext, publisher: Publisher, params: Fanou
   const { outcomes, firstSendAtMs, lastSendAtMs } = await publishAll(publisher, params, phase);
   const accepted = outcomes.filter((outcome) => outcome.status === 200).length;
   const deliveries = await awaitDeliveries(ctx, accepted * subscribed, params.settleTimeoutMs);
-  await closeWindow(ctx, window, Object.assign(record, { accepted, delivered: deliveries.delivered }), deliveries.lastAtMs);
+  await closeWindow(
+    ctx,
+    window,
+    Object.assign(record, { accepted, delivered: deliveries.delivered }),
+    deliveries.lastAtMs,
+  );
   record.publishesPerSec = round((accepted * 1000) / Math.max(1, lastSendAtMs - firstSendAtMs), 0);
   fillDeliveries(record, deliveries, accepted * subscribed, firstSendAtMs, 0);
   await fillMesh(ctx, record, meshBefore, accepted * (nodes - 1));

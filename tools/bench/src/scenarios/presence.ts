@@ -33,7 +33,8 @@ export async function runPresence(ctx: ScenarioContext, params: PresenceParams):
   record.joinMs = round(Math.max(...runs.map((run) => run.joinMs)), 1);
   const converged = runs.filter((run) => run.convergeMs !== null);
   record.convergedRuns = converged.length;
-  record.convergeMs = converged.length === runs.length ? round(Math.max(...converged.map((run) => run.convergeMs ?? 0)), 1) : null;
+  record.convergeMs =
+    converged.length === runs.length ? round(Math.max(...converged.map((run) => run.convergeMs ?? 0)), 1) : null;
   record.convergedClients = Math.min(...runs.map((run) => run.convergedClients));
   return record;
 }
@@ -52,15 +53,21 @@ async function presenceRun(ctx: ScenarioContext, params: PresenceParams, errors:
       app: ctx.app,
       ca: ctx.server.clientCa ?? null,
     }));
-    for (const join of joins) if (join.firstError !== null) errors.push(`presence join: ${join.failed} failed, first: ${join.firstError}`);
+    for (const join of joins)
+      if (join.firstError !== null) errors.push(`presence join: ${join.failed} failed, first: ${join.firstError}`);
     const joinMs = Math.max(...joins.map((join) => join.lastJoinedAtMs)) - startedAt;
     let counts: number[] = [];
-    const converged = await waitUntil(async () => {
-      counts = (await ctx.pool.all('presenceCounts', () => ({}))).flatMap((result) => result.counts);
-      return counts.length === params.clients && counts.every((count) => count === params.clients);
-    }, params.convergeTimeoutMs, 20);
+    const converged = await waitUntil(
+      async () => {
+        counts = (await ctx.pool.all('presenceCounts', () => ({}))).flatMap((result) => result.counts);
+        return counts.length === params.clients && counts.every((count) => count === params.clients);
+      },
+      params.convergeTimeoutMs,
+      20,
+    );
     const convergedClients = counts.filter((count) => count === params.clients).length;
-    if (!converged) errors.push(`presence: ${convergedClients}/${params.clients} clients saw ${params.clients} members`);
+    if (!converged)
+      errors.push(`presence: ${convergedClients}/${params.clients} clients saw ${params.clients} members`);
     return { joinMs, convergeMs: converged ? nowMs() - startedAt : null, convergedClients };
   } finally {
     await ctx.pool.all('closeAll', () => ({}));

@@ -42,7 +42,8 @@ function placements(params: ThroughputParams, nodes: number): Placement[] {
   const list: Placement[] = [];
   for (let c = 0; c < params.channels; c++) {
     const hosts = channelNodes(c, nodes);
-    for (let j = 0; j < params.subscribersPerChannel; j++) list.push({ node: hosts[j % hosts.length] ?? 0, channel: channelName(c) });
+    for (let j = 0; j < params.subscribersPerChannel; j++)
+      list.push({ node: hosts[j % hosts.length] ?? 0, channel: channelName(c) });
   }
   return list;
 }
@@ -57,11 +58,19 @@ const channelName = (c: number): string => `bench-tp-${c}`;
 export async function runThroughput(ctx: ScenarioContext, params: ThroughputParams): Promise<BenchRecord> {
   const nodes = ctx.server.ports.length;
   const record = newRecord(SCENARIO, ctx.server.driver, nodes, ctx.server.tls);
-  Object.assign(record, { publishVia: nodes > 1 ? 'all' : null, clients: params.channels * params.subscribersPerChannel });
+  Object.assign(record, {
+    publishVia: nodes > 1 ? 'all' : null,
+    clients: params.channels * params.subscribersPerChannel,
+  });
   record.channels = params.channels;
   const subscribed = await placeClients(ctx, placements(params, nodes), record.errors);
   if (subscribed < params.channels * params.subscribersPerChannel) record.errors.push(`only ${subscribed} subscribed`);
-  const publisher = await Publisher.open({ ports: ctx.server.ports, connections: params.connections, app: ctx.app, ca: ctx.server.clientCa });
+  const publisher = await Publisher.open({
+    ports: ctx.server.ports,
+    connections: params.connections,
+    app: ctx.app,
+    ca: ctx.server.clientCa,
+  });
   try {
     const warmUpPhase = await beginPhase(ctx);
     const warmUp = await publishFor(publisher, { ...params, durationMs: params.warmupMs }, nodes, warmUpPhase);
@@ -73,7 +82,12 @@ export async function runThroughput(ctx: ScenarioContext, params: ThroughputPara
     const expected = run.accepted * params.subscribersPerChannel;
     const deliveries = await awaitDeliveries(ctx, expected, params.settleTimeoutMs);
     record.messages = run.outcomes.length;
-    await closeWindow(ctx, window, Object.assign(record, { accepted: run.accepted, delivered: deliveries.delivered }), deliveries.lastAtMs);
+    await closeWindow(
+      ctx,
+      window,
+      Object.assign(record, { accepted: run.accepted, delivered: deliveries.delivered }),
+      deliveries.lastAtMs,
+    );
     record.publishesPerSec = round((run.accepted * 1000) / params.durationMs, 0);
     fillDeliveries(record, deliveries, expected, window.startedAtMs);
     await fillMesh(ctx, record, meshBefore, run.meshFramesExpected);
@@ -92,7 +106,12 @@ interface ThroughputRun {
   readonly meshFramesExpected: number;
 }
 
-async function publishFor(publisher: Publisher, params: ThroughputParams, nodes: number, phase: number): Promise<ThroughputRun> {
+async function publishFor(
+  publisher: Publisher,
+  params: ThroughputParams,
+  nodes: number,
+  phase: number,
+): Promise<ThroughputRun> {
   const endAt = nowMs() + params.durationMs;
   const outcomes: PublishOutcome[] = [];
   let next = 0;
@@ -105,7 +124,8 @@ async function publishFor(publisher: Publisher, params: ThroughputParams, nodes:
         return { channel: channelName(channel), data: benchData(phase, next++) };
       });
       outcomes.push(outcome);
-      if (outcome.status === 200 && nodes > 1) meshFramesExpected += channelNodes(channel, nodes).filter((n) => n !== outcome.node).length;
+      if (outcome.status === 200 && nodes > 1)
+        meshFramesExpected += channelNodes(channel, nodes).filter((n) => n !== outcome.node).length;
       if (outcome.status === 0) return;
     }
   };

@@ -18,7 +18,8 @@ const STOP_GRACE_MS = 5000;
  */
 export async function startBaseline(profileDir?: string, certs?: BenchCertificates): Promise<ServerGroup> {
   const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
-  const tlsEnv: Record<string, string> = certs === undefined ? {} : { SSL_CERT: certs.certFile, SSL_KEY: certs.keyFile };
+  const tlsEnv: Record<string, string> =
+    certs === undefined ? {} : { SSL_CERT: certs.certFile, SSL_KEY: certs.keyFile };
   const child = spawn(process.execPath, [...profile, '--import=tsx', SERVER], {
     env: cleanEnv({ PORT: '0', ...tlsEnv }),
     stdio: ['ignore', 'pipe', 'inherit'],

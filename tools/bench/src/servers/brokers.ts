@@ -34,7 +34,18 @@ const SPECS: Readonly<Record<BrokerKind, BrokerSpec>> = {
   redis: {
     binaries: ['/usr/bin/redis-server', '/usr/local/bin/redis-server', 'redis-server'],
     // In memory only: no RDB snapshots, no AOF, nothing written to the working directory.
-    args: (port) => ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    args: (port) => [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'yes',
+    ],
     env: (port) => ({ DB_REDIS_HOST: '127.0.0.1', DB_REDIS_PORT: String(port) }),
   },
 };
@@ -54,7 +65,9 @@ export async function startBroker(kind: BrokerKind): Promise<RunningBroker> {
   child.stderr?.on('data', keep);
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (error) => reject(new Error(`cannot run ${binary} (${kind} broker): ${error.message}`)));
-    child.once('exit', (code, signal) => reject(new Error(`${binary} exited (${code ?? signal}) before it was ready:\n${output}`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`${binary} exited (${code ?? signal}) before it was ready:\n${output}`)),
+    );
   });
   failed.catch(() => undefined);
   track(child);

@@ -44,7 +44,10 @@ export async function startMeshpush(options: MeshpushOptions): Promise<ServerGro
       track(node.child);
       nodes.push(node);
       await node.ready.catch((error: unknown) => {
-        throw new Error(unsupportedMessage(variantSettings(options.driver, tls), node.tail()) ?? (error instanceof Error ? error.message : String(error)));
+        throw new Error(
+          unsupportedMessage(variantSettings(options.driver, tls), node.tail()) ??
+            (error instanceof Error ? error.message : String(error)),
+        );
       });
     }
     const ports = await Promise.all(nodes.map(async (node) => (await node.ready).port));
@@ -58,7 +61,8 @@ export async function startMeshpush(options: MeshpushOptions): Promise<ServerGro
       pids: [...nodes.map((node) => node.pid), ...(broker === undefined ? [] : [broker.pid])],
       clientCa: tls === 'client' ? options.certs?.caPem : undefined,
       wsUrl: (i) => wsUrl(ports[i % ports.length] ?? 0, DEFAULT_APP.key, tls === 'client'),
-      meshCounters: () => (options.driver === 'cluster' && options.nodes > 1 ? meshCounters(ports) : Promise.resolve(null)),
+      meshCounters: () =>
+        options.driver === 'cluster' && options.nodes > 1 ? meshCounters(ports) : Promise.resolve(null),
       stop,
     };
   } catch (error) {
@@ -67,15 +71,29 @@ export async function startMeshpush(options: MeshpushOptions): Promise<ServerGro
   }
 }
 
-async function meshpushEnv(options: MeshpushOptions, tls: TlsMode, broker: RunningBroker | undefined): Promise<NodeJS.ProcessEnv> {
-  const settings: Record<string, string> = { HOST: '127.0.0.1', PORT: '0', PRESENCE_MAX_MEMBERS: '1000', ADAPTER_DRIVER: options.driver };
-  if (options.driver === 'cluster') Object.assign(settings, { CLUSTER_HOST: '127.0.0.1', CLUSTER_PORT: String(await freePort()) });
+async function meshpushEnv(
+  options: MeshpushOptions,
+  tls: TlsMode,
+  broker: RunningBroker | undefined,
+): Promise<NodeJS.ProcessEnv> {
+  const settings: Record<string, string> = {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    PRESENCE_MAX_MEMBERS: '1000',
+    ADAPTER_DRIVER: options.driver,
+  };
+  if (options.driver === 'cluster')
+    Object.assign(settings, { CLUSTER_HOST: '127.0.0.1', CLUSTER_PORT: String(await freePort()) });
   if (broker !== undefined) Object.assign(settings, broker.env);
   if (tls !== 'none' && options.certs === undefined) throw new Error(`TLS variant ${tls} started without certificates`);
   const certs = options.certs;
   if (tls === 'client' && certs) Object.assign(settings, { SSL_CERT: certs.certFile, SSL_KEY: certs.keyFile });
   if (tls === 'mesh' && certs) {
-    Object.assign(settings, { CLUSTER_TLS_CERT: certs.certFile, CLUSTER_TLS_KEY: certs.keyFile, CLUSTER_TLS_CA: certs.caFile });
+    Object.assign(settings, {
+      CLUSTER_TLS_CERT: certs.certFile,
+      CLUSTER_TLS_KEY: certs.keyFile,
+      CLUSTER_TLS_CA: certs.caFile,
+    });
   }
   return cleanEnv(settings);
 }
@@ -103,7 +121,8 @@ async function waitForBrokerPeers(ports: readonly number[], broker: RunningBroke
       if (transport.broker?.endpoint !== undefined && !transport.broker.endpoint.includes(endpoint)) {
         throw new Error(`node ${i} uses the broker at ${transport.broker.endpoint}, not the bench's ${endpoint}`);
       }
-      if (transport.broker?.state !== undefined && transport.broker.state !== 'connected') return [`node ${i}: broker ${transport.broker.state}`];
+      if (transport.broker?.state !== undefined && transport.broker.state !== 'connected')
+        return [`node ${i}: broker ${transport.broker.state}`];
       if (transport.peers.length !== ports.length - 1) return [`node ${i}: ${transport.peers.length} peers`];
       return (transport.joining?.length ?? 0) > 0 ? [`node ${i}: ${transport.joining?.length} joining`] : [];
     });
@@ -119,7 +138,10 @@ async function assertMeshTls(ports: readonly number[]): Promise<void> {
   for (const port of ports) {
     const peers = (await fetchClusterStatus(port)).transport?.peers ?? [];
     const plain = peers.filter((peer) => peer.tls === null || peer.tls === undefined);
-    if (plain.length > 0) throw new Error(`mesh TLS was asked for, but the node on port ${port} reports ${plain.length} route(s) without TLS`);
+    if (plain.length > 0)
+      throw new Error(
+        `mesh TLS was asked for, but the node on port ${port} reports ${plain.length} route(s) without TLS`,
+      );
   }
 }
 

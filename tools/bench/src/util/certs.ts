@@ -48,10 +48,37 @@ export async function generateCertificates(): Promise<BenchCertificates> {
   };
   try {
     writeFileSync(path('node.ext'), NODE_EXTENSIONS + '\n');
-    await openssl(['req', '-x509', ...EC_KEY, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=meshpush-bench-ca']);
+    await openssl([
+      'req',
+      '-x509',
+      ...EC_KEY,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=meshpush-bench-ca',
+    ]);
     await openssl(['req', ...EC_KEY, '-keyout', 'node.key', '-out', 'node.csr', '-subj', '/CN=127.0.0.1']);
-    await openssl(['x509', '-req', '-in', 'node.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-out', 'node.pem', '-days', '2', '-extfile', 'node.ext']);
+    await openssl([
+      'x509',
+      '-req',
+      '-in',
+      'node.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'node.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'node.ext',
+    ]);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;

@@ -75,7 +75,12 @@ export class Histogram {
   toData(): HistogramData {
     let last = BUCKET_COUNT - 1;
     while (last >= 0 && this.#counts[last] === 0) last--;
-    return { counts: Array.from(this.#counts.subarray(0, last + 1)), total: this.#total, maxUs: this.#maxUs, negative: this.#negative };
+    return {
+      counts: Array.from(this.#counts.subarray(0, last + 1)),
+      total: this.#total,
+      maxUs: this.#maxUs,
+      negative: this.#negative,
+    };
   }
 }
 

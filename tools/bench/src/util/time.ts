@@ -8,7 +8,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `condition` every `intervalMs` until it holds; false when `timeoutMs` passes first. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<boolean> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return true;

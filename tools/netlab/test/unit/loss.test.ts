@@ -3,7 +3,13 @@ import { countLoss, type LoadLog } from '../../src/loss.js';
 
 const log: LoadLog = {
   // seq, server, accepted
-  sent: [[0, 0, true], [1, 1, true], [2, 2, false], [3, 0, true], [4, 1, true]],
+  sent: [
+    [0, 0, true],
+    [1, 1, true],
+    [2, 2, false],
+    [3, 0, true],
+    [4, 1, true],
+  ],
   received: [
     [0, 1, 3, 4], // server 0's subscriber
     [0, 1, 1, 4], // server 1's: missed 3, got 1 twice

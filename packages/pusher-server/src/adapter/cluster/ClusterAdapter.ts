@@ -149,7 +149,12 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
 
   status(): AdapterStatus {
     const unavailableReason = this.unavailableReason();
-    return { driver: this.driver, nodeId: this.nodeId, transport: this.#transport.stats(), ...(unavailableReason && { unavailableReason }) };
+    return {
+      driver: this.driver,
+      nodeId: this.nodeId,
+      transport: this.#transport.stats(),
+      ...(unavailableReason && { unavailableReason }),
+    };
   }
 
   unavailableReason(): string | undefined {
@@ -261,7 +266,6 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
     if (this.#pending.length === 0) return;
     this.#transport.broadcast(Topics.Delta, this.#pending.splice(0));
   }
-
 }
 
 const SUBJECT_SEPARATOR = '\u001f';

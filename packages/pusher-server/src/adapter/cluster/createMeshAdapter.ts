@@ -25,7 +25,10 @@ export interface MeshCluster {
 }
 
 /** Like {@link createMeshAdapter}, and also gives the transport (always a `Mesh` here) for other users of the same mesh. */
-export async function createMeshCluster(config: ClusterConfig, logger: Logger = silentLogger): Promise<MeshCluster & { readonly mesh: Mesh }> {
+export async function createMeshCluster(
+  config: ClusterConfig,
+  logger: Logger = silentLogger,
+): Promise<MeshCluster & { readonly mesh: Mesh }> {
   const mesh = await Mesh.start({
     host: config.host,
     port: config.port,

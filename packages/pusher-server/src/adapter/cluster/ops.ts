@@ -15,12 +15,27 @@ export const OpType = {
 } as const;
 
 export type Op =
-  | readonly [typeof OpType.Subscribe, appId: string, channel: string, socketId: string, userId: string | null, userInfo: unknown]
+  | readonly [
+      typeof OpType.Subscribe,
+      appId: string,
+      channel: string,
+      socketId: string,
+      userId: string | null,
+      userInfo: unknown,
+    ]
   | readonly [typeof OpType.Unsubscribe, appId: string, channel: string, socketId: string]
   | readonly [typeof OpType.UserOnline, appId: string, userId: string, socketId: string]
   | readonly [typeof OpType.UserOffline, appId: string, userId: string, socketId: string]
   | readonly [typeof OpType.Connections, appId: string, count: number]
-  | readonly [typeof OpType.CacheEvent, appId: string, channel: string, frame: string, event: string, data: string, expiresAtMs: number];
+  | readonly [
+      typeof OpType.CacheEvent,
+      appId: string,
+      channel: string,
+      frame: string,
+      event: string,
+      data: string,
+      expiresAtMs: number,
+    ];
 
 /** Topics the cluster adapter uses on its transport. */
 export const Topics = {
@@ -50,12 +65,20 @@ export function cacheOp(appId: string, channel: string, event: CachedEvent): Op 
 const isString = (value: unknown): value is string => typeof value === 'string';
 
 const SHAPES: Record<number, (op: readonly unknown[]) => boolean> = {
-  [OpType.Subscribe]: (op) => op.length === 6 && isString(op[1]) && isString(op[2]) && isString(op[3]) && (op[4] === null || isString(op[4])),
+  [OpType.Subscribe]: (op) =>
+    op.length === 6 && isString(op[1]) && isString(op[2]) && isString(op[3]) && (op[4] === null || isString(op[4])),
   [OpType.Unsubscribe]: (op) => op.length === 4 && isString(op[1]) && isString(op[2]) && isString(op[3]),
   [OpType.UserOnline]: (op) => op.length === 4 && isString(op[1]) && isString(op[2]) && isString(op[3]),
   [OpType.UserOffline]: (op) => op.length === 4 && isString(op[1]) && isString(op[2]) && isString(op[3]),
   [OpType.Connections]: (op) => op.length === 3 && isString(op[1]) && Number.isInteger(op[2]),
-  [OpType.CacheEvent]: (op) => op.length === 7 && isString(op[1]) && isString(op[2]) && isString(op[3]) && isString(op[4]) && isString(op[5]) && typeof op[6] === 'number',
+  [OpType.CacheEvent]: (op) =>
+    op.length === 7 &&
+    isString(op[1]) &&
+    isString(op[2]) &&
+    isString(op[3]) &&
+    isString(op[4]) &&
+    isString(op[5]) &&
+    typeof op[6] === 'number',
 };
 
 /** Checks a peer's op before it touches any state: a node of another version must not corrupt ours. */

@@ -10,7 +10,8 @@ export function snapshotOps(
 ): Op[] {
   const ops: Op[] = [];
   for (const [appId, membership] of memberships) {
-    for (const [channel, socketId, member] of membership.subscriptions()) ops.push(subscribeOp(appId, channel, socketId, member));
+    for (const [channel, socketId, member] of membership.subscriptions())
+      ops.push(subscribeOp(appId, channel, socketId, member));
     for (const [userId, socketId] of membership.userSockets()) ops.push([OpType.UserOnline, appId, userId, socketId]);
   }
   for (const [appId, count] of connections) ops.push([OpType.Connections, appId, count]);

@@ -15,18 +15,29 @@ const FORM_DEADLINE_MS = 15_000;
 export async function discovery(t: ExecutionContext, measured: Measured): Promise<void> {
   const cluster = await LabCluster.start(t, ['a', 'b', 'c', 'd'], ['a', 'b', 'c'], ['a', 'b', 'c']);
   const address = (name: string): string => cluster.address(name);
-  for (const host of cluster.lab.plan.hosts) assert.ok(rootNamespaceBlocks(host.address), `the root namespace blackholes ${host.address}`);
+  for (const host of cluster.lab.plan.hosts)
+    assert.ok(rootNamespaceBlocks(host.address), `the root namespace blackholes ${host.address}`);
   const resolve = (): Promise<string[]> => cluster.driver.call<string[]>('lookup', { name: HEADLESS_NAME });
-  assert.deepEqual(await resolve(), ['a', 'b', 'c'].map(address), `${HEADLESS_NAME} resolves to a, b, c inside the lab`);
+  assert.deepEqual(
+    await resolve(),
+    ['a', 'b', 'c'].map(address),
+    `${HEADLESS_NAME} resolves to a, b, c inside the lab`,
+  );
   const formedMs = await cluster.waitForFullMesh(['a', 'b', 'c'], FORM_DEADLINE_MS);
-  measured.push(`root namespace blackholes the lab; ${HEADLESS_NAME} → a, b, c; 3 hosts meshed in ${seconds(formedMs)}`);
+  measured.push(
+    `root namespace blackholes the lab; ${HEADLESS_NAME} → a, b, c; 3 hosts meshed in ${seconds(formedMs)}`,
+  );
 
   // d knows nobody: only the others re-resolving the name (and gossip among them) can bring it in.
   await cluster.startNode('d', { env: { CLUSTER_SEEDS: '' } });
   const alone = await cluster.view('d');
   assert.deepEqual(alone.peers, [], 'd, started without seeds, is alone before the name lists it');
   cluster.lab.setHeadless(['a', 'b', 'c', 'd']);
-  assert.deepEqual(await resolve(), ['a', 'b', 'c', 'd'].map(address), 'a running process sees the rewritten hosts file');
+  assert.deepEqual(
+    await resolve(),
+    ['a', 'b', 'c', 'd'].map(address),
+    'a running process sees the rewritten hosts file',
+  );
   const joinedMs = await cluster.waitForFullMesh(['a', 'b', 'c', 'd'], FORM_DEADLINE_MS, 'd joining by re-resolution');
   measured.push(`d joined ${seconds(joinedMs)} after the name listed it`);
 
@@ -42,8 +53,20 @@ export async function discovery(t: ExecutionContext, measured: Measured): Promis
   await cluster.driver.call('open', { name: 'watcher', address: cluster.address('a') });
   await cluster.driver.call('subscribe', { name: 'watcher', channel: 'discovery' });
   await cluster.driver.call('listen', { name: 'watcher', channel: 'discovery', event: 'ping' });
-  assert.equal(await cluster.driver.call('trigger', { address: cluster.address('d'), channel: 'discovery', event: 'ping', data: { n: 1 } }), 200);
-  await waitFor(async () => (await cluster.driver.call<unknown[]>('received', { name: 'watcher', channel: 'discovery', event: 'ping' })).length === 1,
-    { timeoutMs: 5000, message: 'an event through d reaching a client on a' });
+  assert.equal(
+    await cluster.driver.call('trigger', {
+      address: cluster.address('d'),
+      channel: 'discovery',
+      event: 'ping',
+      data: { n: 1 },
+    }),
+    200,
+  );
+  await waitFor(
+    async () =>
+      (await cluster.driver.call<unknown[]>('received', { name: 'watcher', channel: 'discovery', event: 'ping' }))
+        .length === 1,
+    { timeoutMs: 5000, message: 'an event through d reaching a client on a' },
+  );
   measured.push('event through d reached a client on a');
 }

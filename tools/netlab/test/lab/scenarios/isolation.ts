@@ -20,8 +20,7 @@ import {
 /** How long after the heal every node must agree again (redial backoff is capped at 5 s). */
 export const HEAL_BOUND_MS = 15_000;
 
-export const ISOLATION_EXPECTATION =
-  `c isolated > node timeout: a and b drop c's users (member_removed once per user, a user also on a stays), lose nothing between them; after the heal all converge < ${HEAL_BOUND_MS / 1000} s, one route per peer`;
+export const ISOLATION_EXPECTATION = `c isolated > node timeout: a and b drop c's users (member_removed once per user, a user also on a stays), lose nothing between them; after the heal all converge < ${HEAL_BOUND_MS / 1000} s, one route per peer`;
 
 const SERVERS = ['a', 'b', 'c'];
 const MEMBERS: Member[] = [
@@ -43,7 +42,10 @@ export async function isolation(t: ExecutionContext, measured: Measured): Promis
   const cluster = await LabCluster.start(t, SERVERS);
   await cluster.waitForFullMesh(SERVERS, 15_000);
   await joinPresence(cluster, MEMBERS);
-  await waitFor(() => presenceIs(cluster, ALL_CLIENTS, SERVERS, EVERYONE), { timeoutMs: 10_000, message: 'presence before the cut' });
+  await waitFor(() => presenceIs(cluster, ALL_CLIENTS, SERVERS, EVERYONE), {
+    timeoutMs: 10_000,
+    message: 'presence before the cut',
+  });
   await startLoad(cluster, SERVERS);
 
   const beforeCut = await presenceLogs(cluster, ON_A_AND_B);
@@ -51,9 +53,15 @@ export async function isolation(t: ExecutionContext, measured: Measured): Promis
   await cluster.lab.isolate('c');
   const detectedMs = await cluster.waitForViews({ a: ['b'], b: ['a'] }, 10_000, 'a and b dropping c');
   measured.push(`c declared gone by a and b after ${seconds(detectedMs)}`);
-  await waitFor(() => presenceIs(cluster, ON_A_AND_B, ['a', 'b'], WITHOUT_C), { timeoutMs: 10_000, message: "a and b dropping c's users" });
+  await waitFor(() => presenceIs(cluster, ON_A_AND_B, ['a', 'b'], WITHOUT_C), {
+    timeoutMs: 10_000,
+    message: "a and b dropping c's users",
+  });
   // Stay cut well past the node timeout, so that nothing of c comes back by luck.
-  await waitFor(() => Date.now() - cutAt > LAB_TIMING.nodeTimeoutMs * 3, { timeoutMs: 10_000, message: 'isolation held' });
+  await waitFor(() => Date.now() - cutAt > LAB_TIMING.nodeTimeoutMs * 3, {
+    timeoutMs: 10_000,
+    message: 'isolation held',
+  });
   for (const client of ON_A_AND_B) {
     const { added, removed } = await transitionsSince(cluster, client, beforeCut);
     assert.deepEqual(removed, ['c1', 'c2'], `${client}: member_removed exactly once for c1 and c2, never for shared`);
@@ -64,19 +72,30 @@ export async function isolation(t: ExecutionContext, measured: Measured): Promis
   const healedAt = Date.now();
   await cluster.lab.heal('c');
   await cluster.waitForFullMesh(SERVERS, HEAL_BOUND_MS, 'c rejoining');
-  await waitFor(async () => (await presenceIs(cluster, ALL_CLIENTS, SERVERS, EVERYONE))
-    && (await Promise.all(SERVERS.map((host) => loadSubscriptions(cluster, host)))).every((count) => count === SERVERS.length),
-    { timeoutMs: HEAL_BOUND_MS, message: 'presence and counts converging after the heal' });
+  await waitFor(
+    async () =>
+      (await presenceIs(cluster, ALL_CLIENTS, SERVERS, EVERYONE)) &&
+      (await Promise.all(SERVERS.map((host) => loadSubscriptions(cluster, host)))).every(
+        (count) => count === SERVERS.length,
+      ),
+    { timeoutMs: HEAL_BOUND_MS, message: 'presence and counts converging after the heal' },
+  );
   const convergedMs = Date.now() - healedAt;
   assert.ok(convergedMs <= HEAL_BOUND_MS, `converged in ${convergedMs} ms`);
-  measured.push(`converged ${seconds(convergedMs)} after the heal (bound ${seconds(HEAL_BOUND_MS)}), one route per peer`);
+  measured.push(
+    `converged ${seconds(convergedMs)} after the heal (bound ${seconds(HEAL_BOUND_MS)}), one route per peer`,
+  );
   for (const client of ON_A_AND_B) {
     const { added, removed } = await transitionsSince(cluster, client, beforeCut);
     assert.deepEqual(removed, ['c1', 'c2'], `${client}: no further member_removed`);
     assert.deepEqual(added, ['c1', 'c2'], `${client}: member_added once for c1 and c2 on the heal`);
   }
 
-  const loss = await stopLoad(cluster, SERVERS, [['a', 'c'], ['b', 'c'], ['client', 'c']]);
+  const loss = await stopLoad(cluster, SERVERS, [
+    ['a', 'c'],
+    ['b', 'c'],
+    ['client', 'c'],
+  ]);
   measured.push(describeLoss(loss));
   recordLoad(t.title, loss);
   t.log('load failures', lastLoadFailures());

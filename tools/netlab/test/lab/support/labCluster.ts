@@ -25,7 +25,8 @@ export async function waitFor(check: () => boolean | Promise<boolean>, options: 
     } catch (error) {
       lastError = ` (last error: ${(error as Error).message})`;
     }
-    if (Date.now() - started > options.timeoutMs) throw new Error(`${options.message}: not within ${options.timeoutMs} ms${lastError}`);
+    if (Date.now() - started > options.timeoutMs)
+      throw new Error(`${options.message}: not within ${options.timeoutMs} ms${lastError}`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
   }
 }
@@ -82,10 +83,15 @@ export class LabCluster {
 
   /** `name`'s own view of the mesh. */
   async view(name: string): Promise<NodeView> {
-    const { body } = await this.driver.call<{ body: { nodeId: string; transport: { peers: Array<{ nodeId: string }>; routes: number } } }>(
-      'get', { address: this.address(name), path: '/cluster' });
+    const { body } = await this.driver.call<{
+      body: { nodeId: string; transport: { peers: Array<{ nodeId: string }>; routes: number } };
+    }>('get', { address: this.address(name), path: '/cluster' });
     this.#nodeIds.set(name, body.nodeId);
-    return { nodeId: body.nodeId, peers: body.transport.peers.map((peer) => peer.nodeId), routes: body.transport.routes };
+    return {
+      nodeId: body.nodeId,
+      peers: body.transport.peers.map((peer) => peer.nodeId),
+      routes: body.transport.routes,
+    };
   }
 
   /** The node id of a started node (read once from its `/cluster`). */
@@ -107,12 +113,20 @@ export class LabCluster {
   }
 
   /** Waits until {@link viewsAre} holds; resolves with the time it took. */
-  waitForViews(expected: Readonly<Record<string, readonly string[]>>, timeoutMs: number, message: string): Promise<number> {
+  waitForViews(
+    expected: Readonly<Record<string, readonly string[]>>,
+    timeoutMs: number,
+    message: string,
+  ): Promise<number> {
     return waitFor(() => this.viewsAre(expected), { timeoutMs, message, intervalMs: 50 });
   }
 
   /** Waits for a full mesh among `names`; resolves with the time it took. */
-  waitForFullMesh(names: readonly string[], timeoutMs: number, message = `full mesh of ${names.join(', ')}`): Promise<number> {
+  waitForFullMesh(
+    names: readonly string[],
+    timeoutMs: number,
+    message = `full mesh of ${names.join(', ')}`,
+  ): Promise<number> {
     const expected = Object.fromEntries(names.map((name) => [name, names.filter((other) => other !== name)]));
     return this.waitForViews(expected, timeoutMs, message);
   }

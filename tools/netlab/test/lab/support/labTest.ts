@@ -16,11 +16,14 @@ export function recordLoad(scenario: string, loss: LossCount): void {
 }
 
 function loadRow(): ScenarioRow {
-  const parts = loads.map(({ scenario, loss }) =>
-    `${scenario.split(' ')[0]}: ${loss.ratePerSec}/s, lost ${loss.lost} of ${loss.expected}, duplicates ${loss.duplicates}`);
+  const parts = loads.map(
+    ({ scenario, loss }) =>
+      `${scenario.split(' ')[0]}: ${loss.ratePerSec}/s, lost ${loss.lost} of ${loss.expected}, duplicates ${loss.duplicates}`,
+  );
   return {
     scenario: '5 under load (during 2–4b and 6)',
-    expectation: '500 events/s from the client host through every node: 0 lost to subscribers on nodes that stayed reachable from the publishing node, 0 duplicates',
+    expectation:
+      '500 events/s from the client host through every node: 0 lost to subscribers on nodes that stayed reachable from the publishing node, 0 duplicates',
     measured: parts.join('; '),
     passed: loads.every(({ loss }) => loss.lost === 0 && loss.duplicates === 0),
   };
@@ -45,7 +48,11 @@ export type Measured = string[];
  * it cannot, and failed instead of skipped when {@link REQUIRE_NETLAB_ENV} is `1`. Scenarios throw
  * (node:assert) on a broken expectation, so their table row says pass or FAIL with what was measured.
  */
-export function labScenario(title: string, expectation: string, run: (t: ExecutionContext, measured: Measured) => Promise<void>): void {
+export function labScenario(
+  title: string,
+  expectation: string,
+  run: (t: ExecutionContext, measured: Measured) => Promise<void>,
+): void {
   if (unavailable !== undefined) {
     if (process.env[REQUIRE_NETLAB_ENV] === '1') test.serial(title, (t) => t.fail(`netlab cannot run: ${unavailable}`));
     else test.serial.skip(title, () => undefined);
@@ -58,7 +65,12 @@ export function labScenario(title: string, expectation: string, run: (t: Executi
       rows.push({ scenario: title, expectation, measured: measured.join('; '), passed: true });
       t.pass();
     } catch (error) {
-      rows.push({ scenario: title, expectation, measured: [...measured, `failed: ${(error as Error).message.split('\n')[0]}`].join('; '), passed: false });
+      rows.push({
+        scenario: title,
+        expectation,
+        measured: [...measured, `failed: ${(error as Error).message.split('\n')[0]}`].join('; '),
+        passed: false,
+      });
       throw error;
     }
   });

@@ -14,10 +14,12 @@ export const LOAD_CHANNEL = 'load-lab';
 export const LOAD_RATE_PER_SEC = 500;
 
 export async function joinPresence(cluster: LabCluster, members: readonly Member[]): Promise<void> {
-  await Promise.all(members.map(async ({ client, host, user }) => {
-    await cluster.driver.call('open', { name: client, address: cluster.address(host), user });
-    await cluster.driver.call('subscribe', { name: client, channel: PRESENCE_CHANNEL });
-  }));
+  await Promise.all(
+    members.map(async ({ client, host, user }) => {
+      await cluster.driver.call('open', { name: client, address: cluster.address(host), user });
+      await cluster.driver.call('subscribe', { name: client, channel: PRESENCE_CHANNEL });
+    }),
+  );
 }
 
 /** Member ids as one client's pusher-js shows them, sorted. */
@@ -36,11 +38,17 @@ export interface PresenceLogs {
 
 /** The presence logs of several clients at once, to tell what happened after this moment. */
 export async function presenceLogs(cluster: LabCluster, clients: readonly string[]): Promise<PresenceLogs> {
-  return Object.fromEntries(await Promise.all(clients.map(async (client) => [client, await presenceLog(cluster, client)] as const)));
+  return Object.fromEntries(
+    await Promise.all(clients.map(async (client) => [client, await presenceLog(cluster, client)] as const)),
+  );
 }
 
 /** What `client` got since `before`: transitions past the lengths recorded there, sorted. */
-export async function transitionsSince(cluster: LabCluster, client: string, before: PresenceLogs): Promise<{ added: string[]; removed: string[] }> {
+export async function transitionsSince(
+  cluster: LabCluster,
+  client: string,
+  before: PresenceLogs,
+): Promise<{ added: string[]; removed: string[] }> {
   const now = await presenceLog(cluster, client);
   const was = before[client] ?? { added: [], removed: [] };
   return { added: now.added.slice(was.added.length).sort(), removed: now.removed.slice(was.removed.length).sort() };
@@ -49,15 +57,25 @@ export async function transitionsSince(cluster: LabCluster, client: string, befo
 /** Users of the presence channel as `host`'s REST API lists them, sorted, and its `user_count`. */
 export async function restPresence(cluster: LabCluster, host: string): Promise<{ users: string[]; userCount: number }> {
   const address = cluster.address(host);
-  const list = await cluster.driver.call<{ users: Array<{ id: string }> }>('rest', { address, path: `/channels/${PRESENCE_CHANNEL}/users` });
-  const info = await cluster.driver.call<{ user_count?: number }>('rest', { address, path: `/channels/${PRESENCE_CHANNEL}`, params: { info: 'user_count' } });
+  const list = await cluster.driver.call<{ users: Array<{ id: string }> }>('rest', {
+    address,
+    path: `/channels/${PRESENCE_CHANNEL}/users`,
+  });
+  const info = await cluster.driver.call<{ user_count?: number }>('rest', {
+    address,
+    path: `/channels/${PRESENCE_CHANNEL}`,
+    params: { info: 'user_count' },
+  });
   return { users: list.users.map((user) => user.id).sort(), userCount: info.user_count ?? 0 };
 }
 
 /** The load channel's `subscription_count` as `host` reports it. */
 export async function loadSubscriptions(cluster: LabCluster, host: string): Promise<number> {
-  const info = await cluster.driver.call<{ subscription_count?: number }>(
-    'rest', { address: cluster.address(host), path: `/channels/${LOAD_CHANNEL}`, params: { info: 'subscription_count' } });
+  const info = await cluster.driver.call<{ subscription_count?: number }>('rest', {
+    address: cluster.address(host),
+    path: `/channels/${LOAD_CHANNEL}`,
+    params: { info: 'subscription_count' },
+  });
   return info.subscription_count ?? 0;
 }
 
@@ -65,7 +83,12 @@ export async function loadSubscriptions(cluster: LabCluster, host: string): Prom
  * Whether the presence state is the truth everywhere: each listed client shows exactly `truth`,
  * and each listed host's REST users and `user_count` are exactly `truth`.
  */
-export async function presenceIs(cluster: LabCluster, clients: readonly string[], hosts: readonly string[], truth: readonly string[]): Promise<boolean> {
+export async function presenceIs(
+  cluster: LabCluster,
+  clients: readonly string[],
+  hosts: readonly string[],
+  truth: readonly string[],
+): Promise<boolean> {
   const want = JSON.stringify([...truth].sort());
   for (const client of clients) if (JSON.stringify(await clientMembers(cluster, client)) !== want) return false;
   for (const host of hosts) {
@@ -86,7 +109,11 @@ export async function startLoad(cluster: LabCluster, hosts: readonly string[]): 
  * through host `p` is owed to the subscriber on host `s` unless the link p–s, or the client's link
  * to `p` or to `s`, is among `cutPairs` (the pairs of host names cut at some point during the load).
  */
-export async function stopLoad(cluster: LabCluster, hosts: readonly string[], cutPairs: ReadonlyArray<readonly [string, string]>): Promise<LossCount> {
+export async function stopLoad(
+  cluster: LabCluster,
+  hosts: readonly string[],
+  cutPairs: ReadonlyArray<readonly [string, string]>,
+): Promise<LossCount> {
   const log = await cluster.driver.call<LoadLog>('loadStop', {}, 60_000);
   lastFailures = log.failures ?? {};
   const client = cluster.lab.client.name;
@@ -106,6 +133,8 @@ export function lastLoadFailures(): Readonly<Record<string, number>> {
 }
 
 export function describeLoss(loss: LossCount): string {
-  return `load ${loss.ratePerSec}/s: ${loss.accepted}/${loss.sent} accepted (per server ${loss.acceptedPerServer.join('/')}), `
-    + `lost ${loss.lost} of ${loss.expected} owed deliveries, duplicates ${loss.duplicates}`;
+  return (
+    `load ${loss.ratePerSec}/s: ${loss.accepted}/${loss.sent} accepted (per server ${loss.acceptedPerServer.join('/')}), ` +
+    `lost ${loss.lost} of ${loss.expected} owed deliveries, duplicates ${loss.duplicates}`
+  );
 }
