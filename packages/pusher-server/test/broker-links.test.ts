@@ -14,14 +14,14 @@ class Net {
   readonly events: string[] = [];
   readonly queue: Array<() => void> = [];
 
-  add(id: string, timeoutMs = 1000): PeerLinks {
+  add(id: string, timeoutMs = 1000, helloRetryMs?: number): PeerLinks {
     const actions: LinkActions = {
       sendHello: (peer, linkId) => this.queue.push(() => this.nodes.get(peer)?.onHello(id, linkId)),
       sendAck: (peer, linkId) => this.queue.push(() => this.nodes.get(peer)?.onAck(id, linkId)),
       up: (peer) => this.events.push(`${id}: up ${peer}`),
       down: (peer, reason) => this.events.push(`${id}: down ${peer} (${reason})`),
     };
-    const links = new PeerLinks(id, timeoutMs, actions, () => this.now);
+    const links = new PeerLinks(id, timeoutMs, actions, () => this.now, helloRetryMs);
     this.nodes.set(id, links);
     return links;
   }
@@ -129,6 +129,23 @@ test('BYE takes a peer down at once; an unanswered HELLO is retried after the ti
   t.is(net.queue.length, 1, 'retried');
   net.deliverAll();
   t.true(a.isUp('b'));
+});
+
+test('a lost HELLO from the lower node id is retried after helloRetryMs, not after a long node timeout', (t) => {
+  const net = new Net();
+  const a = net.add('a', 20_000, 400);
+  const b = net.add('b', 20_000, 400);
+  a.heard('b');
+  net.queue.length = 0; // a greeted before its connection was up: the HELLO is lost
+  b.heard('a');
+  net.deliverAll(); // b's crossed HELLO: a ignores it (a's own, lower, link wins)
+  t.deepEqual([a.upPeers(), b.upPeers()], [[], []]);
+  net.now = 500;
+  net.heartbeats();
+  a.check();
+  b.check();
+  net.deliverAll();
+  t.deepEqual([a.upPeers(), b.upPeers()], [['b'], ['a']], 'linked within one retry');
 });
 
 test('NATS tokens: channel names with dots, wildcards, spaces and non-ASCII map one-to-one to safe tokens', (t) => {

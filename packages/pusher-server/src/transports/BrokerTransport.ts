@@ -83,12 +83,18 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
     this.#checkIntervalMs = options.checkIntervalMs ?? 500;
     this.#nodeTimeoutMs = options.nodeTimeoutMs ?? 2000;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 5000;
-    this.#links = new PeerLinks(this.nodeId, this.#nodeTimeoutMs, {
-      sendHello: (peer, linkId) => this.#sendToInbox(peer, [Kind.Hello, this.nodeId, linkId]),
-      sendAck: (peer, linkId) => this.#sendToInbox(peer, [Kind.Ack, this.nodeId, linkId]),
-      up: (peer) => this.#peerUp(peer),
-      down: (peer, reason) => this.#peerDown(peer, reason),
-    });
+    this.#links = new PeerLinks(
+      this.nodeId,
+      this.#nodeTimeoutMs,
+      {
+        sendHello: (peer, linkId) => this.#sendToInbox(peer, [Kind.Hello, this.nodeId, linkId]),
+        sendAck: (peer, linkId) => this.#sendToInbox(peer, [Kind.Ack, this.nodeId, linkId]),
+        up: (peer) => this.#peerUp(peer),
+        down: (peer, reason) => this.#peerDown(peer, reason),
+      },
+      undefined,
+      helloRetryMs(this.#checkIntervalMs),
+    );
   }
 
   /** Connects, subscribes to the all-nodes subject and this node's inbox, and starts heartbeating. */
@@ -314,6 +320,11 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
     for (const piece of this.#chunker.split(this.nodeId, bytes, limit, this.#codec))
       this.#connection.publish(brokerSubject, piece);
   }
+}
+
+/** Two heartbeats without an answer, at least 250 ms: a lost HELLO costs a second, not a node timeout. */
+function helloRetryMs(checkIntervalMs: number): number {
+  return Math.max(250, 2 * checkIntervalMs);
 }
 
 export interface BrokerTransport {

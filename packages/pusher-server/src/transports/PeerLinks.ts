@@ -38,18 +38,27 @@ export interface LinkStatus {
 export class PeerLinks {
   readonly #selfId: string;
   readonly #nodeTimeoutMs: number;
+  readonly #helloRetryMs: number;
   readonly #now: () => number;
   readonly #actions: LinkActions;
   readonly #peers = new Map<string, PeerEntry>();
 
+  /**
+   * @param helloRetryMs how long an unanswered HELLO waits before it is sent again. Shorter than
+   *   the node timeout: a lost HELLO from the lower node id (sent before this node's connection was
+   *   up, say) blocks the pair until its retry, since that node ignores the crossed HELLO.
+   *   @default nodeTimeoutMs
+   */
   constructor(
     selfId: string,
     nodeTimeoutMs: number,
     actions: LinkActions,
     now: () => number = () => performance.now(),
+    helloRetryMs = nodeTimeoutMs,
   ) {
     this.#selfId = selfId;
     this.#nodeTimeoutMs = nodeTimeoutMs;
+    this.#helloRetryMs = Math.min(helloRetryMs, nodeTimeoutMs);
     this.#actions = actions;
     this.#now = now;
   }
@@ -93,14 +102,14 @@ export class PeerLinks {
     this.#forget(peerId, 'left the cluster');
   }
 
-  /** Drops peers silent for the node timeout and retries unanswered greetings; run every check interval. */
+  /** Drops peers silent for the node timeout and retries stale greetings; run every check interval. */
   check(): void {
     const now = this.#now();
     for (const [peerId, entry] of [...this.#peers]) {
       const silentMs = now - entry.lastHeardMs;
       if (silentMs > this.#nodeTimeoutMs) {
         this.#forget(peerId, `silent for ${Math.round(silentMs)} ms`);
-      } else if (entry.pendingHello !== undefined && now - entry.pendingHello.sentAtMs > this.#nodeTimeoutMs) {
+      } else if (entry.pendingHello !== undefined && now - entry.pendingHello.sentAtMs > this.#helloRetryMs) {
         this.#greet(peerId, entry);
       }
     }
