@@ -1,6 +1,6 @@
 import { natsPrefixProblem, type RedisNode } from '@meshpush/pusher-server';
 import { ValueError } from './errors.js';
-import type { SettingOption } from './options.js';
+import { setting, type SettingOption } from './options.js';
 import {
   isPlainObject,
   jsonList,
@@ -64,10 +64,6 @@ export const parseRedisNodes: Parser<RedisNode[]> = (input) =>
 const optionalText = text({ allowEmpty: true });
 /** `undefined` for an empty value: soketi's unset credentials are empty strings. */
 const credential: Parser<string | undefined> = (input) => optionalText(input) || undefined;
-
-function setting(option: Omit<SettingOption, 'kind'>): SettingOption {
-  return { kind: 'setting', ...option };
-}
 
 const natsOptions: SettingOption[] = [
   setting({

@@ -41,6 +41,11 @@ export interface UnsupportedOption {
 
 export type OptionSpec = SettingOption | UnsupportedOption;
 
+/** A row of the option table. */
+export function setting(option: Omit<SettingOption, 'kind'>): SettingOption {
+  return { kind: 'setting', ...option };
+}
+
 export const SOKETI_PREFIX = 'SOKETI_';
 
 /** Lookup tables over one option list, built once. */

@@ -1,7 +1,9 @@
 import type { AdapterDriver } from '@meshpush/pusher-server';
 import { parseWebhooks, parseApps } from './apps.js';
 import { brokerOptions } from './brokerOptions.js';
-import type { SettingOption } from './options.js';
+import { setting, type SettingOption } from './options.js';
+import { tlsOptions } from './tlsOptions.js';
+import { webhookOptions } from './webhookOptions.js';
 import { ValueError } from './errors.js';
 import {
   decimal,
@@ -64,10 +66,6 @@ const parseCorsOrigin: Parser<string> = (input) => {
 const host = text();
 const percent = decimal(0, 100);
 const kilobytes = decimal(0.001);
-
-function setting(option: Omit<SettingOption, 'kind'>): SettingOption {
-  return { kind: 'setting', ...option };
-}
 
 function defaultApp(suffix: string, field: string, parse: Parser<unknown>, doc: string, secret = false): SettingOption {
   return setting({
@@ -377,69 +375,6 @@ const clusterOptions: SettingOption[] = [
   }),
 ];
 
-/** A file path; empty means "not set" (soketi's default for its SSL_* options). */
-const filePath = text({ allowEmpty: true });
-
-const tlsOptions: SettingOption[] = [
-  setting({
-    env: 'SSL_CERT',
-    key: 'ssl.certPath',
-    target: 'server.ssl.certFile',
-    parse: filePath,
-    doc: 'PEM certificate (chain) file: the WebSocket/HTTP port speaks TLS',
-  }),
-  setting({
-    env: 'SSL_KEY',
-    key: 'ssl.keyPath',
-    target: 'server.ssl.keyFile',
-    parse: filePath,
-    doc: 'PEM private key file of SSL_CERT',
-  }),
-  setting({
-    env: 'SSL_PASS',
-    key: 'ssl.passphrase',
-    target: 'server.ssl.passphrase',
-    parse: filePath,
-    doc: "passphrase of an encrypted SSL_KEY (soketi's name)",
-    secret: true,
-  }),
-  setting({
-    env: 'SSL_PASSPHRASE',
-    target: 'server.ssl.passphrase',
-    parse: filePath,
-    doc: 'same as SSL_PASS',
-    secret: true,
-  }),
-  setting({
-    env: 'SSL_CA',
-    key: 'ssl.caPath',
-    target: 'server.ssl.caFile',
-    parse: filePath,
-    doc: 'PEM CA file; clients presenting a certificate must chain to it',
-  }),
-  setting({
-    env: 'CLUSTER_TLS_CERT',
-    key: 'cluster.tls.cert',
-    target: 'clusterTls.certFile',
-    parse: filePath,
-    doc: 'PEM certificate file of this node: mutual TLS on every mesh route',
-  }),
-  setting({
-    env: 'CLUSTER_TLS_KEY',
-    key: 'cluster.tls.key',
-    target: 'clusterTls.keyFile',
-    parse: filePath,
-    doc: 'PEM private key file of CLUSTER_TLS_CERT',
-  }),
-  setting({
-    env: 'CLUSTER_TLS_CA',
-    key: 'cluster.tls.ca',
-    target: 'clusterTls.caFile',
-    parse: filePath,
-    doc: 'PEM CA file that signs every node certificate',
-  }),
-];
-
 const otherOptions: SettingOption[] = [
   setting({
     env: 'CACHE_DRIVER',
@@ -487,79 +422,6 @@ const otherOptions: SettingOption[] = [
     target: 'server.metrics.prefix',
     parse: parseMetricPrefix,
     doc: 'metric name prefix',
-  }),
-];
-
-const webhookOptions: SettingOption[] = [
-  setting({
-    env: 'WEBHOOKS_BATCHING',
-    key: 'webhooks.batching.enabled',
-    target: 'server.webhooks.batching',
-    parse: parseBoolean,
-    doc: 'send the events of one webhook within the batching window in one request',
-  }),
-  setting({
-    env: 'WEBHOOKS_BATCHING_DURATION',
-    key: 'webhooks.batching.duration',
-    target: 'server.webhooks.batchingDurationMs',
-    parse: parsePositive,
-    doc: 'webhook batching window (ms)',
-  }),
-  setting({
-    env: 'WEBHOOKS_BATCH_MAX_EVENTS',
-    key: 'webhooks.batching.maxEvents',
-    target: 'server.webhooks.batchMaxEvents',
-    parse: parsePositive,
-    doc: 'most events in one batched webhook request',
-  }),
-  setting({
-    env: 'WEBHOOKS_LEAVE_DELAY_MS',
-    key: 'webhooks.leaveDelayMs',
-    target: 'server.webhooks.leaveDelayMs',
-    parse: parseCount,
-    doc: 'ms channel_vacated / member_removed wait (not sent if back within it); 0 = at once',
-  }),
-  setting({
-    env: 'WEBHOOKS_TIMEOUT_MS',
-    key: 'webhooks.timeoutMs',
-    target: 'server.webhooks.timeoutMs',
-    parse: parsePositive,
-    doc: 'timeout of one webhook request (ms)',
-  }),
-  setting({
-    env: 'WEBHOOKS_RETRY_INITIAL_DELAY_MS',
-    key: 'webhooks.retry.initialDelayMs',
-    target: 'server.webhooks.retryInitialDelayMs',
-    parse: parsePositive,
-    doc: 'first retry of a failed webhook after this long (ms), doubling',
-  }),
-  setting({
-    env: 'WEBHOOKS_RETRY_MAX_DELAY_MS',
-    key: 'webhooks.retry.maxDelayMs',
-    target: 'server.webhooks.retryMaxDelayMs',
-    parse: parsePositive,
-    doc: 'longest wait between webhook retries (ms)',
-  }),
-  setting({
-    env: 'WEBHOOKS_RETRY_FOR_MS',
-    key: 'webhooks.retry.forMs',
-    target: 'server.webhooks.retryForMs',
-    parse: parseCount,
-    doc: 'give up on a webhook still failing this long after its first attempt (ms)',
-  }),
-  setting({
-    env: 'WEBHOOKS_MAX_QUEUED_EVENTS',
-    key: 'webhooks.maxQueuedEvents',
-    target: 'server.webhooks.maxQueuedEvents',
-    parse: parsePositive,
-    doc: 'webhook events held at most; more are dropped and counted',
-  }),
-  setting({
-    env: 'WEBHOOKS_MAX_CONCURRENT_REQUESTS',
-    key: 'webhooks.maxConcurrentRequests',
-    target: 'server.webhooks.maxConcurrentRequests',
-    parse: parsePositive,
-    doc: 'webhook requests in flight at once',
   }),
 ];
 
