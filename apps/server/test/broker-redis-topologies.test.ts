@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { brokerAvailable, BrokerProcess } from './broker-support/brokers.js';
-import { brokersRequired, findBroker, freePort } from './broker-support/brokerProcess.js';
+import { brokersRequired, findBroker, freePort } from '@meshpush/test-support';
 import { clusterEnv, startCluster, waitForMesh } from './cluster-support/cluster.js';
 import { nextEvent, subscribed } from './protocol-support/pusherHelpers.js';
 import { pusherClient, pusherSdk, startServer, waitFor } from './support/server.js';

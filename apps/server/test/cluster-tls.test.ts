@@ -5,7 +5,7 @@ import { clusterEnv, clusterStatus, waitForMesh, type ClusterStatus } from './cl
 import { METRICS_ENV, scrape } from './metrics-support.js';
 import { nextEvent, subscribed } from './protocol-support/pusherHelpers.js';
 import { pusherClient, pusherSdk, startServer, waitFor, type RunningServer } from './support/server.js';
-import { TestCa, type CertFiles } from './tls-support/certs.js';
+import { TestCa, type CertFiles } from '@meshpush/test-support';
 
 interface PeerTls {
   nodeId: string;

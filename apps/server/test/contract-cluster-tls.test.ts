@@ -1,6 +1,6 @@
 import test from 'ava';
 import { adapterContract } from './cluster-support/adapterContract.js';
-import { TestCa } from './tls-support/certs.js';
+import { TestCa } from '@meshpush/test-support';
 
 // Three meshed processes whose every route is mutual TLS (certificates made for this run).
 const ca = TestCa.create({ teardown: (fn) => test.after.always(fn) });

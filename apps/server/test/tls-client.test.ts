@@ -8,7 +8,7 @@ import test from 'ava';
 import { WebSocket } from 'ws';
 import { pusherSdk, runCli, startServer, waitFor, type RunningServer } from './support/server.js';
 import { freePort } from './cluster-support/cluster.js';
-import { TestCa, type CertFiles } from './tls-support/certs.js';
+import { TestCa, type CertFiles } from '@meshpush/test-support';
 
 const scenarioScript = fileURLToPath(new URL('./tls-support/clientScenario.ts', import.meta.url));
 

@@ -4,7 +4,7 @@ import { FrameDecoder } from '../src/FrameDecoder.js';
 import { createFrameEncoderCbor, encodeFrame, FrameType, PROTOCOL_VERSION, type Frame } from '../src/frames.js';
 import { createNonce } from '../src/handshake.js';
 import { Mesh, MeshTlsError, type LogFields, type Logger, type MeshOptions } from '../src/index.js';
-import { TestCa } from './support/certs.js';
+import { TestCa } from '@meshpush/test-support';
 import { startMesh, waitForPeers } from './support/inProcess.js';
 import { freePort } from './support/ports.js';
 import { waitFor } from './support/waitFor.js';
@@ -48,7 +48,7 @@ test.serial('three TLS nodes form a mesh, carry publishes, and report the peer c
   const port = await freePort();
   const nodes: Mesh[] = [];
   for (const name of ['node-a', 'node-b', 'node-c'])
-    nodes.push(await startMesh(t, { port, secret: 's', tls: ca.issue(name), ...fast }));
+    nodes.push(await startMesh(t, { port, secret: 's', tls: ca.issuePem(name), ...fast }));
   await waitForPeers(nodes);
   const [a, b, c] = nodes as [Mesh, Mesh, Mesh];
   await publishArrives(a, c, 'tls.news');
@@ -68,11 +68,16 @@ test.serial(
     const otherCa = TestCa.create(t, 'intruder-ca');
     const port = await freePort();
     const logs = captureLogger();
-    const a = await startMesh(t, { port, tls: ca.issue('node-a'), logger: logs.logger, ...fast });
-    const b = await startMesh(t, { port, tls: ca.issue('node-b'), ...fast });
+    const a = await startMesh(t, { port, tls: ca.issuePem('node-a'), logger: logs.logger, ...fast });
+    const b = await startMesh(t, { port, tls: ca.issuePem('node-b'), ...fast });
     await waitForPeers([a, b]);
     const intruderLogs = captureLogger();
-    const intruder = await startMesh(t, { port, tls: otherCa.issue('intruder'), logger: intruderLogs.logger, ...fast });
+    const intruder = await startMesh(t, {
+      port,
+      tls: otherCa.issuePem('intruder'),
+      logger: intruderLogs.logger,
+      ...fast,
+    });
     await waitFor(() => a.stats().refusedRoutes > 0, 10_000, 'the holder did not refuse the intruder');
     await waitFor(
       () => hasWarning(intruderLogs.lines, /TLS handshake failed/),
@@ -94,7 +99,7 @@ test.serial(
     const port = await freePort();
     const tlsLogs = captureLogger();
     const plainLogs = captureLogger();
-    const tlsNode = await startMesh(t, { port, tls: ca.issue('node-tls'), logger: tlsLogs.logger, ...fast });
+    const tlsNode = await startMesh(t, { port, tls: ca.issuePem('node-tls'), logger: tlsLogs.logger, ...fast });
     const plainNode = await startMesh(t, { port, logger: plainLogs.logger, ...fast });
     // The plain node dials the TLS rendezvous: it is told why, in a clear-text BYE it can read.
     await waitFor(
@@ -108,7 +113,7 @@ test.serial(
     const seeder = await startMesh(t, {
       port: 0,
       seeds: [`127.0.0.1:${plainPort}`],
-      tls: ca.issue('seeder'),
+      tls: ca.issuePem('seeder'),
       logger: tlsLogs.logger,
       ...fast,
     });
@@ -134,8 +139,8 @@ test.serial(
 test.serial('a plain TCP client speaking the mesh protocol to a TLS node gets a BYE and is closed', async (t) => {
   const ca = TestCa.create(t);
   const port = await freePort();
-  const a = await startMesh(t, { port, tls: ca.issue('node-a'), ...fast });
-  const b = await startMesh(t, { port, tls: ca.issue('node-b'), ...fast });
+  const a = await startMesh(t, { port, tls: ca.issuePem('node-a'), ...fast });
+  const b = await startMesh(t, { port, tls: ca.issuePem('node-b'), ...fast });
   await waitForPeers([a, b]);
   const frames: Frame[] = [];
   const socket = connect({ host: '127.0.0.1', port });
@@ -169,19 +174,19 @@ test.serial(
   async (t) => {
     const ca = TestCa.create(t);
     const port = await freePort();
-    const a = await startMesh(t, { port, tls: ca.issue('node-a-v1'), ...fast });
-    const b = await startMesh(t, { port, tls: ca.issue('node-b'), ...fast });
+    const a = await startMesh(t, { port, tls: ca.issuePem('node-a-v1'), ...fast });
+    const b = await startMesh(t, { port, tls: ca.issuePem('node-b'), ...fast });
     await waitForPeers([a, b]);
     const routeUptime = b.stats().peers[0]?.uptimeMs ?? 0;
-    const bad = ca.issue('mismatch');
-    t.throws(() => a.updateTls({ ...ca.issue('node-a-v2'), key: bad.key }), {
+    const bad = ca.issuePem('mismatch');
+    t.throws(() => a.updateTls({ ...ca.issuePem('node-a-v2'), key: bad.key }), {
       instanceOf: MeshTlsError,
       message: /do not form a usable identity/,
     });
     t.regex(a.stats().tls?.certificate.subject ?? '', /node-a-v1/);
-    a.updateTls(ca.issue('node-a-v2'));
+    a.updateTls(ca.issuePem('node-a-v2'));
     t.regex(a.stats().tls?.certificate.subject ?? '', /node-a-v2/);
-    const c = await startMesh(t, { port, tls: ca.issue('node-c'), ...fast });
+    const c = await startMesh(t, { port, tls: ca.issuePem('node-c'), ...fast });
     await waitForPeers([a, b, c]);
     t.is(c.stats().peers.find((p) => p.nodeId === a.nodeId)?.tls?.peerCertificate?.subject, 'CN=node-a-v2');
     const old = b.stats().peers.find((p) => p.nodeId === a.nodeId);
@@ -193,8 +198,8 @@ test.serial(
 
 test.serial('Mesh.start rejects a key that does not match the certificate, and a CA that is not PEM', async (t) => {
   const ca = TestCa.create(t);
-  const one = ca.issue('one');
-  const two = ca.issue('two');
+  const one = ca.issuePem('one');
+  const two = ca.issuePem('two');
   const base: MeshOptions = { port: 0, host: '127.0.0.1', ...fast };
   await t.throwsAsync(Mesh.start({ ...base, tls: { ...one, key: two.key } }), {
     instanceOf: MeshTlsError,
@@ -210,7 +215,7 @@ test.serial(
     const logs = captureLogger();
     const node = await startMesh(t, {
       port: await freePort(),
-      tls: ca.issue('node-a'),
+      tls: ca.issuePem('node-a'),
       logger: logs.logger,
       checkIntervalMs: 100,
       nodeTimeoutMs: 500,

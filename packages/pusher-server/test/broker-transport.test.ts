@@ -4,7 +4,7 @@ import type { BrokerConnection } from '../src/transports/BrokerConnection.js';
 import { NatsConnection } from '../src/transports/NatsConnection.js';
 import { RedisConnection } from '../src/transports/RedisConnection.js';
 import { natsNaming, redisNaming } from '../src/transports/subjects.js';
-import { BrokerProcess, brokersRequired, freePort, missingBrokers, type BrokerKind } from './support/brokers.js';
+import { BrokerProcess, brokersRequired, freePort, missingBrokers, type BrokerKind } from '@meshpush/test-support';
 
 /** Short timings for the liveness tests; the others use STEADY so a loaded machine cannot make links flap. */
 const FAST = { checkIntervalMs: 50, nodeTimeoutMs: 400 };

@@ -1,95 +1,20 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { freePort, TestCa } from '@meshpush/test-support';
 import { checkSslFiles, createServer, SslFileError, type SslConfig } from '../src/index.js';
 
-/** A CA and certificates made with the openssl CLI in a temp dir removed at teardown. */
+/** A test CA whose `issue` gives the server's `ssl` config (the key encrypted with `passphrase`). */
 function makeCa(t: ExecutionContext): { dir: string; issue(cn: string, passphrase?: string): SslConfig } {
-  const dir = mkdtempSync(join(tmpdir(), 'meshpush-ssl-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const openssl = (args: string[]): void =>
-    void execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=ssl-test-ca',
-  ]);
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  const ca = TestCa.create(t, 'ssl-test-ca');
   return {
-    dir,
+    dir: ca.dir,
     issue(cn, passphrase) {
-      openssl([
-        'req',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        `${cn}.plain.key`,
-        '-out',
-        `${cn}.csr`,
-        '-subj',
-        `/CN=${cn}`,
-      ]);
-      openssl([
-        'x509',
-        '-req',
-        '-in',
-        `${cn}.csr`,
-        '-CA',
-        'ca.pem',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-days',
-        '1',
-        '-extfile',
-        'san.ext',
-        '-out',
-        `${cn}.pem`,
-      ]);
-      openssl([
-        'pkey',
-        '-in',
-        `${cn}.plain.key`,
-        ...(passphrase ? ['-aes256', '-passout', `pass:${passphrase}`] : []),
-        '-out',
-        `${cn}.key`,
-      ]);
-      return {
-        certFile: join(dir, `${cn}.pem`),
-        keyFile: join(dir, `${cn}.key`),
-        passphrase: passphrase ?? '',
-        caFile: '',
-      };
+      const files = ca.issue(cn, passphrase === undefined ? {} : { passphrase });
+      return { certFile: files.certFile, keyFile: files.keyFile, passphrase: passphrase ?? '', caFile: '' };
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function peerName(port: number, ca: string): Promise<string> {

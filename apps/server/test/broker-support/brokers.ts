@@ -6,7 +6,7 @@ import {
   REQUIRE_BROKERS_ENV,
   type BrokerKind,
   type BrokerOptions,
-} from './brokerProcess.js';
+} from '@meshpush/test-support';
 
 export { BrokerProcess, REQUIRE_BROKERS_ENV, type BrokerKind };
 

@@ -1,8 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TeardownHost } from '../support/server.js';
+
+/** What registers cleanup: an ava `ExecutionContext`, or a fixture's own list. */
+export interface TeardownHost {
+  teardown(fn: () => unknown): void;
+}
+
+/** PEM text of one certificate, its key and the CA, as `Mesh.start({ tls })` takes them. */
+export interface CertPem {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+}
 
 /** Paths of one certificate and its key, signed by a {@link TestCa}. */
 export interface CertFiles {
@@ -50,7 +61,8 @@ export class TestCa {
 
   /** A certificate with the given common name; with `passphrase`, its key is encrypted (AES-256). */
   issue(commonName: string, options: { passphrase?: string; days?: number } = {}): CertFiles {
-    const base = `cert-${this.#serial++}`;
+    // Named after the subject, so that file names in error messages say which certificate it was.
+    const base = `${this.#serial++}-${commonName.replace(/[^\w.-]/g, '_')}`;
     const keyFile = join(this.dir, `${base}.key`);
     writeFileSync(join(this.dir, `${base}.ext`), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
     openssl(this.dir, [
@@ -88,6 +100,13 @@ export class TestCa {
     const encrypt = options.passphrase === undefined ? [] : ['-aes256', '-passout', `pass:${options.passphrase}`];
     openssl(this.dir, ['pkey', '-in', `${base}.plain.key`, ...encrypt, '-out', `${base}.key`]);
     return { certFile: join(this.dir, `${base}.pem`), keyFile, caFile: this.caFile };
+  }
+
+  /** A certificate as PEM text (unencrypted key). */
+  issuePem(commonName: string, days = 1): CertPem {
+    const files = this.issue(commonName, { days });
+    const read = (file: string): string => readFileSync(file, 'utf8');
+    return { cert: read(files.certFile), key: read(files.keyFile), ca: read(files.caFile) };
   }
 }
 
