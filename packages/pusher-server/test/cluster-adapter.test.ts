@@ -136,6 +136,8 @@ test("a killed node's members leave and its counts drop on the survivors", async
   const [a, b, c] = nodes as [Node, Node, Node];
   const watcher = a.h.connect();
   a.h.send(watcher.connection, presenceSubscribe(a.h.app, watcher.connection.id, 'presence-r', { user_id: 'w' }));
+  // Subscribed first, so 'gone' arrives as member_added rather than in the watcher's snapshot.
+  await network.settle();
   const doomed = c.h.connect();
   c.h.send(doomed.connection, presenceSubscribe(c.h.app, doomed.connection.id, 'presence-r', { user_id: 'gone' }));
   await network.settle();

@@ -2,6 +2,7 @@ import type { TestFn } from 'ava';
 import { authorizedClient, nextEvent, subscribed } from '../protocol-support/pusherHelpers.js';
 import { pusherClient, pusherSdk, waitFor } from '../support/server.js';
 import { startCluster, type ClusterOptions, type TestCluster } from './cluster.js';
+import { interleavedRawJoinsAndLeaves, simultaneousPusherJsJoins, simultaneousRawJoins } from './presenceOrdering.js';
 
 /**
  * The behaviour every adapter must have, written against a cluster of `meshpush` processes:
@@ -100,6 +101,18 @@ export function adapterContract(test: TestFn, options: ClusterOptions): void {
       const users = await (await pusherSdk(node).get({ path: '/channels/presence-contract-60/users' })).json();
       t.is(users.users.length, 30);
     }
+  });
+
+  test("presence order: 3 raw sockets over the nodes join at once, 20 rounds: nothing before each one's subscription_succeeded, then every member exactly once", async (t) => {
+    for (let round = 0; round < 20; round++) await simultaneousRawJoins(t, cluster, round);
+  });
+
+  test('presence order with joins and leaves interleaved, 20 rounds', async (t) => {
+    for (let round = 0; round < 20; round++) await interleavedRawJoinsAndLeaves(t, cluster, round);
+  });
+
+  test('presence order with pusher-js: 3 clients over the nodes join at once, 10 rounds', async (t) => {
+    for (let round = 0; round < 10; round++) await simultaneousPusherJsJoins(t, cluster, round);
   });
 
   test('the same user joining through two nodes at once is one member_added and, when both leave, one member_removed', async (t) => {

@@ -17,6 +17,11 @@ export interface PusherSocket {
 /** One subscription of a connection; presence subscriptions remember who joined. */
 export interface Subscription {
   readonly userId?: string;
+  /**
+   * Set when `subscription_succeeded` goes out, and only then does the socket join the channel's
+   * topic: a socket receives nothing about a channel before its own success.
+   */
+  inTopic: boolean;
 }
 
 /** The protocol state of one open WebSocket. */

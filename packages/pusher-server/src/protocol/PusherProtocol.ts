@@ -137,9 +137,10 @@ export class PusherProtocol implements AdapterListener, LocalFanout, EventPublis
   publishLocal(appId: string, channel: string, frame: string, exceptSocketId?: string): void {
     const topic = topicOf(appId, channel);
     const excluded = exceptSocketId === undefined ? undefined : this.#ctx.registry.get(exceptSocketId);
-    // uWS excludes a sender only from a topic it is in; a socket outside the channel needs no exclusion.
-    if (excluded && !excluded.closed && excluded.channels.has(channel)) excluded.socket.publishToOthers(topic, frame);
-    else this.#publishToTopic(topic, frame, appId);
+    // uWS excludes a sender only from a topic it is in; a socket outside the topic needs no exclusion.
+    if (excluded && !excluded.closed && excluded.channels.get(channel)?.inTopic) {
+      excluded.socket.publishToOthers(topic, frame);
+    } else this.#publishToTopic(topic, frame, appId);
   }
 
   // ── AdapterListener ───────────────────────────────────────────────────────

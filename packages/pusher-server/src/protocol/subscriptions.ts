@@ -53,9 +53,11 @@ export function handleUnsubscribe(ctx: ProtocolContext, connection: Connection, 
 
 /** Removes the connection from a channel (unsubscribe, or close when `connection.closed`). */
 export function leave(ctx: ProtocolContext, connection: Connection, channel: string): void {
-  if (!connection.channels.delete(channel)) return;
+  const subscription = connection.channels.get(channel);
+  if (!subscription) return;
+  connection.channels.delete(channel);
   // A closed uWS socket has already left its topics, and throws if touched.
-  if (!connection.closed) connection.socket.unsubscribe(topicOf(connection.app.id, channel));
+  if (subscription.inTopic && !connection.closed) connection.socket.unsubscribe(topicOf(connection.app.id, channel));
   ctx.adapter.removeSubscriber(connection.app.id, channel, connection.id);
 }
 
@@ -108,13 +110,11 @@ function join(
   type: ChannelType,
   member: PresenceMember | undefined,
 ): void {
-  const appId = connection.app.id;
-  connection.channels.set(channel, member ? { userId: member.userId } : {});
+  connection.channels.set(channel, member ? { userId: member.userId, inTopic: false } : { inTopic: false });
   if (requiresAuth(type)) connection.authDeadlineMs = undefined;
-  // Topic first: the member_added the adapter triggers is published "to everyone but the
-  // joiner", which uWS can only do from a socket that is in the topic.
-  connection.socket.subscribe(topicOf(appId, channel));
-  ctx.adapter.addSubscriber(appId, channel, connection.id, member);
+  // Not in the topic yet: the member_added this join causes goes to the others only, and what
+  // happens until the success is answered is in the snapshot the success carries.
+  ctx.adapter.addSubscriber(connection.app.id, channel, connection.id, member);
   answerWhenRoutable(ctx, connection, channel, type);
 }
 
@@ -133,8 +133,18 @@ function answerWhenRoutable(ctx: ProtocolContext, connection: Connection, channe
   });
 }
 
+/**
+ * Joins the topic, takes the presence snapshot and answers, all in one turn: every member change
+ * before this point is in the snapshot, every later one is published to the topic, so the client
+ * hears each member once. Events published before this point are not delivered to it.
+ */
 function sendSucceeded(ctx: ProtocolContext, connection: Connection, channel: string, type: ChannelType): void {
   const appId = connection.app.id;
+  const subscription = connection.channels.get(channel);
+  if (subscription && !subscription.inTopic) {
+    connection.socket.subscribe(topicOf(appId, channel));
+    subscription.inTopic = true;
+  }
   const presence = type === 'presence' ? presenceSnapshot(ctx.adapter.presenceMembers(appId, channel)) : undefined;
   connection.send(frames.subscriptionSucceeded(channel, presence));
   if (!isCacheChannel(channel)) return;
