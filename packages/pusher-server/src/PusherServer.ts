@@ -16,7 +16,7 @@ import { PusherProtocol } from './protocol/PusherProtocol.js';
 import { AppRateLimiter, type RateLimitCount } from './rate-limit/AppRateLimiter.js';
 import type { MeshpushServer, ServerDeps } from './ServerApi.js';
 import { silentLogger, type Logger } from './util/Logger.js';
-import { assertNativeUws, uWS } from './uws/nativeUws.js';
+import { nativeUws, nativeUwsProvider } from './uws/nativeUws.js';
 import { registerWebSocket } from './uws/registerWebSocket.js';
 import { AppGenerations } from './uws/AppGenerations.js';
 import { createUwsApp, sslEnabled, type CertificateSummary } from './uws/sslApp.js';
@@ -99,7 +99,8 @@ class PusherServer implements MeshpushServer {
 
   async start(): Promise<void> {
     if (this.#app) throw new Error('Server already started');
-    assertNativeUws();
+    const uws = nativeUwsProvider();
+    this.#logger.info('uWebSockets.js loaded', { ...uws, node: process.version });
     const { app, certificate } = createUwsApp(this.config.ssl);
     this.#certificate = certificate;
     const generations = new AppGenerations(app);
@@ -136,7 +137,7 @@ class PusherServer implements MeshpushServer {
       await stopMetrics(this.#metricsServer, this.#metrics);
       throw error;
     });
-    this.#port = uWS.us_socket_local_port(this.#listenSocket);
+    this.#port = nativeUws().us_socket_local_port(this.#listenSocket);
     this.#sweepTimer = setInterval(() => protocol.sweep(), sweepIntervalMs(this.config)).unref();
     this.#logger.info('listening', {
       host: this.config.host,
@@ -185,10 +186,10 @@ class PusherServer implements MeshpushServer {
     const port = this.#port;
     if (this.#adapter.driver !== 'local') {
       const socket = await this.#listen(next, port);
-      uWS.us_listen_socket_close(listening);
+      nativeUws().us_listen_socket_close(listening);
       return socket;
     }
-    uWS.us_listen_socket_close(listening);
+    nativeUws().us_listen_socket_close(listening);
     try {
       return await this.#listen(next, port);
     } catch (error) {
@@ -204,7 +205,7 @@ class PusherServer implements MeshpushServer {
 
   async #drain(): Promise<void> {
     this.#draining = true;
-    if (this.#listenSocket) uWS.us_listen_socket_close(this.#listenSocket);
+    if (this.#listenSocket) nativeUws().us_listen_socket_close(this.#listenSocket);
     this.#listenSocket = undefined;
     // On a shared port (siblings take over), connections accepted just before the listener
     // closed have not sent their upgrade yet: they must get a 4200 (reconnect now, to a sibling)

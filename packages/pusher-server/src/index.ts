@@ -23,6 +23,10 @@ export {
   type ServerConfigInput,
 } from './config/resolveServerConfig.js';
 
+// uWebSockets.js: which native build loaded
+export { NativeUwsError, nativeUwsProvider } from './uws/nativeUws.js';
+export type { UwsProvider } from './uws/uwsProviders.js';
+
 // Apps
 export { resolveApp, type App, type AppConfig, type WebhookConfig } from './app-manager/App.js';
 export type { AppManager } from './app-manager/AppManager.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { SslConfig } from '../config/ServerConfig.js';
-import { uWS } from './nativeUws.js';
+import { nativeUws } from './nativeUws.js';
 
 /** A certificate as the server reports it (metrics, logs). */
 export interface CertificateSummary {
@@ -66,9 +66,9 @@ export function checkSslFiles(ssl: SslConfig, labels: SslLabels = configLabels):
 
 /** A plain `App`, or an `SSLApp` over the checked files when `ssl` names a certificate. */
 export function createUwsApp(ssl: SslConfig): { app: TemplatedApp; certificate: CertificateSummary | undefined } {
-  if (!sslEnabled(ssl)) return { app: uWS.App(), certificate: undefined };
+  if (!sslEnabled(ssl)) return { app: nativeUws().App(), certificate: undefined };
   const certificate = checkSslFiles(ssl);
-  const app = uWS.SSLApp({
+  const app = nativeUws().SSLApp({
     cert_file_name: ssl.certFile,
     key_file_name: ssl.keyFile,
     ...(ssl.passphrase !== '' && { passphrase: ssl.passphrase }),
