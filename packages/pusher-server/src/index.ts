@@ -39,6 +39,7 @@ export type {
   AdapterStatus,
   CachedEvent,
   LocalFanout,
+  PeerChange,
   PresenceMember,
 } from './adapter/Adapter.js';
 export { ClusterAdapter, type ClusterAdapterOptions } from './adapter/cluster/ClusterAdapter.js';

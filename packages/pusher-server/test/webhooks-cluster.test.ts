@@ -139,3 +139,84 @@ test('a node leaving gracefully hands its users over: back on another node withi
   t.deepEqual([...staying.adapter.presenceMembers('app-id', 'presence-room').keys()].sort(), ['mover', 'stays']);
   t.deepEqual(staying.adapter.liveNodeIds(), [staying.adapter.nodeId]);
 });
+
+/** Cuts the link between two nodes both ways, as a partition (or a paused process) does. */
+function cut(a: TestCluster['nodes'][number], b: TestCluster['nodes'][number]): void {
+  a.transport.unlink(b.transport.nodeId, 'partition');
+  b.transport.unlink(a.transport.nodeId, 'partition');
+}
+
+/** Links two nodes again: each sends the other its snapshot. */
+function heal(a: TestCluster['nodes'][number], b: TestCluster['nodes'][number]): void {
+  a.transport.link(b.transport);
+  b.transport.link(a.transport);
+}
+
+test('after a heal, what was announced gone because a node departed is announced again, once', async (t) => {
+  const c = await cluster(3);
+  const [a, b, lost] = c.nodes as [
+    TestCluster['nodes'][number],
+    TestCluster['nodes'][number],
+    TestCluster['nodes'][number],
+  ];
+  c.join(0, 'stays');
+  c.join(2, 'returns');
+  c.join(2, 'only-there', 'presence-lost-only');
+  await c.network.settle();
+  await c.timers.advance(0);
+  cut(a, lost);
+  cut(b, lost);
+  await c.network.settle();
+  await c.timers.advance(3000);
+  // Each side announces the other gone: the majority the lost node's members and channel, the lost
+  // node (alone on its side) the majority's member.
+  t.deepEqual(c.events(), [
+    'channel_occupied:presence-lost-only',
+    'channel_occupied:presence-room',
+    'channel_vacated:presence-lost-only',
+    'member_added:presence-lost-only:only-there',
+    'member_added:presence-room:returns',
+    'member_added:presence-room:stays',
+    'member_removed:presence-lost-only:only-there',
+    'member_removed:presence-room:returns',
+    'member_removed:presence-room:stays',
+  ]);
+  const before = c.receiver.requests.length;
+  heal(a, lost);
+  heal(b, lost);
+  await c.network.settle();
+  await c.timers.advance(5000);
+  // Everything announced gone is announced back, once, by the node that announced it gone.
+  t.deepEqual(c.receiver.events().slice(before).sort(), [
+    'channel_occupied:presence-lost-only',
+    'member_added:presence-lost-only:only-there',
+    'member_added:presence-room:returns',
+    'member_added:presence-room:stays',
+  ]);
+});
+
+test('a return announces back only what it brings, once per departure', async (t) => {
+  const c = await cluster(2);
+  const [a, lost] = c.nodes as [TestCluster['nodes'][number], TestCluster['nodes'][number]];
+  const quitter = c.join(1, 'quits');
+  c.join(1, 'returns');
+  await c.network.settle();
+  const partitionAndHeal = async (during: () => void): Promise<string[]> => {
+    cut(a, lost);
+    await c.network.settle();
+    await c.timers.advance(3000);
+    during();
+    await c.network.settle();
+    await c.timers.advance(3000);
+    const before = c.receiver.requests.length;
+    heal(a, lost);
+    await c.network.settle();
+    await c.timers.advance(5000);
+    return c.receiver.events().slice(before);
+  };
+  // 'quits' leaves the cut-off node meanwhile: announced gone, it stays gone.
+  const first = await partitionAndHeal(() => lost.protocol.closed(quitter));
+  t.deepEqual(first.sort(), ['channel_occupied:presence-room', 'member_added:presence-room:returns']);
+  const second = await partitionAndHeal(() => undefined);
+  t.deepEqual(second.sort(), ['channel_occupied:presence-room', 'member_added:presence-room:returns']);
+});

@@ -121,15 +121,15 @@ test('when the chosen sender dies during the delay, a survivor sends the leave',
 
 test("a peer's snapshot announces nothing, but cancels leaves that were pending", async (t) => {
   const { webhooks, receiver, timers, cluster } = webhooksHarness({ config: LEAVE_DELAY });
-  cluster.replayingSnapshot = true;
+  cluster.peerChange = { kind: 'snapshot', peer: 'peer-1' };
   webhooks.channelOccupied('app-id', 'old-room');
   webhooks.memberAdded('app-id', 'presence-old', 'u9');
   webhooks.subscriptionCountChanged('app-id', 'old-room', 3);
-  cluster.replayingSnapshot = false;
+  cluster.peerChange = undefined;
   webhooks.memberRemoved('app-id', 'presence-room', 'u1');
-  cluster.replayingSnapshot = true;
+  cluster.peerChange = { kind: 'snapshot', peer: 'peer-1' };
   webhooks.memberAdded('app-id', 'presence-room', 'u1');
-  cluster.replayingSnapshot = false;
+  cluster.peerChange = undefined;
   await timers.advance(5000);
   t.deepEqual(receiver.events(), []);
 });

@@ -2,6 +2,7 @@ import { resolveApp, type App, type AppConfig } from '../src/app-manager/App.js'
 import { defaultLimits, defaultWebhooksConfig, type WebhooksConfig } from '../src/config/ServerConfig.js';
 import type { LogFields, Logger } from '../src/util/Logger.js';
 import type { TimerHandle, Timers } from '../src/webhooks/Timers.js';
+import type { PeerChange } from '../src/adapter/Adapter.js';
 import type { WebhookCluster } from '../src/webhooks/Webhooks.js';
 import { Webhooks } from '../src/webhooks/Webhooks.js';
 import type { WebhookBody } from '../src/webhooks/WebhookEvent.js';
@@ -125,7 +126,7 @@ export class RecordingLogger implements Logger {
 export class FakeCluster implements WebhookCluster {
   readonly nodeId: string;
   nodes: string[];
-  replayingSnapshot = false;
+  peerChange: PeerChange | undefined = undefined;
 
   constructor(nodeId: string, nodes: string[] = [nodeId]) {
     this.nodeId = nodeId;

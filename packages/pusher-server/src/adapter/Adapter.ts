@@ -14,6 +14,17 @@ export interface CachedEvent {
   readonly expiresAtMs: number;
 }
 
+/**
+ * Why a peer's state changes this node's view. `snapshot`: the peer's whole state arrived (a
+ * first contact, or its return after a departure); `departure`: the peer died or left and its
+ * state is dropped; `cut-off`: this node lost its broker and drops every peer, though they did
+ * not leave.
+ */
+export interface PeerChange {
+  readonly kind: 'snapshot' | 'departure' | 'cut-off';
+  readonly peer: string;
+}
+
 /** What `GET /cluster` shows about the adapter: always the driver, plus whatever it knows of its peers. */
 export interface AdapterStatus {
   readonly driver: string;
@@ -55,6 +66,8 @@ export interface AdapterListener {
   userOffline(appId: string, userId: string): void;
   /** Close every local socket signed in as `userId` (terminate_connections). */
   terminateLocalUser(appId: string, userId: string): void;
+  /** A peer's state was applied or dropped; the transitions it caused were reported before. */
+  peerStateChanged?(change: PeerChange): void;
 }
 
 /**
@@ -75,11 +88,11 @@ export interface Adapter {
   /** This node and every peer that is up now: who may send a channel's webhooks (rendezvous hashing). */
   liveNodeIds(): readonly string[];
   /**
-   * True while a peer's snapshot is being applied, or while a node cut off from its broker drops
-   * its peers. The transitions reported meanwhile describe state the cluster already had, or
-   * changes that did not happen, so they are not announced (webhooks).
+   * Set while the transitions being reported come from a peer's state rather than from a socket:
+   * its snapshot being applied, its departure, or this node dropping every peer because it was
+   * cut off from its broker. The webhooks decide from it what to announce.
    */
-  readonly replayingSnapshot: boolean;
+  readonly peerChange: PeerChange | undefined;
 
   /** Connects the adapter to the server. Called once, before any other method. */
   start(listener: AdapterListener, fanout: LocalFanout): Promise<void>;

@@ -15,8 +15,8 @@ const THIS_PROCESS = 'local';
 export class LocalAdapter extends ViewAdapter implements Adapter {
   readonly driver = 'local';
   readonly nodeId = THIS_PROCESS;
-  /** One process never applies a peer's snapshot. */
-  readonly replayingSnapshot = false;
+  /** One process has no peers. */
+  readonly peerChange = undefined;
   #listener: AdapterListener | undefined;
   #fanout: LocalFanout | undefined;
 

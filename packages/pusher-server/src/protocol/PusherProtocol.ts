@@ -1,4 +1,4 @@
-import type { AdapterListener, LocalFanout, PresenceMember } from '../adapter/Adapter.js';
+import type { AdapterListener, LocalFanout, PeerChange, PresenceMember } from '../adapter/Adapter.js';
 import type { App } from '../app-manager/App.js';
 import type { EventPublisher } from '../http/HttpApiContext.js';
 import { channelType, isCacheChannel } from './channels.js';
@@ -179,6 +179,10 @@ export class PusherProtocol implements AdapterListener, LocalFanout, EventPublis
 
   userOffline(appId: string, userId: string): void {
     this.#notifyWatchers(appId, userId, 'offline');
+  }
+
+  peerStateChanged(change: PeerChange): void {
+    this.#ctx.webhooks?.peerStateChanged(change);
   }
 
   terminateLocalUser(appId: string, userId: string): void {

@@ -1,3 +1,4 @@
+import type { PeerChange } from '../adapter/Adapter.js';
 import type { App } from '../app-manager/App.js';
 
 /** One webhook request, signed and ready to go. */
@@ -47,4 +48,6 @@ export interface WebhookHooks {
   subscriptionCountChanged(appId: string, channel: string, count: number): void;
   clientEvent(app: App, channel: string, event: string, data: unknown, socketId: string, userId?: string): void;
   cacheMiss(app: App, channel: string): void;
+  /** A peer's state was applied or dropped (after the transitions it caused). */
+  peerStateChanged(change: PeerChange): void;
 }

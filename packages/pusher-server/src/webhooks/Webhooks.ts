@@ -1,9 +1,11 @@
+import type { PeerChange } from '../adapter/Adapter.js';
 import type { App } from '../app-manager/App.js';
 import type { AppManager } from '../app-manager/AppManager.js';
 import type { WebhooksConfig } from '../config/ServerConfig.js';
 import { channelType } from '../protocol/channels.js';
 import type { Logger } from '../util/Logger.js';
 import { DelayedActions } from './DelayedActions.js';
+import { GoneAnnouncements } from './GoneAnnouncements.js';
 import { rendezvousWinner } from './rendezvous.js';
 import type { Timers } from './Timers.js';
 import type { WebhookEvent, WebhookEventName } from './WebhookEvent.js';
@@ -17,8 +19,8 @@ export interface WebhookCluster {
   readonly nodeId: string;
   /** This node and every peer that is up: the candidates to send a channel's webhooks. */
   liveNodeIds(): readonly string[];
-  /** True while a peer's snapshot is applied: its transitions describe state that existed already. */
-  readonly replayingSnapshot: boolean;
+  /** Set while the transitions reported come from a peer's snapshot or departure, not from a socket. */
+  readonly peerChange: PeerChange | undefined;
 }
 
 export interface WebhooksOptions {
@@ -46,7 +48,11 @@ const SEP = '\u0000';
  *   the channel or user is back in time (then the arrival is not sent either). The sender is
  *   chosen when the delay ends, so if the chosen node died meanwhile, a survivor sends.
  * - Transitions from a peer's snapshot are not announced (the cluster already had that state),
- *   but they do cancel pending leaves.
+ *   but they do cancel pending leaves, with one exception: what this node announced gone because
+ *   that peer departed, and the peer's return brings back, is announced again (a healed
+ *   partition, a paused process resumed), so the app sees the same transitions as the sockets.
+ * - A node cut off from its broker drops every peer, though they did not leave: nothing of that
+ *   is announced; the nodes that stayed connected announce what really left.
  * - Client events and cache misses happen on one node, the node of the socket, which sends them.
  */
 export class Webhooks implements WebhookHooks {
@@ -54,6 +60,7 @@ export class Webhooks implements WebhookHooks {
   readonly #queue: WebhookQueue;
   readonly #leaves: DelayedActions;
   readonly #counts = new Map<string, { app: App; channel: string; count: number }>();
+  readonly #gone = new GoneAnnouncements();
   #handedOver = false;
 
   constructor(options: WebhooksOptions) {
@@ -80,30 +87,40 @@ export class Webhooks implements WebhookHooks {
   }
 
   channelOccupied(appId: string, channel: string): void {
-    const silent = this.#options.cluster.replayingSnapshot;
-    this.#withApp(appId, (app) => this.#arrived(app, OCCUPANCY, { name: 'channel_occupied', channel }, silent));
+    const change = this.#options.cluster.peerChange;
+    this.#withApp(appId, (app) => this.#arrived(app, OCCUPANCY, { name: 'channel_occupied', channel }, change));
   }
 
   channelVacated(appId: string, channel: string): void {
-    if (this.#options.cluster.replayingSnapshot) return;
-    this.#withApp(appId, (app) => this.#left(app, OCCUPANCY, { name: 'channel_vacated', channel }));
+    const change = this.#options.cluster.peerChange;
+    if (change && change.kind !== 'departure') return;
+    this.#withApp(appId, (app) => this.#left(app, OCCUPANCY, { name: 'channel_vacated', channel }, change));
   }
 
   memberAdded(appId: string, channel: string, userId: string): void {
-    const silent = this.#options.cluster.replayingSnapshot;
+    const change = this.#options.cluster.peerChange;
     this.#withApp(appId, (app) =>
-      this.#arrived(app, MEMBERSHIP, { name: 'member_added', channel, user_id: userId }, silent),
+      this.#arrived(app, MEMBERSHIP, { name: 'member_added', channel, user_id: userId }, change),
     );
   }
 
   memberRemoved(appId: string, channel: string, userId: string): void {
-    if (this.#options.cluster.replayingSnapshot) return;
-    this.#withApp(appId, (app) => this.#left(app, MEMBERSHIP, { name: 'member_removed', channel, user_id: userId }));
+    const change = this.#options.cluster.peerChange;
+    if (change && change.kind !== 'departure') return;
+    this.#withApp(appId, (app) =>
+      this.#left(app, MEMBERSHIP, { name: 'member_removed', channel, user_id: userId }, change),
+    );
+  }
+
+  /** A departure starts afresh; a return has announced back all it brought. */
+  peerStateChanged(change: PeerChange): void {
+    if (change.kind !== 'cut-off') this.#gone.forget(change.peer);
   }
 
   /** Coalesced per tick, like the client event: a burst of joins becomes one webhook. */
   subscriptionCountChanged(appId: string, channel: string, count: number): void {
-    if (this.#options.cluster.replayingSnapshot || channelType(channel) === 'presence') return;
+    const change = this.#options.cluster.peerChange;
+    if ((change && change.kind !== 'departure') || channelType(channel) === 'presence') return;
     this.#withApp(appId, (app) => {
       if (!app.enableSubscriptionCount || !appWants(app, ['subscription_count'], channel)) return;
       const key = appId + SEP + channel;
@@ -139,22 +156,28 @@ export class Webhooks implements WebhookHooks {
     return this.#queue.drain(timeoutMs);
   }
 
-  #arrived(app: App, names: readonly WebhookEventName[], event: WebhookEvent, silent: boolean): void {
+  #arrived(app: App, names: readonly WebhookEventName[], event: WebhookEvent, change: PeerChange | undefined): void {
     if (!appWants(app, names, event.channel)) return;
+    const key = leaveKey(app, event);
     // Back within the delay: as far as the app can tell, it never left.
-    if (this.#leaves.cancel(leaveKey(app, event))) return;
-    if (!silent) this.#sendIfOwner(app, event);
+    if (this.#leaves.cancel(key)) return;
+    if (change === undefined) this.#sendIfOwner(app, event);
+    else if (change.kind === 'snapshot' && this.#gone.takeBack(change.peer, key)) this.#send(app, event);
   }
 
-  #left(app: App, names: readonly WebhookEventName[], event: WebhookEvent): void {
+  #left(app: App, names: readonly WebhookEventName[], event: WebhookEvent, change: PeerChange | undefined): void {
     if (!appWants(app, names, event.channel)) return;
-    const send = (): void => this.#sendIfOwner(app, event);
+    const key = leaveKey(app, event);
+    const departed = change?.peer;
+    const send = (): void => {
+      if (this.#sendIfOwner(app, event) && departed !== undefined) this.#gone.remember(departed, key);
+    };
     if (this.#handedOver) {
       if (this.#alone()) send();
       return;
     }
     // A full delay queue degrades to sending at once rather than losing the event.
-    if (this.#options.config.leaveDelayMs === 0 || !this.#leaves.add(leaveKey(app, event), send)) send();
+    if (this.#options.config.leaveDelayMs === 0 || !this.#leaves.add(key, send)) send();
   }
 
   #alone(): boolean {
@@ -173,8 +196,11 @@ export class Webhooks implements WebhookHooks {
     });
   }
 
-  #sendIfOwner(app: App, event: WebhookEvent): void {
-    if (this.#isOwner(app.id, event.channel)) this.#send(app, event);
+  /** Sends when this node is the channel's sender among the live nodes; says whether it did. */
+  #sendIfOwner(app: App, event: WebhookEvent): boolean {
+    if (!this.#isOwner(app.id, event.channel)) return false;
+    this.#send(app, event);
+    return true;
   }
 
   #isOwner(appId: string, channel: string): boolean {

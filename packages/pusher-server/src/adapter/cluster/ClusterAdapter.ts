@@ -1,6 +1,14 @@
 import type { ClusterTransport } from '@meshpush/mesh-transport';
 import { silentLogger, type Logger } from '../../util/Logger.js';
-import type { Adapter, AdapterListener, AdapterStatus, CachedEvent, LocalFanout, PresenceMember } from '../Adapter.js';
+import type {
+  Adapter,
+  AdapterListener,
+  AdapterStatus,
+  CachedEvent,
+  LocalFanout,
+  PeerChange,
+  PresenceMember,
+} from '../Adapter.js';
 import type { ClusterView } from '../ClusterView.js';
 import type { EventCache } from '../EventCache.js';
 import { ViewAdapter, type ViewAdapterOptions } from '../ViewAdapter.js';
@@ -35,7 +43,7 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
   readonly #peersBeforeUs: string[];
   /** Peers up as this adapter has processed them (a dead peer leaves before its state is dropped). */
   readonly #livePeers = new Set<string>();
-  #replaying = false;
+  #peerChange: PeerChange | undefined;
   #listener: AdapterListener | undefined;
   #fanout: LocalFanout | undefined;
   /** Subjects whose new interest is on its way to peers: settle when every peer has it. */
@@ -63,8 +71,8 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
     return this.#transport.nodeId;
   }
 
-  get replayingSnapshot(): boolean {
-    return this.#replaying;
+  get peerChange(): PeerChange | undefined {
+    return this.#peerChange;
   }
 
   liveNodeIds(): readonly string[] {
@@ -182,12 +190,8 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
     this.#livePeers.delete(peerId);
     // Cut off from its broker, this node sees every peer leave at once, though they did not:
     // the nodes that stayed connected announce what really left (webhooks), this one must not.
-    this.#replaying = this.unavailableReason() !== undefined;
-    try {
-      this.requireView().dropNode(peerId);
-    } finally {
-      this.#replaying = false;
-    }
+    const kind = this.unavailableReason() === undefined ? 'departure' : 'cut-off';
+    this.#withPeerChange({ kind, peer: peerId }, () => this.requireView().dropNode(peerId));
   };
 
   readonly #onBroadcast = (topic: string, payload: unknown, fromNodeId: string): void => {
@@ -222,12 +226,17 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
   }
 
   #applySnapshot(payload: unknown, fromNodeId: string): void {
-    this.#replaying = true;
+    this.#withPeerChange({ kind: 'snapshot', peer: fromNodeId }, () => this.#applyOps(payload, fromNodeId));
+  }
+
+  #withPeerChange(change: PeerChange, apply: () => void): void {
+    this.#peerChange = change;
     try {
-      this.#applyOps(payload, fromNodeId);
+      apply();
     } finally {
-      this.#replaying = false;
+      this.#peerChange = undefined;
     }
+    this.#listener?.peerStateChanged?.(change);
   }
 
   #applyTerminate(payload: unknown): void {
