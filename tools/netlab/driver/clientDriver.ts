@@ -8,6 +8,7 @@ import { lookup } from 'node:dns/promises';
 import { createInterface } from 'node:readline';
 import { DriverClient, SERVER_PORT, sdkFor } from './clients.js';
 import { Load, type LoadOptions } from './load.js';
+import { WebhookReceiver } from './webhooks.js';
 
 interface Command {
   id: number;
@@ -17,6 +18,7 @@ interface Command {
 
 const clients = new Map<string, DriverClient>();
 let load: Load | undefined;
+let webhooks: WebhookReceiver | undefined;
 
 function client(name: unknown): DriverClient {
   const found = clients.get(String(name));
@@ -72,6 +74,15 @@ const handlers: Record<string, (command: Command) => Promise<unknown> | unknown>
     const response = await sdkFor(String(address), 3000).trigger(String(channel), String(event), data);
     return response.status;
   },
+  /** Starts the app's webhook endpoint on this host's `address`; returns its port. */
+  async webhooksListen({ address }) {
+    if (webhooks !== undefined) throw new Error('the webhook receiver is running');
+    const listening = await WebhookReceiver.listen(String(address));
+    webhooks = listening.receiver;
+    return listening.port;
+  },
+  /** Every webhook event received so far, in arrival order. */
+  webhookEvents: () => webhooks?.events ?? [],
   async loadStart(command) {
     if (load !== undefined) throw new Error('a load is running');
     load = new Load(command as unknown as LoadOptions);
@@ -107,6 +118,7 @@ createInterface({ input: process.stdin })
   .on('line', (line) => void answer(line))
   .on('close', () => {
     for (const opened of clients.values()) opened.close();
+    webhooks?.close();
     process.exit(0);
   });
 reply({ id: 0, ok: true, result: 'ready' });

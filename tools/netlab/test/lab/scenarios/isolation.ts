@@ -20,7 +20,7 @@ import {
 /** How long after the heal every node must agree again (redial backoff is capped at 5 s). */
 export const HEAL_BOUND_MS = 15_000;
 
-export const ISOLATION_EXPECTATION = `c isolated > node timeout: a and b drop c's users (member_removed once per user, a user also on a stays), lose nothing between them; after the heal all converge < ${HEAL_BOUND_MS / 1000} s, one route per peer`;
+export const ISOLATION_EXPECTATION = `c isolated > node timeout: a and b drop c's users (member_removed once per user, a user also on a stays, one webhook each), lose nothing between them; after the heal all converge < ${HEAL_BOUND_MS / 1000} s, one route per peer, c's users announced back by webhook once`;
 
 const SERVERS = ['a', 'b', 'c'];
 const MEMBERS: Member[] = [
@@ -36,10 +36,15 @@ const EVERYONE = ['a1', 'a2', 'b1', 'c1', 'c2', 'shared'];
 const WITHOUT_C = ['a1', 'a2', 'b1', 'shared'];
 const ON_A_AND_B = MEMBERS.filter((m) => m.host !== 'c').map((m) => m.client);
 const ALL_CLIENTS = MEMBERS.map((m) => m.client);
+/** c's own users: the webhooks must tell their leave and their return. */
+const C_USERS = ['c1', 'c2'];
+const WEBHOOK_LEAVE_DELAY_MS = 300;
 
 /** Scenario 2: one host cut off from everyone for longer than the node timeout, then healed. */
 export async function isolation(t: ExecutionContext, measured: Measured): Promise<void> {
-  const cluster = await LabCluster.start(t, SERVERS);
+  const cluster = await LabCluster.start(t, SERVERS, []);
+  const webhooks = await cluster.listenForWebhooks(['member_added', 'member_removed'], WEBHOOK_LEAVE_DELAY_MS);
+  await Promise.all(SERVERS.map((name) => cluster.startNode(name, { env: webhooks })));
   await cluster.waitForFullMesh(SERVERS, 15_000);
   await joinPresence(cluster, MEMBERS);
   await waitFor(() => presenceIs(cluster, ALL_CLIENTS, SERVERS, EVERYONE), {
@@ -68,6 +73,10 @@ export async function isolation(t: ExecutionContext, measured: Measured): Promis
     assert.deepEqual(added, [], `${client}: no member_added during the isolation`);
   }
   measured.push("a, b: member_removed once for c1, c2; 'shared' (also on a) kept");
+  await waitFor(async () => hookHistory(await cluster.webhookEvents(), C_USERS) === 'added,removed', {
+    timeoutMs: 10_000,
+    message: "member_removed webhooks for c's users",
+  });
 
   const healedAt = Date.now();
   await cluster.lab.heal('c');
@@ -90,6 +99,12 @@ export async function isolation(t: ExecutionContext, measured: Measured): Promis
     assert.deepEqual(removed, ['c1', 'c2'], `${client}: no further member_removed`);
     assert.deepEqual(added, ['c1', 'c2'], `${client}: member_added once for c1 and c2 on the heal`);
   }
+  // The app heard c's users leave; it must hear them come back, as the sockets did.
+  await waitFor(async () => hookHistory(await cluster.webhookEvents(), C_USERS) === 'added,removed,added', {
+    timeoutMs: 10_000,
+    message: "member_added webhooks for c's users after the heal",
+  });
+  measured.push("webhooks: c's users removed once during the cut, added once after the heal");
 
   const loss = await stopLoad(cluster, SERVERS, [
     ['a', 'c'],
@@ -102,4 +117,19 @@ export async function isolation(t: ExecutionContext, measured: Measured): Promis
   assert.equal(loss.lost, 0, 'nothing lost between a and b');
   assert.equal(loss.duplicates, 0, 'no duplicates');
   assert.ok(await cluster.viewsAre({ a: ['b', 'c'], b: ['a', 'c'], c: ['a', 'b'] }), 'one route per peer at the end');
+  assert.equal(hookHistory(await cluster.webhookEvents(), C_USERS), 'added,removed,added', 'no webhook twice');
+}
+
+/**
+ * The webhooks each of `users` got, as one history (`added,removed,…`) when every user's is the
+ * same, or all of them when they differ.
+ */
+function hookHistory(events: readonly string[], users: readonly string[]): string {
+  const histories = users.map((user) =>
+    events
+      .filter((event) => event.endsWith(`:${user}`))
+      .map((event) => event.replace(/^member_/, '').replace(/:.*$/, ''))
+      .join(),
+  );
+  return new Set(histories).size === 1 ? histories[0]! : histories.join(' | ');
 }

@@ -77,6 +77,25 @@ export class LabCluster {
     return node;
   }
 
+  /**
+   * Starts the app's webhook endpoint on the client host for `eventTypes`; returns the environment
+   * that points a node's default app at it (give it to the nodes started after this).
+   */
+  async listenForWebhooks(eventTypes: readonly string[], leaveDelayMs: number): Promise<Record<string, string>> {
+    const address = this.lab.client.address;
+    const port = await this.driver.call<number>('webhooksListen', { address });
+    return {
+      DEFAULT_APP_WEBHOOKS: JSON.stringify([{ url: `http://${address}:${port}/hook`, event_types: eventTypes }]),
+      WEBHOOKS_LEAVE_DELAY_MS: String(leaveDelayMs),
+    };
+  }
+
+  /** `name:user` of every webhook event the app received, in arrival order. */
+  async webhookEvents(): Promise<string[]> {
+    const events = await this.driver.call<Array<{ name: string; user_id?: string }>>('webhookEvents', {});
+    return events.map((event) => `${event.name}:${event.user_id ?? ''}`);
+  }
+
   address(name: string): string {
     return this.lab.host(name).address;
   }
