@@ -179,17 +179,53 @@ test('channel queries refuse attributes the channel type does not have', async (
   assertError(t, await get('/channels/news/users'), 400, /only be listed for presence channels/);
 });
 
-test('unknown routes and methods → 404 JSON', async (t) => {
+test('unknown paths → 404 JSON', async (t) => {
   const api = await startTestApi(t);
   for (const [method, path] of [
     ['GET', '/nope'],
-    ['GET', `/apps/${APP.id}/events`],
-    ['DELETE', `/apps/${APP.id}/channels`],
+    ['POST', '/nope'],
+    ['GET', `/apps/${APP.id}`],
+    ['GET', `/apps/${APP.id}/events/extra`],
+    ['DELETE', `/apps/${APP.id}/nope`],
   ] as const) {
     const res = await fetch(api.baseUrl + path, { method });
     t.is(res.status, 404, `${method} ${path}`);
+    t.is(res.headers.get('allow'), null, `${method} ${path}`);
     t.deepEqual(await res.json(), { error: 'Not found' });
   }
+});
+
+test('a wrong method on a known path → 405 JSON with Allow, before the app or signature is checked', async (t) => {
+  const api = await startTestApi(t);
+  for (const [method, path, allow] of [
+    ['DELETE', `/apps/${APP.id}/events`, 'POST'],
+    ['GET', `/apps/${APP.id}/events`, 'POST'],
+    ['PUT', `/apps/nope/batch_events`, 'POST'],
+    ['POST', `/apps/${APP.id}/channels`, 'GET'],
+    ['DELETE', `/apps/${APP.id}/channels/news`, 'GET'],
+    ['POST', `/apps/${APP.id}/channels/presence-room/users`, 'GET'],
+    ['GET', `/apps/${APP.id}/users/u1/terminate_connections`, 'POST'],
+    ['POST', '/ready', 'GET'],
+    ['DELETE', '/', 'GET'],
+  ] as const) {
+    const res = await fetch(api.baseUrl + path, { method });
+    t.is(res.status, 405, `${method} ${path}`);
+    t.is(res.headers.get('allow'), allow, `${method} ${path}`);
+    t.is(res.headers.get('content-type'), 'application/json');
+    t.deepEqual(await res.json(), { error: `Method not allowed (allowed: ${allow})` });
+  }
+  t.deepEqual(api.publisher.events, []);
+  t.is((await callApi(api, 'POST', '/events', { body: EVENT })).status, 200, 'the right method still works');
+  t.is((await fetch(`${api.baseUrl}/apps/${APP.id}/events`, { method: 'OPTIONS' })).status, 204, 'preflight');
+});
+
+test('under a path prefix, only the prefixed paths answer 405', async (t) => {
+  const api = await startTestApi(t, { config: { pathPrefix: '/pusher' } });
+  const prefixed = await fetch(`${api.baseUrl}/pusher/apps/${APP.id}/events`);
+  t.is(prefixed.status, 405);
+  t.is(prefixed.headers.get('allow'), 'POST');
+  t.is((await fetch(`${api.baseUrl}/apps/${APP.id}/events`)).status, 404);
+  t.is((await fetch(`${api.baseUrl}/pusher`, { method: 'POST' })).status, 405);
 });
 
 test('a failing app lookup → 500 JSON and an error log line', async (t) => {

@@ -4,7 +4,8 @@ import { describeChannel, listChannels, listChannelUsers } from './channelsEndpo
 import { triggerBatch, triggerEvents } from './eventsEndpoint.js';
 import { answerAcceptTraffic, answerAlive, answerCluster, answerReady, answerUsage } from './health.js';
 import type { HttpApiContext } from './HttpApiContext.js';
-import { safeRoute, type RouteHandler } from './respond.js';
+import { safeRoute, type Reply, type RouteHandler } from './respond.js';
+import { RouteMethods } from './RouteMethods.js';
 import { terminateUserConnections } from './usersEndpoint.js';
 
 interface ApiRoute {
@@ -33,53 +34,47 @@ const API_ROUTES: readonly ApiRoute[] = [
 
 /**
  * Registers the Pusher HTTP API, the health endpoints (`/`, `/ready`, `/accept-traffic`,
- * `/usage`, `/cluster`), CORS preflight answers and a JSON 404, all under `ctx.config.pathPrefix`.
+ * `/usage`, `/cluster`), CORS preflight answers, a JSON 405 (with `Allow`) for a wrong method on
+ * one of those paths and a JSON 404 for any other path, all under `ctx.config.pathPrefix`.
  *
- * The 404 and the preflight are catch-alls (`any('/*')`, `options('/*')`); uWS prefers every
+ * The 404/405 and the preflight are catch-alls (`any('/*')`, `options('/*')`); uWS prefers every
  * more specific pattern, such as the WebSocket route, whatever the registration order.
  */
 export function registerHttpApi(app: TemplatedApp, ctx: HttpApiContext): void {
   const prefix = normalizePathPrefix(ctx.config.pathPrefix);
-  const route = (handle: RouteHandler) => safeRoute(ctx.config.corsAllowOrigin, ctx.logger, handle);
+  const routeMethods = new RouteMethods();
+  const register = (method: 'get' | 'post', pattern: string, handle: RouteHandler): void => {
+    app[method](pattern, safeRoute(ctx.config.corsAllowOrigin, ctx.logger, handle));
+    routeMethods.add(method, pattern);
+  };
 
   for (const { method, pattern, extraParams, endpoint } of API_ROUTES) {
-    app[method](
-      `${prefix}/apps/:appId${pattern}`,
-      route((reply, req, res) => serveApiCall(ctx, endpoint, extraParams, reply, req, res)),
+    register(method, `${prefix}/apps/:appId${pattern}`, (reply, req, res) =>
+      serveApiCall(ctx, endpoint, extraParams, reply, req, res),
     );
   }
+  for (const root of prefix === '' ? ['/'] : [prefix, `${prefix}/`]) register('get', root, answerAlive);
+  register('get', `${prefix}/ready`, (reply) => answerReady(reply, ctx));
+  register('get', `${prefix}/accept-traffic`, (reply) => answerAcceptTraffic(reply, ctx));
+  register('get', `${prefix}/usage`, answerUsage);
+  register('get', `${prefix}/cluster`, (reply) => answerCluster(reply, ctx));
 
-  for (const root of prefix === '' ? ['/'] : [prefix, `${prefix}/`]) {
-    app.get(
-      root,
-      route((reply) => answerAlive(reply)),
-    );
-  }
-  app.get(
-    `${prefix}/ready`,
-    route((reply) => answerReady(reply, ctx)),
-  );
-  app.get(
-    `${prefix}/accept-traffic`,
-    route((reply) => answerAcceptTraffic(reply, ctx)),
-  );
-  app.get(
-    `${prefix}/usage`,
-    route((reply) => answerUsage(reply)),
-  );
-  app.get(
-    `${prefix}/cluster`,
-    route((reply) => answerCluster(reply, ctx)),
-  );
-
+  const route = (handle: RouteHandler) => safeRoute(ctx.config.corsAllowOrigin, ctx.logger, handle);
   app.options(
     '/*',
     route((reply) => reply.preflight()),
   );
   app.any(
     '/*',
-    route((reply) => reply.error(404, 'Not found')),
+    route((reply, req) => answerUnrouted(reply, routeMethods.allowed(req.getUrl()))),
   );
+}
+
+/** A known path asked with a method it does not take → 405 naming those it takes; else 404. */
+function answerUnrouted(reply: Reply, allowed: readonly string[]): void {
+  if (allowed.length === 0) return reply.error(404, 'Not found');
+  const list = allowed.join(', ');
+  reply.error(405, `Method not allowed (allowed: ${list})`, { headers: [['Allow', list]] });
 }
 
 /** `''`, or `/name` with one leading slash and no trailing one, so patterns join cleanly. */
