@@ -150,6 +150,7 @@ test('every soketi key maps somewhere: limits, metrics, presence, traffic, cors'
   const { server } = resolveConfig({
     file: file({
       'channelLimits.maxNameLength': 150,
+      'channelLimits.maxPerConnection': 7,
       'eventLimits.maxChannelsAtOnce': 50,
       'eventLimits.maxPayloadInKb': 10,
       'presence.maxMembersPerChannel': 20,
@@ -164,6 +165,7 @@ test('every soketi key maps somewhere: limits, metrics, presence, traffic, cors'
   });
   t.like(server.limits, {
     maxChannelNameLength: 150,
+    maxChannelsPerConnection: 7,
     maxEventChannelsAtOnce: 50,
     maxEventPayloadKb: 10,
     maxPresenceMembersPerChannel: 20,

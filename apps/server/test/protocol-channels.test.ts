@@ -1,5 +1,6 @@
 import test from 'ava';
 import { authorizedClient, nextEvent, subscribed } from './protocol-support/pusherHelpers.js';
+import { rawConnect } from './protocol-support/rawSocket.js';
 import { pusherClient, pusherSdk, startServer, waitFor } from './support/server.js';
 
 test('public channel: a pusher-js client receives an event triggered with the pusher SDK', async (t) => {
@@ -95,4 +96,29 @@ test('subscription_count reaches subscribers when the app enables it', async (t)
   await subscribed(b, 'counted');
   await waitFor(() => counts.includes(2), { timeoutMs: 5000, message: 'subscription_count 2 never arrived' });
   t.true(counts.includes(2));
+});
+
+test('a connection subscribes to at most CHANNEL_LIMITS_MAX_PER_CONNECTION channels; past it a clear subscription_error', async (t) => {
+  const server = await startServer(t, { env: { CHANNEL_LIMITS_MAX_PER_CONNECTION: '3' } });
+  const socket = await rawConnect(t, server.port);
+  const subscribe = (channel: string) => socket.send({ event: 'pusher:subscribe', data: { channel } });
+  for (const channel of ['one', 'two', 'three']) {
+    subscribe(channel);
+    await socket.next('pusher_internal:subscription_succeeded', { channel });
+  }
+  subscribe('four');
+  const refused = await socket.next('pusher:subscription_error', { channel: 'four' });
+  t.like(refused.data, { type: 'LimitReached', status: 4100 });
+  t.regex(refused.data.error, /subscribed to 3 channels, the most allowed/);
+  // Subscribing again to a channel it has is no new subscription.
+  const before = socket.frames.length;
+  subscribe('two');
+  await socket.next('pusher_internal:subscription_succeeded', { channel: 'two', after: before });
+  socket.send({ event: 'pusher:unsubscribe', data: { channel: 'one' } });
+  subscribe('four');
+  await socket.next('pusher_internal:subscription_succeeded', { channel: 'four' });
+  const received = socket.next('news', { channel: 'four' });
+  await pusherSdk(server).trigger('four', 'news', {});
+  await received;
+  t.pass();
 });

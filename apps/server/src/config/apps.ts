@@ -97,6 +97,7 @@ const appFields: FieldParsers<AppConfig> = {
   maxPresenceMembersPerChannel: parsePositive,
   maxPresenceMemberSizeInKb: decimal(0.001),
   maxChannelNameLength: parsePositive,
+  maxChannelsPerConnection: parsePositive,
   maxEventChannelsAtOnce: parsePositive,
   maxEventNameLength: parsePositive,
   maxEventPayloadInKb: decimal(0.001),

@@ -224,6 +224,13 @@ const limitOptions: SettingOption[] = [
     doc: 'longest channel name',
   }),
   setting({
+    env: 'CHANNEL_LIMITS_MAX_PER_CONNECTION',
+    key: 'channelLimits.maxPerConnection',
+    target: 'server.limits.maxChannelsPerConnection',
+    parse: parsePositive,
+    doc: 'channels one connection may subscribe to at once',
+  }),
+  setting({
     env: 'CHANNEL_CACHE_TTL',
     key: 'channelLimits.cacheTtl',
     target: 'server.channelCacheTtlSec',

@@ -60,6 +60,7 @@ function describeLimits(server: ServerConfig): string {
   const { limits } = server;
   return [
     `channel name ${limits.maxChannelNameLength}`,
+    `channels/connection ${limits.maxChannelsPerConnection}`,
     `event name ${limits.maxEventNameLength}`,
     `payload ${limits.maxEventPayloadKb} KB`,
     `channels/trigger ${limits.maxEventChannelsAtOnce}`,

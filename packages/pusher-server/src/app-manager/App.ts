@@ -37,6 +37,7 @@ export interface AppConfig {
   maxPresenceMembersPerChannel?: number;
   maxPresenceMemberSizeInKb?: number;
   maxChannelNameLength?: number;
+  maxChannelsPerConnection?: number;
   maxEventChannelsAtOnce?: number;
   maxEventNameLength?: number;
   maxEventPayloadInKb?: number;
@@ -64,6 +65,7 @@ export interface App {
 export function resolveApp(config: AppConfig, serverLimits: ServerLimits): App {
   const limits: ServerLimits = {
     maxChannelNameLength: config.maxChannelNameLength ?? serverLimits.maxChannelNameLength,
+    maxChannelsPerConnection: config.maxChannelsPerConnection ?? serverLimits.maxChannelsPerConnection,
     maxEventChannelsAtOnce: config.maxEventChannelsAtOnce ?? serverLimits.maxEventChannelsAtOnce,
     maxEventNameLength: config.maxEventNameLength ?? serverLimits.maxEventNameLength,
     maxEventPayloadKb: config.maxEventPayloadInKb ?? serverLimits.maxEventPayloadKb,

@@ -16,6 +16,12 @@ export type AdapterDriver = 'local' | 'cluster' | 'nats' | 'redis';
 export interface ServerLimits {
   /** Longest accepted channel name. @default 200 */
   maxChannelNameLength: number;
+  /**
+   * Channels one connection may be subscribed to at once. Pusher sets no limit, so the default
+   * is generous enough for dashboards with hundreds of channels, while one socket can no longer
+   * grow the server's memory without bound. @default 1000
+   */
+  maxChannelsPerConnection: number;
   /** Channels per `POST /events` trigger. @default 100 */
   maxEventChannelsAtOnce: number;
   /** Longest accepted event name. @default 200 */
@@ -159,6 +165,7 @@ export interface ServerConfig {
 /** The server-wide limits by default (soketi's), frozen: copy it to change a field. */
 export const defaultLimits: Readonly<ServerLimits> = Object.freeze({
   maxChannelNameLength: 200,
+  maxChannelsPerConnection: 1000,
   maxEventChannelsAtOnce: 100,
   maxEventNameLength: 200,
   maxEventPayloadKb: 100,

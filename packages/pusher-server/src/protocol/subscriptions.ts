@@ -27,6 +27,12 @@ export function handleSubscribe(ctx: ProtocolContext, connection: Connection, da
     }
     return;
   }
+  const limit = connection.app.limits.maxChannelsPerConnection;
+  if (connection.channels.size >= limit && !connection.channels.has(channel)) {
+    const error = `This connection is subscribed to ${limit} channels, the most allowed; unsubscribe from one first`;
+    connection.send(frames.subscriptionError(channel, 'LimitReached', error, 4100));
+    return;
+  }
   const type = channelType(channel);
   const authorization = authorize(ctx, connection, channel, type, data);
   if ('error' in authorization) {
