@@ -10,6 +10,7 @@ import { ConfigError, oneLine } from './config/errors.js';
 import { resolveConfig, type ResolvedConfig } from './config/resolve.js';
 import type { FlagValue } from './config/sources.js';
 import { describeConfig } from './config/summary.js';
+import { defaultCredentialsWarning } from './defaultCredentials.js';
 import { createAdapter, createRateLimiter } from './drivers.js';
 import { reloadCertificatesOnSighup } from './reload.js';
 import { exitOnSignals } from './shutdown.js';
@@ -103,17 +104,8 @@ function printSummary(config: ResolvedConfig, logger: Logger, version: string): 
   const build = { version, nodeVersion: process.version, pid: process.pid };
   for (const line of describeConfig(config, build)) logger.info(line);
   for (const warning of config.warnings) logger.warn(warning);
-  if (usesDefaultSecret(config.server) && !isLoopback(config.server.host)) {
-    logger.warn('the default app credentials (app-id / app-key / app-secret) are in use; set DEFAULT_APP_SECRET');
-  }
-}
-
-function usesDefaultSecret(server: ServerConfig): boolean {
-  return server.apps.some((app) => app.secret === 'app-secret');
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  const exposed = defaultCredentialsWarning(config.server);
+  if (exposed !== undefined) logger.warn(exposed);
 }
 
 /** One line for a failed `server.start()`; a taken port is the usual cause. */
