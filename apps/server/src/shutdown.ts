@@ -4,6 +4,13 @@ import { oneLine } from './config/errors.js';
 /** Extra time beyond the grace period for the adapter to leave and listeners to close. */
 export const SHUTDOWN_MARGIN_MS = 2000;
 
+/**
+ * A signal this soon after the first is a copy of it, not a second request. One Ctrl+C reaches
+ * every process of the terminal's foreground group, and a package manager that runs meshpush as a
+ * script (`pnpm start`, npm, yarn) forwards the SIGINT it got to its child too, a few ms later.
+ */
+export const REPEAT_WINDOW_MS = 500;
+
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 type ShutdownSignal = keyof typeof SIGNAL_EXIT_CODES;
 
@@ -18,19 +25,21 @@ export interface ShutdownOptions {
 /**
  * SIGTERM/SIGINT drain the server (`server.stop()`: clients are told to reconnect elsewhere,
  * the node leaves the mesh) and exit 0. The drain is bounded: past grace period + margin the
- * process exits 1. A second signal exits at once.
+ * process exits 1. A second signal, `REPEAT_WINDOW_MS` or more after the first, exits at once.
  */
 export function exitOnSignals(options: ShutdownOptions): void {
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  let draining = false;
+  let firstAt: number | undefined;
   const onSignal = (signal: ShutdownSignal): void => {
-    if (draining) {
+    if (firstAt === undefined) {
+      firstAt = performance.now();
+      drain(options, signal, exit);
+    } else if (performance.now() - firstAt < REPEAT_WINDOW_MS) {
+      options.logger.debug(`${signal} again within ${REPEAT_WINDOW_MS} ms: the same request, still draining`);
+    } else {
       options.logger.warn(`${signal} again: exiting without finishing the drain`);
       exit(SIGNAL_EXIT_CODES[signal]);
-      return;
     }
-    draining = true;
-    drain(options, signal, exit);
   };
   for (const signal of Object.keys(SIGNAL_EXIT_CODES) as ShutdownSignal[]) process.on(signal, onSignal);
 }

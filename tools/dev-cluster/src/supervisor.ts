@@ -22,6 +22,13 @@ export function processOutput(): Output {
 const COLORS = [36, 35, 33, 32, 34, 31] as const;
 
 /**
+ * A signal this soon after the first is a copy of it, not a second request: one Ctrl+C reaches
+ * every process of the terminal's foreground group, and `pnpm dev:cluster` forwards the SIGINT
+ * it got to this process too, a few ms later.
+ */
+const REPEAT_WINDOW_MS = 500;
+
+/**
  * Builds (unless `build: false`), starts the nodes, prints the mesh table once every node sees
  * every other with a measured RTT, and resolves with the exit code once all children are gone:
  * 0 after SIGINT/SIGTERM, 1 when a node died on its own or the mesh did not form.
@@ -127,9 +134,15 @@ class Supervisor {
     })();
   }
 
-  /** SIGINT/SIGTERM stop the nodes (a second one kills them); a crash of this process kills them too. */
+  /**
+   * SIGINT/SIGTERM stop the nodes (a second one, `REPEAT_WINDOW_MS` later or more, kills them);
+   * a crash of this process kills them too.
+   */
   #installHandlers(): () => void {
+    let firstAt: number | undefined;
     const onSignal = (signal: NodeJS.Signals): void => {
+      if (firstAt !== undefined && performance.now() - firstAt < REPEAT_WINDOW_MS) return;
+      firstAt ??= performance.now();
       if (this.#stopping !== undefined) {
         this.#io.err(`dev-cluster: ${signal} again: killing the nodes`);
         for (const node of this.#nodes) if (node.isRunning()) node.child.kill('SIGKILL');

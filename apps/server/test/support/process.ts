@@ -38,7 +38,20 @@ export interface WatchedChild {
 }
 
 export function spawnCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): WatchedChild {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnWatched(process.execPath, [CLI_PATH, ...args], env);
+}
+
+/**
+ * Any command, with a clean environment plus `env`. `detached`: in a process group of its own
+ * (its pid is the group id), so a test can signal the group as a terminal's Ctrl+C does.
+ */
+export function spawnWatched(
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+  options: { cwd?: string; detached?: boolean } = {},
+): WatchedChild {
+  const child = spawn(command, args, { ...options, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let output = '';
