@@ -1,8 +1,8 @@
+import { createNatsTransport, createRedisTransport, type BrokerTransport } from '@meshpush/broker-transport';
 import { ClusterRateLimiter, LocalRateLimiter, type RateLimiter } from '@meshpush/cluster-ratelimiter';
 import {
+  ClusterAdapter,
   createMeshCluster,
-  createNatsCluster,
-  createRedisCluster,
   LocalAdapter,
   type Adapter,
   type AdapterDriver,
@@ -11,7 +11,7 @@ import {
   type ServerConfig,
 } from '@meshpush/pusher-server';
 import { DriverUnavailableError } from './config/errors.js';
-import type { RateLimiterDriver } from './config/settings.js';
+import type { Brokers, RateLimiterDriver } from './config/settings.js';
 
 /** An adapter, and the cluster transport it runs on when it has one (the cluster rate limiter shares it). */
 export interface AdapterBuild {
@@ -22,7 +22,7 @@ export interface AdapterBuild {
 }
 
 /** Builds the adapter a configuration names. Rejects when it cannot; never falls back. */
-export type AdapterFactory = (config: ServerConfig, logger: Logger) => Promise<AdapterBuild>;
+export type AdapterFactory = (config: ServerConfig, brokers: Brokers, logger: Logger) => Promise<AdapterBuild>;
 
 /**
  * One factory per adapter driver. A driver that cannot start rejects: a process that was asked
@@ -30,7 +30,7 @@ export type AdapterFactory = (config: ServerConfig, logger: Logger) => Promise<A
  */
 export const adapterDrivers: Readonly<Record<AdapterDriver, AdapterFactory>> = {
   local: async () => ({ adapter: new LocalAdapter() }),
-  cluster: async (config, logger) => {
+  cluster: async (config, _brokers, logger) => {
     try {
       return await createMeshCluster(config.cluster, logger);
     } catch (error) {
@@ -40,23 +40,26 @@ export const adapterDrivers: Readonly<Record<AdapterDriver, AdapterFactory>> = {
       );
     }
   },
-  nats: (config, logger) => brokerCluster('nats', () => createNatsCluster(config, logger)),
-  redis: (config, logger) => brokerCluster('redis', () => createRedisCluster(config, logger)),
+  nats: (config, brokers, logger) =>
+    brokerCluster('nats', createNatsTransport(brokers.nats, config.cluster, logger), logger),
+  redis: (config, brokers, logger) =>
+    brokerCluster('redis', createRedisTransport(brokers.redis, config.cluster, logger), logger),
 };
 
 /** A broker that refuses us (wrong credentials, unreachable) stops the start: no silent local fallback. */
-async function brokerCluster(driver: string, create: () => Promise<MeshCluster>): Promise<AdapterBuild> {
+async function brokerCluster(driver: string, transport: BrokerTransport, logger: Logger): Promise<AdapterBuild> {
   try {
-    return await create();
+    await transport.start();
   } catch (error) {
     throw new DriverUnavailableError(
       `ADAPTER_DRIVER=${driver}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+  return { adapter: new ClusterAdapter(transport, { logger, driver }), transport };
 }
 
-export function createAdapter(config: ServerConfig, logger: Logger): Promise<AdapterBuild> {
-  return adapterDrivers[config.adapter.driver](config, logger);
+export function createAdapter(config: ServerConfig, brokers: Brokers, logger: Logger): Promise<AdapterBuild> {
+  return adapterDrivers[config.adapter.driver](config, brokers, logger);
 }
 
 /** Builds the rate limiter a configuration names, over the adapter's transport when it needs one. */

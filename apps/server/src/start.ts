@@ -43,7 +43,7 @@ export async function start(options: StartOptions): Promise<MeshpushServer> {
   printSummary(config, logger, options.version);
 
   const serverConfig = withTls(config);
-  const build = await createAdapter(serverConfig, logger);
+  const build = await createAdapter(serverConfig, config.brokers, logger);
   const rateLimiter = createRateLimiter(config.rateLimiter.driver, build, logger);
   const server = createServer(serverConfig, { logger, adapter: build.adapter, rateLimiter });
   try {

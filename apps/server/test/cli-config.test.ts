@@ -407,12 +407,12 @@ test('the option table: unique env names, all soketi names known, every target h
     'apps',
     'server.cluster.secret',
     // Broker credentials: unset unless given.
-    'server.adapter.nats.user',
-    'server.adapter.nats.password',
-    'server.adapter.nats.token',
-    'server.adapter.redis.username',
-    'server.adapter.redis.password',
-    'server.adapter.redis.sentinelPassword',
+    'brokers.nats.user',
+    'brokers.nats.password',
+    'brokers.nats.token',
+    'brokers.redis.username',
+    'brokers.redis.password',
+    'brokers.redis.sentinelPassword',
   ]);
   for (const option of settingOptions) {
     if (option.target === null || optionalTargets.has(option.target) || option.target.startsWith('defaultApp.'))

@@ -27,7 +27,7 @@ test("soketi's NATS settings reach the config, under env names, SOKETI_ names an
     },
     file: file({ 'adapter.nats.prefix': 'soketi', 'adapter.nats.timeout': 2500, 'adapter.nats.requestsTimeout': 700 }),
   });
-  t.deepEqual(config.server.adapter.nats, {
+  t.deepEqual(config.brokers.nats, {
     servers: ['nats://n1:4222', 'n2:4223'],
     user: 'pusher',
     password: 'secret-pw',
@@ -65,7 +65,7 @@ test("soketi's Redis settings (DB_REDIS_*, ADAPTER_REDIS_*) reach the config, Se
       'adapter.redis.requestsTimeout': 900,
     }),
   });
-  const redis = config.server.adapter.redis;
+  const redis = config.brokers.redis;
   t.like(redis, {
     host: 'redis.internal',
     port: 6380,

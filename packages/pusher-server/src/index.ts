@@ -47,33 +47,6 @@ export { createMeshAdapter, createMeshCluster, type MeshCluster } from './adapte
 export { ClusterView } from './adapter/ClusterView.js';
 export { LocalAdapter, type LocalAdapterOptions } from './adapter/LocalAdapter.js';
 
-// Broker transports (ADAPTER_DRIVER=nats|redis)
-export {
-  defaultNatsAdapterConfig,
-  defaultRedisAdapterConfig,
-  type NatsAdapterConfig,
-  type RedisAdapterConfig,
-  type RedisNode,
-} from './config/BrokerConfig.js';
-export {
-  createNatsCluster,
-  createNatsTransport,
-  createRedisCluster,
-  createRedisTransport,
-} from './transports/createBrokerCluster.js';
-export {
-  BrokerTransport,
-  type BrokerTransportOptions,
-  type BrokerTransportStats,
-} from './transports/BrokerTransport.js';
-export type {
-  BrokerConnection,
-  BrokerConnectionEvents,
-  BrokerConnectionStatus,
-} from './transports/BrokerConnection.js';
-export { NatsConnection, type NatsConnectionOptions } from './transports/NatsConnection.js';
-export { RedisConnection, type RedisConnectionOptions, type RedisHostPort } from './transports/RedisConnection.js';
-export { natsNaming, natsPrefixProblem, natsToken, redisNaming, type SubjectNaming } from './transports/subjects.js';
 export { ViewAdapter, type ViewAdapterOptions } from './adapter/ViewAdapter.js';
 export { Membership, type MembershipChange } from './adapter/Membership.js';
 

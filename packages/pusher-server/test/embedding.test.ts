@@ -38,15 +38,6 @@ test('resolveServerConfig: nested groups merge field by field, arrays and scalar
   t.deepEqual(config.apps, [{ id: '1', key: 'k', secret: 's' }]);
 });
 
-test('resolveServerConfig: groups inside groups merge too (adapter.nats keeps its other defaults)', (t) => {
-  const defaults = defaultServerConfig();
-  const config = resolveServerConfig({ adapter: { driver: 'nats', nats: { servers: ['127.0.0.1:4333'] } } });
-  t.is(config.adapter.driver, 'nats');
-  t.deepEqual(config.adapter.nats, { ...defaults.adapter.nats, servers: ['127.0.0.1:4333'] });
-  t.deepEqual(config.adapter.redis, defaults.adapter.redis);
-  t.deepEqual(defaultServerConfig(), defaults, 'the defaults are not modified');
-});
-
 test('resolveServerConfig: a bad value is refused with the field name', (t) => {
   t.throws(() => resolveServerConfig({ port: 70000 }), { instanceOf: TypeError, message: /^port must be an integer/ });
   t.throws(() => resolveServerConfig({ metrics: { port: -1 } }), { message: /^metrics\.port/ });

@@ -33,6 +33,14 @@ test('/usage reports process memory and a percentage of the memory limit', async
   t.true((memory['percent'] ?? -1) > 0 && (memory['percent'] ?? 101) < 100);
 });
 
+test('/cluster names the uWebSockets.js build this process runs on', async (t) => {
+  const api = await startTestApi(t);
+  const status = (await (await fetch(api.baseUrl + '/cluster')).json()) as { uws?: Record<string, unknown> };
+  t.like(status.uws, { abi: process.versions.modules });
+  t.regex(String(status.uws?.package), /uWebSockets\.js|uwebsockets\.js|uws-js-unofficial/);
+  t.regex(String(status.uws?.version), /^\d+\.\d+\.\d+/);
+});
+
 test('/accept-traffic answers 503 over the memory threshold', async (t) => {
   const api = await startTestApi(t, { config: { acceptTrafficMemoryThresholdPercent: 0 } });
   const res = await fetch(api.baseUrl + '/accept-traffic');

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { ExecutionContext } from 'ava';
 import uWS, { type us_listen_socket, type us_socket } from 'uWebSockets.js';
-import type { Adapter, CachedEvent } from '../src/adapter/Adapter.js';
+import type { Adapter, AdapterStatus, CachedEvent } from '../src/adapter/Adapter.js';
 import { resolveApp, type App, type AppConfig } from '../src/app-manager/App.js';
 import type { AppManager } from '../src/app-manager/AppManager.js';
 import { defaultServerConfig, type ServerConfig } from '../src/config/ServerConfig.js';
@@ -122,6 +122,10 @@ export class FakeAdapter implements AdapterReads {
   cachedEvent(appId: string, channel: string): CachedEvent | undefined {
     this.#check();
     return this.cache.get(`${appId}/${channel}`);
+  }
+  /** What `/cluster` shows of it. */
+  status(): AdapterStatus {
+    return { driver: 'fake' };
   }
   /** A fake node is never cut off from its cluster. */
   unavailableReason(): string | undefined {

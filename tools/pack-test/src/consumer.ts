@@ -87,7 +87,8 @@ function withInternalDependencies(pkg: PublishedPackage, all: readonly Published
 /**
  * Packs every published package into a directory under os.tmpdir(), then makes one consumer
  * per package there with plain `npm install` (see {@link Consumer}); `extraDependencies` gives
- * the registry packages (name → version) a package's examples need.
+ * the packages (name → version) a package's examples need: from the registry, or, for a
+ * published workspace package, its tarball (with those it depends on).
  */
 export async function createConsumers(
   extraDependencies: (pkg: PublishedPackage) => Readonly<Record<string, string>>,
@@ -108,10 +109,16 @@ export async function createConsumers(
         join(dir, 'package.json'),
         JSON.stringify({ name: `consumer-of-${basename(pkg.dir)}`, private: true, type: 'module' }, null, 2),
       );
-      const tarballs = withInternalDependencies(pkg, packages)
+      const wanted = Object.entries(extraDependencies(pkg));
+      const workspaceExtras = packages.filter((inner) => wanted.some(([name]) => name === inner.manifest.name));
+      const tarballs = [pkg, ...workspaceExtras]
+        .flatMap((root) => withInternalDependencies(root, packages))
+        .filter((inner, index, all) => all.indexOf(inner) === index)
         .map((inner) => tarballOf.get(inner))
         .filter((tarball) => tarball !== undefined);
-      const extras = Object.entries(extraDependencies(pkg)).map(([name, version]) => `${name}@${version}`);
+      const extras = wanted
+        .filter(([name]) => !workspaceExtras.some((inner) => inner.manifest.name === name))
+        .map(([name, version]) => `${name}@${version}`);
       await run(
         'npm',
         [

@@ -11,10 +11,16 @@ import { publishedPackages, repoRoot, type Manifest } from '../src/workspace.js'
 const packages = await publishedPackages();
 const examplesOf = new Map(await Promise.all(packages.map(async (pkg) => [pkg, await exampleFiles(pkg)] as const)));
 
-test('the four published packages are found, in dependency order', (t) => {
+test('the five published packages are found, in dependency order', (t) => {
   t.deepEqual(
     packages.map((pkg) => pkg.manifest.name),
-    ['@meshpush/mesh-transport', '@meshpush/cluster-ratelimiter', '@meshpush/pusher-server', 'meshpush'],
+    [
+      '@meshpush/mesh-transport',
+      '@meshpush/broker-transport',
+      '@meshpush/cluster-ratelimiter',
+      '@meshpush/pusher-server',
+      'meshpush',
+    ],
   );
 });
 
@@ -58,6 +64,7 @@ test('the library examples are the ones the tarball test expects', (t) => {
   const all = packages.flatMap((pkg) => examplesOf.get(pkg) ?? []);
   t.deepEqual(all, [
     'packages/mesh-transport/examples/two-nodes.mjs',
+    'packages/broker-transport/examples/shared-budget-redis.mjs',
     'packages/cluster-ratelimiter/examples/one-process.mjs',
     'packages/cluster-ratelimiter/examples/shared-budget.mjs',
     'packages/pusher-server/examples/cluster-two-nodes.mjs',

@@ -1,6 +1,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
+import { BrokerProcess } from '@meshpush/test-support';
 import {
   consumerEnv,
   copyExamples,
@@ -31,14 +32,28 @@ async function exampleClients(): Promise<Record<string, string>> {
   return versions;
 }
 
+/** What each package's examples need besides the package: registry packages, or workspace packages by name. */
+function extrasFor(clients: Record<string, string>): (pkg: { manifest: { name: string } }) => Record<string, string> {
+  return (pkg) => {
+    // The pusher-server consumer type-checks every example, the broker-transport one included.
+    if (pkg.manifest.name === '@meshpush/pusher-server')
+      return { ...clients, '@meshpush/broker-transport': 'workspace' };
+    if (pkg.manifest.name === '@meshpush/broker-transport') return { '@meshpush/cluster-ratelimiter': 'workspace' };
+    return {};
+  };
+}
+
 let consumerSet: ConsumerSet | undefined;
+/** The Redis the broker-transport example shares its budget through. */
+let redis: BrokerProcess | undefined;
 
 test.before(async () => {
-  const clients = await exampleClients();
-  consumerSet = await createConsumers((pkg) => (pkg.manifest.name === '@meshpush/pusher-server' ? clients : {}));
+  consumerSet = await createConsumers(extrasFor(await exampleClients()));
+  redis = await BrokerProcess.start('redis');
 });
 
 test.after.always(async () => {
+  await redis?.kill();
   await consumerSet?.dispose();
 });
 
@@ -74,6 +89,15 @@ const expectations: Record<string, (stdout: string) => string | undefined> = {
     const [total, a, b] = match.slice(1).map(Number) as [number, number, number];
     if (total > 225) return `admitted ${total}: the nodes did not share one budget`;
     if (a < 5 || b < 5) return `admitted ${total} (a ${a}, b ${b}): a node was starved`;
+    return undefined;
+  },
+  'packages/broker-transport/examples/shared-budget-redis.mjs': (stdout) => {
+    const match = /admitted (\d+) \(a (\d+), b (\d+)\)/.exec(stdout);
+    if (!match) return 'no "admitted" line';
+    // Two processes over Redis: one budget of 50/s over 2 s plus one burst is 150; alone, 300.
+    const [total, a, b] = match.slice(1).map(Number) as [number, number, number];
+    if (total > 225) return `admitted ${total}: the processes did not share one budget`;
+    if (a < 5 || b < 5) return `admitted ${total} (a ${a}, b ${b}): a process was starved`;
     return undefined;
   },
   'packages/pusher-server/examples/embedded-server.mjs': (stdout) =>
@@ -119,6 +143,14 @@ test.serial(
         `${name}: ${stdout.split('\t')[0]} kB installed${name === '@meshpush/pusher-server' ? ' (with pusher and pusher-js)' : ''}`,
       );
     }
+    const brokers = installed().consumerOf('@meshpush/broker-transport');
+    for (const native of ['uWebSockets.js', '@trufflesuite', '@btc-vision']) {
+      await t.throwsAsync(
+        lstat(join(brokers.dir, 'node_modules', native)),
+        undefined,
+        `${native} is installed with broker-transport`,
+      );
+    }
     const server = installed().consumerOf('@meshpush/pusher-server');
     const uws = await readManifest(join(server.dir, 'node_modules', 'uWebSockets.js'));
     t.is(uws.name, '@trufflesuite/uws-js-unofficial', 'the uWebSockets.js alias resolved through npm');
@@ -153,7 +185,7 @@ for (const source of Object.keys(expectations)) {
 async function runExample(consumer: Consumer, example: Example): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, [example.path], {
     cwd: consumer.dir,
-    env: consumerEnv(),
+    env: consumerEnv(redis ? { REDIS_PORT: String(redis.port) } : {}),
     timeout: 60_000,
     killSignal: 'SIGKILL',
   });

@@ -1,12 +1,13 @@
 import type { AppConfig, ServerConfig } from '@meshpush/pusher-server';
 import { ConfigError } from './errors.js';
 import { hasPort } from './parsers.js';
-import type { ClusterTlsFiles, RateLimiterDriver, SettingPath, Settings } from './settings.js';
+import type { Brokers, ClusterTlsFiles, RateLimiterDriver, SettingPath, Settings } from './settings.js';
 
 /** The parts of a `ResolvedConfig` that `finalize` settles. */
 export interface FinalConfig {
   server: ServerConfig;
   rateLimiter: { driver: RateLimiterDriver };
+  brokers: Brokers;
   log: { json: boolean };
   origins: ReadonlyMap<SettingPath, string>;
   /** Mesh TLS files; `server.cluster.tls` is filled from them at start. */
@@ -30,7 +31,8 @@ export function finalize(settings: Settings, origins: ReadonlyMap<SettingPath, s
   };
   checkCombinations(server, settings.rateLimiter.driver);
   checkTlsFiles(server, settings.clusterTls);
-  return { server, rateLimiter: settings.rateLimiter, log: settings.log, origins, clusterTls: settings.clusterTls };
+  const { rateLimiter, brokers, log, clusterTls } = settings;
+  return { server, rateLimiter, brokers, log, origins, clusterTls };
 }
 
 /**

@@ -7,6 +7,7 @@ import { envLayer, fileLayer, flagLayer, type Assignment, type FlagValue, type L
 import {
   defaultSettings,
   setSetting,
+  type Brokers,
   type ClusterTlsFiles,
   type RateLimiterDriver,
   type SettingPath,
@@ -29,6 +30,8 @@ export interface ConfigInput {
 export interface ResolvedConfig {
   server: ServerConfig;
   rateLimiter: { driver: RateLimiterDriver };
+  /** The brokers of the NATS and Redis transports. */
+  brokers: Brokers;
   log: { json: boolean };
   /** Settings that were recognised but have no effect in this build; printed at start. */
   warnings: string[];

@@ -1,3 +1,9 @@
+import {
+  defaultNatsTransportConfig,
+  defaultRedisTransportConfig,
+  type NatsTransportConfig,
+  type RedisTransportConfig,
+} from '@meshpush/broker-transport';
 import { defaultServerConfig, type AppConfig, type ServerConfig } from '@meshpush/pusher-server';
 
 /** Rate limiter drivers this CLI accepts in a configuration. */
@@ -14,9 +20,17 @@ export interface Settings {
   /** `appManager.array.apps` from the config file. */
   apps: AppConfig[] | undefined;
   rateLimiter: { driver: RateLimiterDriver };
+  /** The brokers of `ADAPTER_DRIVER=nats` and `redis` (`ADAPTER_NATS_*`, `ADAPTER_REDIS_*`, `DB_REDIS_*`). */
+  brokers: Brokers;
   log: { json: boolean };
   /** Files of mesh TLS (`CLUSTER_TLS_*`); read at start and on SIGHUP into `server.cluster.tls`. */
   clusterTls: ClusterTlsFiles;
+}
+
+/** Where the broker transports connect; only the one `ADAPTER_DRIVER` names is used. */
+export interface Brokers {
+  nats: NatsTransportConfig;
+  redis: RedisTransportConfig;
 }
 
 /** Empty strings mean "not set"; all three or none. */
@@ -48,6 +62,7 @@ export function defaultSettings(): Settings {
     defaultApp: { ...defaultApp },
     apps: undefined,
     rateLimiter: { driver: 'local' },
+    brokers: { nats: defaultNatsTransportConfig(), redis: defaultRedisTransportConfig() },
     log: { json: false },
     clusterTls: { certFile: '', keyFile: '', caFile: '' },
   };

@@ -1,5 +1,6 @@
 import type { AppConfig, ServerConfig } from '@meshpush/pusher-server';
 import type { ResolvedConfig } from './resolve.js';
+import type { Brokers } from './settings.js';
 
 /** Facts about the running binary shown in the first summary line. */
 export interface BuildInfo {
@@ -25,7 +26,7 @@ export function describeConfig(config: ResolvedConfig, build: BuildInfo): string
     `metrics: ${server.metrics.enabled ? `${server.metrics.host}:${server.metrics.port} prefix ${server.metrics.prefix}` : 'off'}`,
     `webhooks: ${describeWebhooks(server)}`,
   ];
-  if (server.adapter.driver !== 'local') lines.push(`cluster: ${describeCluster(server)}`);
+  if (server.adapter.driver !== 'local') lines.push(`cluster: ${describeCluster(server, config.brokers)}`);
   lines.push(`tls: ${describeTls(config)}`);
   return lines;
 }
@@ -97,9 +98,9 @@ function describeTls(config: ResolvedConfig): string {
   return `${client}; ${mesh}${metrics}`;
 }
 
-function describeCluster(server: ServerConfig): string {
+function describeCluster(server: ServerConfig, brokers: Brokers): string {
   const { cluster } = server;
-  if (server.adapter.driver === 'nats' || server.adapter.driver === 'redis') return describeBroker(server);
+  if (server.adapter.driver === 'nats' || server.adapter.driver === 'redis') return describeBroker(server, brokers);
   return [
     `${cluster.host}:${cluster.port}`,
     `name ${cluster.name === '' ? '(none)' : cluster.name}`,
@@ -110,11 +111,11 @@ function describeCluster(server: ServerConfig): string {
 }
 
 /** Where the broker is and how nodes find each other on it (credentials only as set / not set). */
-function describeBroker(server: ServerConfig): string {
+function describeBroker(server: ServerConfig, brokers: Brokers): string {
   const { cluster, adapter } = server;
   const timing = `heartbeat ${cluster.checkIntervalMs} ms, node timeout ${cluster.nodeTimeoutMs} ms`;
   if (adapter.driver === 'nats') {
-    const nats = adapter.nats;
+    const { nats } = brokers;
     const auth = nats.token ? 'token' : nats.user ? `user ${nats.user}` : 'no auth';
     return [
       `nats ${nats.servers.join(',')}`,
@@ -123,7 +124,7 @@ function describeBroker(server: ServerConfig): string {
       timing,
     ].join(', ');
   }
-  const redis = adapter.redis;
+  const { redis } = brokers;
   const where =
     redis.sentinels.length > 0
       ? `sentinel ${redis.instanceName} via ${redis.sentinels.map((n) => `${n.host}:${n.port}`).join(',')}`

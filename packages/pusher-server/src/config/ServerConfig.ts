@@ -1,10 +1,4 @@
 import type { AppConfig } from '../app-manager/App.js';
-import {
-  defaultNatsAdapterConfig,
-  defaultRedisAdapterConfig,
-  type NatsAdapterConfig,
-  type RedisAdapterConfig,
-} from './BrokerConfig.js';
 
 /** Which driver carries channel membership and messages between processes. */
 export type AdapterDriver = 'local' | 'cluster' | 'nats' | 'redis';
@@ -152,7 +146,11 @@ export interface ServerConfig {
   /** Time to live of the last event of a cache channel. @default 3600 */
   channelCacheTtlSec: number;
   limits: ServerLimits;
-  adapter: { driver: AdapterDriver; nats: NatsAdapterConfig; redis: RedisAdapterConfig };
+  /**
+   * Which adapter the server runs with. Anything but `local` is built by the caller and passed
+   * as `deps.adapter` (the `meshpush` binary composes the mesh, NATS or Redis transport).
+   */
+  adapter: { driver: AdapterDriver };
   cluster: ClusterConfig;
   /** TLS of the WebSocket/HTTP listener; the metrics port stays plain. */
   ssl: SslConfig;
@@ -195,7 +193,7 @@ export function defaultServerConfig(): ServerConfig {
     corsAllowOrigin: '*',
     channelCacheTtlSec: 3600,
     limits: { ...defaultLimits },
-    adapter: { driver: 'local', nats: defaultNatsAdapterConfig(), redis: defaultRedisAdapterConfig() },
+    adapter: { driver: 'local' },
     cluster: {
       host: '0.0.0.0',
       port: 11002,

@@ -4,7 +4,7 @@ import type { ServerDeps } from '../ServerApi.js';
 /**
  * What {@link createServer} accepts: any part of a {@link ServerConfig}. Top-level fields
  * replace their default; the fields of a nested group (`limits`, `cluster`, `metrics`,
- * `webhooks`, `adapter.nats`, …) are merged into the group's defaults one by one, at every
+ * `webhooks`, `adapter`, …) are merged into the group's defaults one by one, at every
  * depth. Arrays (`apps`, `cluster.seeds`) replace the default whole.
  */
 export type ServerConfigInput = {

@@ -1,4 +1,5 @@
 import { totalmem } from 'node:os';
+import { nativeUwsProvider } from '../uws/nativeUws.js';
 import type { HttpApiContext } from './HttpApiContext.js';
 import type { Reply } from './respond.js';
 
@@ -77,7 +78,10 @@ export function answerUsage(reply: Reply): void {
   reply.json(200, { memory: memoryUsageReport() });
 }
 
-/** `GET /cluster` → this node, its adapter and (for cluster drivers) its peers with RTTs and traffic. */
+/**
+ * `GET /cluster` → this node, its adapter and (for cluster drivers) its peers with RTTs and
+ * traffic, and which uWebSockets.js build it runs on (`uws`: package, version, ABI).
+ */
 export function answerCluster(reply: Reply, ctx: HttpApiContext): void {
-  reply.json(200, { ...ctx.adapter.status(), draining: ctx.isDraining() });
+  reply.json(200, { ...ctx.adapter.status(), uws: nativeUwsProvider(), draining: ctx.isDraining() });
 }

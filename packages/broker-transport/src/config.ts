@@ -5,7 +5,7 @@ export interface RedisNode {
 }
 
 /** The NATS transport (`ADAPTER_DRIVER=nats`); names and defaults follow soketi's `ADAPTER_NATS_*`. */
-export interface NatsAdapterConfig {
+export interface NatsTransportConfig {
   /** Servers to connect to (`host:port` or `nats://host:port`). @default ['127.0.0.1:4222'] */
   servers: string[];
   /** @default undefined */
@@ -23,7 +23,7 @@ export interface NatsAdapterConfig {
 }
 
 /** The Redis transport (`ADAPTER_DRIVER=redis`): `ADAPTER_REDIS_*` and the shared `DB_REDIS_*`. */
-export interface RedisAdapterConfig {
+export interface RedisTransportConfig {
   /** @default '127.0.0.1' */
   host: string;
   /** @default 6379 */
@@ -52,8 +52,8 @@ export interface RedisAdapterConfig {
   requestTimeoutMs: number;
 }
 
-/** A fresh copy of the NATS adapter defaults (soketi's). */
-export function defaultNatsAdapterConfig(): NatsAdapterConfig {
+/** A fresh copy of the NATS transport defaults (soketi's). */
+export function defaultNatsTransportConfig(): NatsTransportConfig {
   return {
     servers: ['127.0.0.1:4222'],
     user: undefined,
@@ -65,8 +65,8 @@ export function defaultNatsAdapterConfig(): NatsAdapterConfig {
   };
 }
 
-/** A fresh copy of the Redis adapter defaults (soketi's). */
-export function defaultRedisAdapterConfig(): RedisAdapterConfig {
+/** A fresh copy of the Redis transport defaults (soketi's). */
+export function defaultRedisTransportConfig(): RedisTransportConfig {
   return {
     host: '127.0.0.1',
     port: 6379,
@@ -82,4 +82,15 @@ export function defaultRedisAdapterConfig(): RedisAdapterConfig {
     prefix: '',
     requestTimeoutMs: 5000,
   };
+}
+
+/**
+ * Heartbeat timings of a broker transport, with the mesh's names and meaning
+ * (CLUSTER_CHECK_INTERVAL, CLUSTER_NODE_TIMEOUT).
+ */
+export interface HeartbeatTimings {
+  /** Heartbeat interval. @default 500 */
+  checkIntervalMs?: number;
+  /** Silence after which a peer is down. @default 2000 */
+  nodeTimeoutMs?: number;
 }

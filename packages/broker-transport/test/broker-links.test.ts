@@ -1,8 +1,8 @@
 import test from 'ava';
-import { Chunker } from '../src/transports/Chunker.js';
-import { PeerLinks, type LinkActions } from '../src/transports/PeerLinks.js';
-import { fromNatsToken, natsNaming, natsPrefixProblem, natsToken, redisNaming } from '../src/transports/subjects.js';
-import { Kind, WireCodec, isWireMessage } from '../src/transports/wire.js';
+import { Chunker } from '../src/Chunker.js';
+import { PeerLinks, type LinkActions } from '../src/PeerLinks.js';
+import { fromNatsToken, natsNaming, natsPrefixProblem, natsToken, redisNaming } from '../src/subjects.js';
+import { Kind, WireCodec, isWireMessage } from '../src/wire.js';
 
 /**
  * Two or more link tables wired to each other in memory with a fake clock: what one sends is

@@ -1,9 +1,9 @@
 import test, { type ExecutionContext } from 'ava';
-import { BrokerTransport } from '../src/transports/BrokerTransport.js';
-import type { BrokerConnection } from '../src/transports/BrokerConnection.js';
-import { NatsConnection } from '../src/transports/NatsConnection.js';
-import { RedisConnection } from '../src/transports/RedisConnection.js';
-import { natsNaming, redisNaming } from '../src/transports/subjects.js';
+import { BrokerTransport } from '../src/BrokerTransport.js';
+import type { BrokerConnection } from '../src/BrokerConnection.js';
+import { NatsConnection } from '../src/NatsConnection.js';
+import { RedisConnection } from '../src/RedisConnection.js';
+import { natsNaming, redisNaming } from '../src/subjects.js';
 import { BrokerProcess, brokersRequired, freePort, missingBrokers, type BrokerKind } from '@meshpush/test-support';
 
 /** Short timings for the liveness tests; the others use STEADY so a loaded machine cannot make links flap. */
