@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
+  Heartbeat,
   Requests,
   silentLogger,
   type ClusterTransport,
@@ -70,7 +71,7 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
   readonly #nodeTimeoutMs: number;
   readonly #requestTimeoutMs: number;
   readonly #startedAt = performance.now();
-  #timer: NodeJS.Timeout | undefined;
+  readonly #heartbeat: Heartbeat;
   #connected = false;
   #closed = false;
 
@@ -95,6 +96,13 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
       undefined,
       helloRetryMs(this.#checkIntervalMs),
     );
+    this.#heartbeat = new Heartbeat({
+      intervalMs: this.#checkIntervalMs,
+      beat: () => this.#beat(),
+      check: () => {
+        if (this.#connected) this.#links.check();
+      },
+    });
   }
 
   /** Connects, subscribes to the all-nodes subject and this node's inbox, and starts heartbeating. */
@@ -106,8 +114,7 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
       connected: () => this.#onConnected(),
       disconnected: (reason) => this.#onDisconnected(reason),
     });
-    this.#timer = setInterval(() => this.#tick(), this.#checkIntervalMs);
-    this.#timer.unref();
+    this.#heartbeat.start();
     return this;
   }
 
@@ -206,16 +213,15 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
     if (this.#connected) this.#send(this.#naming.all, [Kind.Bye, this.nodeId]);
     this.#closed = true;
     this.#connected = false;
-    clearInterval(this.#timer);
+    this.#heartbeat.stop();
     this.#requests.closeAll();
     await this.#connection.close();
     this.#links.dropAll('this node closed');
   }
 
-  #tick(): void {
-    if (!this.#connected) return;
-    this.#send(this.#naming.all, [Kind.Heartbeat, this.nodeId]);
-    this.#links.check();
+  /** While cut off from the broker nothing is heard and nothing can be sent: peers were dropped already. */
+  #beat(): void {
+    if (this.#connected) this.#send(this.#naming.all, [Kind.Heartbeat, this.nodeId]);
   }
 
   #onConnected(): void {

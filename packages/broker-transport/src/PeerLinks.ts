@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Liveness } from '@meshpush/mesh-transport';
 
 /** What the link table asks its transport to do. */
 export interface LinkActions {
@@ -9,7 +10,6 @@ export interface LinkActions {
 }
 
 interface PeerEntry {
-  lastHeardMs: number;
   /** The link both sides agreed on; set = the peer is up. */
   linkId: string | undefined;
   /** Our HELLO still waiting for its ACK, and when it went out. */
@@ -37,7 +37,7 @@ export interface LinkStatus {
  */
 export class PeerLinks {
   readonly #selfId: string;
-  readonly #nodeTimeoutMs: number;
+  readonly #liveness: Liveness<string>;
   readonly #helloRetryMs: number;
   readonly #now: () => number;
   readonly #actions: LinkActions;
@@ -57,7 +57,7 @@ export class PeerLinks {
     helloRetryMs = nodeTimeoutMs,
   ) {
     this.#selfId = selfId;
-    this.#nodeTimeoutMs = nodeTimeoutMs;
+    this.#liveness = new Liveness({ nodeTimeoutMs, now });
     this.#helloRetryMs = Math.min(helloRetryMs, nodeTimeoutMs);
     this.#actions = actions;
     this.#now = now;
@@ -66,7 +66,7 @@ export class PeerLinks {
   /** Something arrived from `peerId`; returns whether its data may be delivered (the link is up). */
   heard(peerId: string): boolean {
     const entry = this.#entry(peerId);
-    entry.lastHeardMs = this.#now();
+    this.#liveness.heard(peerId);
     if (entry.linkId !== undefined) return true;
     if (entry.pendingHello === undefined) this.#greet(peerId, entry);
     return false;
@@ -74,7 +74,7 @@ export class PeerLinks {
 
   onHello(peerId: string, linkId: string): void {
     const entry = this.#entry(peerId);
-    entry.lastHeardMs = this.#now();
+    this.#liveness.heard(peerId);
     if (entry.linkId === linkId) {
       this.#actions.sendAck(peerId, linkId);
       return;
@@ -91,7 +91,7 @@ export class PeerLinks {
   onAck(peerId: string, linkId: string): void {
     const entry = this.#peers.get(peerId);
     if (entry?.pendingHello?.linkId !== linkId) return;
-    entry.lastHeardMs = this.#now();
+    this.#liveness.heard(peerId);
     entry.pendingHello = undefined;
     entry.linkId = linkId;
     this.#actions.up(peerId);
@@ -104,12 +104,10 @@ export class PeerLinks {
 
   /** Drops peers silent for the node timeout and retries stale greetings; run every check interval. */
   check(): void {
+    this.#liveness.sweep((peerId, silentMs) => this.#forget(peerId, `silent for ${Math.round(silentMs)} ms`));
     const now = this.#now();
-    for (const [peerId, entry] of [...this.#peers]) {
-      const silentMs = now - entry.lastHeardMs;
-      if (silentMs > this.#nodeTimeoutMs) {
-        this.#forget(peerId, `silent for ${Math.round(silentMs)} ms`);
-      } else if (entry.pendingHello !== undefined && now - entry.pendingHello.sentAtMs > this.#helloRetryMs) {
+    for (const [peerId, entry] of this.#peers) {
+      if (entry.pendingHello !== undefined && now - entry.pendingHello.sentAtMs > this.#helloRetryMs) {
         this.#greet(peerId, entry);
       }
     }
@@ -129,19 +127,19 @@ export class PeerLinks {
   }
 
   status(): LinkStatus[] {
-    const now = this.#now();
     return [...this.#peers].map(([nodeId, entry]) => ({
       nodeId,
       up: entry.linkId !== undefined,
-      lastHeardAgoMs: Math.max(0, Math.round(now - entry.lastHeardMs)),
+      lastHeardAgoMs: Math.round(this.#liveness.silentMs(nodeId)),
     }));
   }
 
   #entry(peerId: string): PeerEntry {
     let entry = this.#peers.get(peerId);
     if (entry === undefined) {
-      entry = { lastHeardMs: this.#now(), linkId: undefined, pendingHello: undefined };
+      entry = { linkId: undefined, pendingHello: undefined };
       this.#peers.set(peerId, entry);
+      this.#liveness.heard(peerId);
     }
     return entry;
   }
@@ -156,6 +154,7 @@ export class PeerLinks {
     const entry = this.#peers.get(peerId);
     if (entry === undefined) return;
     this.#peers.delete(peerId);
+    this.#liveness.forget(peerId);
     if (entry.linkId !== undefined) this.#actions.down(peerId, reason);
   }
 }

@@ -7,6 +7,7 @@ import type { ClusterTransport, ClusterTransportEvents, RequestHandler, RequestR
 import { Discovery, jitterMs } from './Discovery.js';
 import { createFrameEncoderCbor, FrameError, FrameType, type Frame, type FrameOf } from './frames.js';
 import { Interest } from './Interest.js';
+import { Heartbeat } from './liveness/Heartbeat.js';
 import { closeServer, listeningPort, peekFirstByte, tryListen } from './listen.js';
 import { openMeshWarning, resolveOptions, type MeshOptions, type ResolvedMeshOptions } from './options.js';
 import { Requests } from './Requests.js';
@@ -39,7 +40,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
   #listenAddress: HostPort = { host: '', port: 0 };
   #rendezvous: HostPort | undefined;
   #holdsRendezvous = false;
-  #tickTimer: NodeJS.Timeout | undefined;
+  readonly #heartbeat: Heartbeat;
   #ticks = 0;
   #takeoverTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -70,6 +71,11 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
       dial: (address) => this.#dial(address),
     });
     this.#discovery.onRendezvousLost = () => this.#scheduleTakeover();
+    this.#heartbeat = new Heartbeat({
+      intervalMs: options.checkIntervalMs,
+      beat: () => this.#tick(),
+      check: () => this.#routes.checkSilence(),
+    });
   }
 
   peers(): string[] {
@@ -172,7 +178,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
   }
 
   async #shutdown(): Promise<void> {
-    clearInterval(this.#tickTimer);
+    this.#heartbeat.stop();
     clearTimeout(this.#takeoverTimer);
     this.#discovery.stop();
     this.#requests.closeAll();
@@ -202,11 +208,11 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
   }
 
   #begin(): void {
-    const { logger, checkIntervalMs } = this.options;
+    const { logger } = this.options;
     const warning = openMeshWarning(this.options);
     if (warning !== undefined) logger.warn(warning, { host: this.options.host });
     this.#discovery.start(this.#holdsRendezvous ? undefined : this.#rendezvous);
-    this.#tickTimer = setInterval(() => this.#tick(), checkIntervalMs).unref();
+    this.#heartbeat.start();
     logger.info('mesh: started', {
       nodeId: this.nodeId,
       address: formatAddress(this.#listenAddress),
@@ -214,8 +220,9 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
     });
   }
 
+  /** Once per check interval: heartbeats, seed lookups, and now and then the peer list. */
   #tick(): void {
-    this.#routes.tick();
+    this.#routes.ping();
     this.#discovery.resolveSeeds();
     if (++this.#ticks % PEER_LIST_EVERY_CHECKS === 0) this.#announcePeers();
   }

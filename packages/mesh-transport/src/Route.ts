@@ -45,6 +45,8 @@ export interface RouteHost {
   onFrame(route: Route, frame: Frame): void;
   onClosed(route: Route): void;
   scheduleFlush(route: Route): void;
+  /** Bytes arrived on the route: liveness counts any input, not only heartbeats. */
+  heard(route: Route): void;
 }
 
 /** Above this many queued bytes a route writes at once instead of waiting for the end of the tick. */
@@ -70,7 +72,6 @@ export class Route {
   peerCertificate: CertificateInfo | undefined;
   flushScheduled = false;
   #state: RouteState = 'pending';
-  #lastReceivedAt = performance.now();
   #awaitingDrain = false;
   #lingerTimer: NodeJS.Timeout | undefined;
   #socketClosed = false;
@@ -233,15 +234,10 @@ export class Route {
     if (this.#state === 'up') this.send([FrameType.PING, now]);
   }
 
-  /** Closes the route when its handshake or its silence has lasted longer than `nodeTimeoutMs`. */
-  checkSilence(now: number): void {
-    if (this.#state === 'closed') return;
-    const { nodeTimeoutMs } = this.#host.options;
-    if (this.#state !== 'up') {
-      if (now - this.openedAt > nodeTimeoutMs) this.close('handshake timed out', 'timeout');
-    } else if (now - this.#lastReceivedAt > nodeTimeoutMs) {
-      this.close(`nothing received for ${Math.round(now - this.#lastReceivedAt)} ms`, 'timeout');
-    }
+  /** Closes a route whose handshake has lasted longer than `nodeTimeoutMs` (an up route's silence is the table's). */
+  checkHandshake(now: number): void {
+    if (this.#state === 'closed' || this.#state === 'up') return;
+    if (now - this.openedAt > this.#host.options.nodeTimeoutMs) this.close('handshake timed out', 'timeout');
   }
 
   markUp(): void {
@@ -299,7 +295,7 @@ export class Route {
       return this.#refuse('the peer speaks TLS but mesh TLS is off on this node: give every node the same TLS setting');
     }
     this.traffic.bytesIn += chunk.length;
-    this.#lastReceivedAt = performance.now();
+    this.#host.heard(this);
     try {
       this.#decoder.push(chunk);
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Encoder } from 'cbor-x';
 import type { HostPort } from './address.js';
+import { Liveness } from './liveness/Liveness.js';
 import { encodeFrame, FrameType, type Frame, type PeerAddress } from './frames.js';
 import type { ResolvedMeshOptions } from './options.js';
 import { Route, type CloseKind, type RouteHost } from './Route.js';
@@ -55,6 +56,8 @@ export class RouteTable implements RouteHost {
   readonly #routes = new Set<Route>();
   readonly #peers = new Map<string, Route>();
   readonly #endedTraffic = new Traffic();
+  /** The up routes' silence; a route's handshake has its own deadline. */
+  readonly #liveness: Liveness<Route>;
   #flushQueue: Route[] = [];
   #flushPending = false;
 
@@ -70,6 +73,7 @@ export class RouteTable implements RouteHost {
     this.encoder = encoder;
     this.#listenAddress = listenAddress;
     this.#events = events;
+    this.#liveness = new Liveness({ nodeTimeoutMs: options.nodeTimeoutMs });
   }
 
   add(socket: Socket, dialed?: HostPort): Route {
@@ -114,17 +118,23 @@ export class RouteTable implements RouteHost {
     return false;
   }
 
-  /**
-   * Sends the heartbeats, then judges silence in the check phase of the event loop: after the
-   * poll phase has read whatever arrived while this process was busy or paused, so that a stall
-   * of this process is never blamed on its peers.
-   */
-  tick(): void {
-    for (const route of this.#routes) route.ping(performance.now());
-    setImmediate(() => {
-      const now = performance.now();
-      for (const route of this.#routes) route.checkSilence(now);
-    });
+  /** One PING on every up route (the heartbeat's beat). */
+  ping(): void {
+    const now = performance.now();
+    for (const route of this.#peers.values()) route.ping(now);
+  }
+
+  /** Closes up routes silent for the node timeout, and handshakes that took as long (the heartbeat's check). */
+  checkSilence(): void {
+    this.#liveness.sweep((route, silentMs) =>
+      route.close(`nothing received for ${Math.round(silentMs)} ms`, 'timeout'),
+    );
+    const now = performance.now();
+    for (const route of this.#routes) route.checkHandshake(now);
+  }
+
+  heard(route: Route): void {
+    if (route.state === 'up') this.#liveness.heard(route);
   }
 
   /** Traffic of every route since start, closed ones included. */
@@ -177,6 +187,7 @@ export class RouteTable implements RouteHost {
 
   onClosed(route: Route): void {
     this.#routes.delete(route);
+    this.#liveness.forget(route);
     this.#endedTraffic.add(route.traffic);
     if (route.closeKind === 'slow-consumer') this.slowConsumers++;
     if (route.closeKind === 'refused') this.refusedRoutes++;
@@ -222,6 +233,7 @@ export class RouteTable implements RouteHost {
 
   #bringUp(route: Route): void {
     route.markUp();
+    this.#liveness.heard(route);
     this.#peers.set(route.peerId as string, route);
     this.#events.onPeerUp(route);
   }

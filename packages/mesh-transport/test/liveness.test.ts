@@ -1,0 +1,136 @@
+import test from 'ava';
+import { Heartbeat, type HeartbeatTimers } from '../src/liveness/Heartbeat.js';
+import { Liveness } from '../src/liveness/Liveness.js';
+
+/** A hand-driven clock and timers: an interval fires when the test advances past it. */
+class FakeTime implements HeartbeatTimers {
+  now = 0;
+  readonly #intervals = new Map<number, { callback: () => void; ms: number; next: number }>();
+  readonly #immediates: Array<() => void> = [];
+  #nextHandle = 1;
+
+  setInterval(callback: () => void, ms: number): unknown {
+    const handle = this.#nextHandle++;
+    this.#intervals.set(handle, { callback, ms, next: this.now + ms });
+    return handle;
+  }
+
+  clearInterval(handle: unknown): void {
+    this.#intervals.delete(handle as number);
+  }
+
+  setImmediate(callback: () => void): void {
+    this.#immediates.push(callback);
+  }
+
+  /** Moves the clock, firing due intervals in order, each followed by the immediates it queued. */
+  advance(ms: number, between?: () => void): void {
+    const end = this.now + ms;
+    for (;;) {
+      const due = [...this.#intervals.values()].filter((i) => i.next <= end).sort((a, b) => a.next - b.next)[0];
+      if (!due) break;
+      // An overdue interval fires once, late, as Node's does after a stall; it never moves time back.
+      this.now = Math.max(this.now, due.next);
+      due.next = this.now + due.ms;
+      due.callback();
+      // What arrives between a beat and its check (the poll phase) is counted before the verdict.
+      between?.();
+      for (const immediate of this.#immediates.splice(0)) immediate();
+    }
+    this.now = end;
+  }
+}
+
+test('Liveness: a peer is dead only after more than the node timeout of silence; any input resets it', (t) => {
+  const time = new FakeTime();
+  const liveness = new Liveness<string>({ nodeTimeoutMs: 1000, now: () => time.now });
+  const dead: Array<[string, number]> = [];
+  liveness.heard('a');
+  liveness.heard('b');
+  time.now = 600;
+  liveness.heard('a');
+  time.now = 1000;
+  liveness.sweep((peer, silentMs) => dead.push([peer, silentMs]));
+  t.deepEqual(dead, [], 'exactly the timeout is not yet dead');
+  t.is(liveness.silentMs('b'), 1000);
+  time.now = 1001;
+  liveness.sweep((peer, silentMs) => dead.push([peer, silentMs]));
+  t.deepEqual(dead, [['b', 1001]]);
+  t.is(liveness.silentMs('b'), 0, 'a dead peer is forgotten');
+  time.now = 1601;
+  liveness.sweep((peer, silentMs) => dead.push([peer, silentMs]));
+  t.deepEqual(dead, [
+    ['b', 1001],
+    ['a', 1001],
+  ]);
+});
+
+test('Liveness: a forgotten peer is never declared dead', (t) => {
+  const time = new FakeTime();
+  const liveness = new Liveness<string>({ nodeTimeoutMs: 100, now: () => time.now });
+  liveness.heard('gone');
+  liveness.forget('gone');
+  time.now = 10_000;
+  const dead: string[] = [];
+  liveness.sweep((peer) => dead.push(peer));
+  t.deepEqual(dead, []);
+});
+
+test('Heartbeat: beats every interval and judges after the input that arrived meanwhile', (t) => {
+  const time = new FakeTime();
+  const log: string[] = [];
+  const heartbeat = new Heartbeat({
+    intervalMs: 500,
+    beat: () => log.push(`beat@${time.now}`),
+    check: () => log.push(`check@${time.now}`),
+    timers: time,
+  });
+  heartbeat.start();
+  heartbeat.start();
+  time.advance(1000, () => log.push('input'));
+  t.deepEqual(log, ['beat@500', 'input', 'check@500', 'beat@1000', 'input', 'check@1000']);
+  heartbeat.stop();
+  time.advance(5000);
+  t.is(log.length, 6, 'nothing after stop');
+  t.false(heartbeat.running);
+});
+
+test('Heartbeat + Liveness: a dead peer is detected within the node timeout plus one interval', (t) => {
+  const time = new FakeTime();
+  const intervalMs = 500;
+  const nodeTimeoutMs = 2000;
+  const liveness = new Liveness<string>({ nodeTimeoutMs, now: () => time.now });
+  let detectedAt: number | undefined;
+  const heartbeat = new Heartbeat({
+    intervalMs,
+    beat: () => undefined,
+    check: () => liveness.sweep(() => (detectedAt ??= time.now)),
+    timers: time,
+  });
+  heartbeat.start();
+  liveness.heard('peer');
+  time.advance(1234, () => liveness.heard('peer'));
+  const lastHeard = time.now - (time.now % intervalMs);
+  time.advance(10_000);
+  t.truthy(detectedAt);
+  t.true((detectedAt ?? 0) - lastHeard > nodeTimeoutMs);
+  t.true((detectedAt ?? Infinity) - lastHeard <= nodeTimeoutMs + intervalMs);
+});
+
+test('Heartbeat: a paused process is not blamed on its peers (their input is read before the check)', (t) => {
+  const time = new FakeTime();
+  const liveness = new Liveness<string>({ nodeTimeoutMs: 1000, now: () => time.now });
+  const dead: string[] = [];
+  const heartbeat = new Heartbeat({
+    intervalMs: 100,
+    beat: () => undefined,
+    check: () => liveness.sweep((peer) => dead.push(peer)),
+    timers: time,
+  });
+  liveness.heard('peer');
+  heartbeat.start();
+  // This process stalls for 5 s; the peer kept sending, which is read before the first check.
+  time.now += 5000;
+  time.advance(100, () => liveness.heard('peer'));
+  t.deepEqual(dead, []);
+});
