@@ -1,4 +1,4 @@
-import { createNatsTransport, createRedisTransport, type BrokerTransport } from '@meshpush/broker-transport';
+import { createNatsTransport, createRedisTransport } from '@meshpush/broker-transport';
 import { ClusterRateLimiter, LocalRateLimiter, type RateLimiter } from '@meshpush/cluster-ratelimiter';
 import {
   ClusterAdapter,
@@ -32,7 +32,7 @@ export const adapterDrivers: Readonly<Record<AdapterDriver, AdapterFactory>> = {
   local: async () => ({ adapter: new LocalAdapter() }),
   cluster: async (config, _brokers, logger) => {
     try {
-      return await createMeshCluster(config.cluster, logger);
+      return createMeshCluster(config.cluster, logger);
     } catch (error) {
       const { host, port } = config.cluster;
       throw new DriverUnavailableError(
@@ -40,23 +40,17 @@ export const adapterDrivers: Readonly<Record<AdapterDriver, AdapterFactory>> = {
       );
     }
   },
-  nats: (config, brokers, logger) =>
-    brokerCluster('nats', createNatsTransport(brokers.nats, config.cluster, logger), logger),
-  redis: (config, brokers, logger) =>
-    brokerCluster('redis', createRedisTransport(brokers.redis, config.cluster, logger), logger),
+  // Not started here: the server's start starts the adapter, which starts the transport; a broker
+  // that refuses us then stops the start (describeStartFailure), never a silent local fallback.
+  nats: async (config, brokers, logger) => {
+    const transport = createNatsTransport(brokers.nats, config.cluster, logger);
+    return { adapter: new ClusterAdapter(transport, { logger, driver: 'nats' }), transport };
+  },
+  redis: async (config, brokers, logger) => {
+    const transport = createRedisTransport(brokers.redis, config.cluster, logger);
+    return { adapter: new ClusterAdapter(transport, { logger, driver: 'redis' }), transport };
+  },
 };
-
-/** A broker that refuses us (wrong credentials, unreachable) stops the start: no silent local fallback. */
-async function brokerCluster(driver: string, transport: BrokerTransport, logger: Logger): Promise<AdapterBuild> {
-  try {
-    await transport.start();
-  } catch (error) {
-    throw new DriverUnavailableError(
-      `ADAPTER_DRIVER=${driver}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  return { adapter: new ClusterAdapter(transport, { logger, driver }), transport };
-}
 
 export function createAdapter(config: ServerConfig, brokers: Brokers, logger: Logger): Promise<AdapterBuild> {
   return adapterDrivers[config.adapter.driver](config, brokers, logger);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import {
+  ClusterStartError,
   createConsoleLogger,
   createServer,
   type Logger,
@@ -111,6 +112,12 @@ function printSummary(config: ResolvedConfig, logger: Logger, version: string): 
 /** One line for a failed `server.start()`; a taken port is the usual cause. */
 export function describeStartFailure(error: unknown, server: ServerConfig): string {
   const message = oneLine(error);
+  if (error instanceof ClusterStartError) {
+    const { host, port } = server.cluster;
+    return error.driver === 'cluster'
+      ? `the cluster adapter could not join the mesh on ${host}:${port}: ${message}`
+      : `ADAPTER_DRIVER=${error.driver}: ${message}`;
+  }
   const code = (error as { code?: unknown } | undefined)?.code;
   if (/in use/i.test(message)) return message;
   if (code === 'EADDRINUSE') return `port ${server.port} is in use (${server.host}:${server.port}): ${message}`;

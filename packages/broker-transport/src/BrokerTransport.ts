@@ -4,8 +4,8 @@ import {
   Heartbeat,
   Requests,
   silentLogger,
-  type ClusterTransport,
   type ClusterTransportEvents,
+  type RequestingTransport,
   type Logger,
   type RequestHandler,
   type RequestReply,
@@ -55,7 +55,7 @@ export interface BrokerTransportStats {
  * reconnect. Order holds because one sender's messages travel one broker connection to one
  * receiving connection.
  */
-export class BrokerTransport extends EventEmitter implements ClusterTransport {
+export class BrokerTransport extends EventEmitter implements RequestingTransport {
   readonly nodeId: string;
   readonly #connection: BrokerConnection;
   readonly #naming: SubjectNaming;
@@ -73,6 +73,7 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
   readonly #startedAt = performance.now();
   readonly #heartbeat: Heartbeat;
   #connected = false;
+  #starting: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: BrokerTransportOptions) {
@@ -105,8 +106,16 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
     });
   }
 
-  /** Connects, subscribes to the all-nodes subject and this node's inbox, and starts heartbeating. */
-  async start(): Promise<this> {
+  /**
+   * Connects, subscribes to the all-nodes subject and this node's inbox, and starts heartbeating;
+   * rejects with a readable message when the broker refuses or cannot be reached. Idempotent.
+   */
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     this.#connection.subscribe(this.#naming.all);
     this.#connection.subscribe(this.#naming.inbox(this.nodeId));
     await this.#connection.open({
@@ -115,7 +124,6 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
       disconnected: (reason) => this.#onDisconnected(reason),
     });
     this.#heartbeat.start();
-    return this;
   }
 
   peers(): string[] {
@@ -177,6 +185,7 @@ export class BrokerTransport extends EventEmitter implements ClusterTransport {
 
   /** The broker routes by its own subscriptions: once they are active, every peer's publish arrives. */
   interestBarrier(timeoutMs: number): Promise<void> {
+    if (this.peers().length === 0) return Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);

@@ -4,7 +4,14 @@ import type { BrokerConnection } from '../src/BrokerConnection.js';
 import { NatsConnection } from '../src/NatsConnection.js';
 import { RedisConnection } from '../src/RedisConnection.js';
 import { natsNaming, redisNaming } from '../src/subjects.js';
-import { BrokerProcess, brokersRequired, freePort, missingBrokers, type BrokerKind } from '@meshpush/test-support';
+import {
+  BrokerProcess,
+  brokersRequired,
+  freePort,
+  missingBrokers,
+  waitFor,
+  type BrokerKind,
+} from '@meshpush/test-support';
 
 /** Short timings for the liveness tests; the others use STEADY so a loaded machine cannot make links flap. */
 const FAST = { checkIntervalMs: 50, nodeTimeoutMs: 400 };
@@ -29,17 +36,14 @@ async function node(
   timing = STEADY,
 ): Promise<BrokerTransport> {
   const naming = broker.kind === 'nats' ? natsNaming('test') : redisNaming('test:');
-  const transport = await new BrokerTransport({ connection, naming, ...timing }).start();
+  const transport = new BrokerTransport({ connection, naming, ...timing });
+  await transport.start();
   t.teardown(() => transport.close());
   return transport;
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(condition, { timeoutMs, message: what, intervalMs: 10 });
 }
 
 /** `promise`, or a rejection naming `what` after `timeoutMs`: a lost message fails the test instead of hanging it. */

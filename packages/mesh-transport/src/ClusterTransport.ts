@@ -41,14 +41,21 @@ export interface TransportStats {
 }
 
 /**
- * How a cluster adapter talks to the other nodes. `Mesh` implements it over its own TCP mesh;
- * broker-backed transports implement the same contract. Payloads are anything CBOR can carry:
- * plain objects, arrays, strings, numbers, booleans, null, `Uint8Array`/`Buffer`.
- * Nothing is delivered back to the sending node: local delivery is the caller's business.
+ * How cluster code (the Pusher cluster adapter, the cluster rate limiter) talks to the other
+ * nodes. `Mesh` implements it over its own TCP mesh, `@meshpush/broker-transport` over NATS or
+ * Redis, `MemoryTransport` in memory; `transportContract()` (from `./testing`) is the behaviour
+ * they share. Payloads are anything CBOR can carry: plain objects, arrays, strings, numbers,
+ * booleans, null, `Uint8Array`/`Buffer`. Nothing is delivered back to the sending node: local
+ * delivery is the caller's business.
+ *
+ * A transport is constructed, its users attach their listeners, then one of them starts it: so
+ * every user hears every peer from the first one on, and nothing needs buffering.
  */
 export interface ClusterTransport {
   /** Random per process start: a restarted process is a new peer. */
   readonly nodeId: string;
+  /** Connects (listens, dials, reaches its broker); rejects with a readable reason. Idempotent. */
+  start(): Promise<void>;
   /** Ids of the peers that are up now. */
   peers(): string[];
   /** Counts one more local interest in `subject`; peers learn of it on the first one. */
@@ -62,12 +69,11 @@ export interface ClusterTransport {
   /** Sends to one peer (emitted there as `broadcast`); false when that peer is not up. */
   sendTo(nodeId: string, topic: string, payload: unknown): boolean;
   /**
-   * Asks one peer or all of them; resolves with one reply per asked peer, never rejects and never
-   * hangs: a peer that goes down or misses `timeoutMs` gives an `ok: false` reply at once.
+   * Settles once every subject subscribed before the call is in effect on every peer that is up:
+   * a publish that any of them sends after that reaches this node. Settles after `timeoutMs` at
+   * the latest (a paused peer cannot hold the caller), never rejects; at once without peers.
    */
-  request(target: string, topic: string, payload: unknown, timeoutMs?: number): Promise<RequestReply[]>;
-  /** Registers the handler of a request topic (one per topic); returns its removal. */
-  handle(topic: string, handler: RequestHandler): () => void;
+  interestBarrier(timeoutMs: number): Promise<void>;
   /** Adds a listener of `peer-up`, `peer-down`, `message` or `broadcast` (see {@link ClusterTransportEvents}). */
   on<E extends keyof ClusterTransportEvents>(event: E, listener: (...args: ClusterTransportEvents[E]) => void): this;
   /** Removes a listener added with `on`. */
@@ -79,13 +85,20 @@ export interface ClusterTransport {
    * connection), or undefined when it can. Optional: the mesh has no single connection to lose.
    */
   unavailableReason?(): string | undefined;
-  /**
-   * Settles once every subject subscribed before the call is in effect: a publish that any peer
-   * sends after that reaches this node. Settles after `timeoutMs` at the latest, never rejects.
-   * Optional: over ordered routes (the mesh) a caller gets the same proof from a `request` to
-   * every peer sent behind the subscription; a broker transport asks its broker instead.
-   */
-  interestBarrier?(timeoutMs: number): Promise<void>;
   /** Leaves gracefully (peers drop this node at once) and releases every socket and timer. */
   close(): Promise<void>;
+}
+
+/**
+ * Request/reply between nodes, which every transport here also offers (the contract suite checks
+ * it); cluster code that only needs the `ClusterTransport` does not depend on it.
+ */
+export interface RequestingTransport extends ClusterTransport {
+  /**
+   * Asks one peer or all of them; resolves with one reply per asked peer, never rejects and never
+   * hangs: a peer that goes down or misses `timeoutMs` gives an `ok: false` reply at once.
+   */
+  request(target: string, topic: string, payload: unknown, timeoutMs?: number): Promise<RequestReply[]>;
+  /** Registers the handler of a request topic (one per topic); returns its removal. */
+  handle(topic: string, handler: RequestHandler): () => void;
 }

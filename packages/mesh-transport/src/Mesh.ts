@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { connect, type Server, type Socket } from 'node:net';
 import type { Encoder } from 'cbor-x';
 import { dialableHost, formatAddress, type HostPort } from './address.js';
-import type { ClusterTransport, ClusterTransportEvents, RequestHandler, RequestReply } from './ClusterTransport.js';
+import type { ClusterTransportEvents, RequestHandler, RequestingTransport, RequestReply } from './ClusterTransport.js';
 import { Discovery, jitterMs } from './Discovery.js';
 import { createFrameEncoderCbor, FrameError, FrameType, type Frame, type FrameOf } from './frames.js';
 import { Interest } from './Interest.js';
@@ -21,12 +21,16 @@ export const PEER_LIST_EVERY_CHECKS = 10;
 
 type FrameHandlers = { [T in FrameType]: (route: Route, frame: FrameOf<T>) => void };
 
+/** The request topic of the interest barrier, answered by every node. */
+const BARRIER_TOPIC = '$mesh.barrier';
+
 /**
- * A node of a broker-free TCP full mesh. Start it with {@link Mesh.start}; every process started
- * with the same host and port (or seeds that reach the mesh) becomes a peer. Frames from a peer
- * are delivered here only, never forwarded: each node acts on its own view of the mesh.
+ * A node of a broker-free TCP full mesh. `new Mesh(options)` then `start()` (or
+ * {@link Mesh.start}, both at once); every process started with the same host and port (or seeds
+ * that reach the mesh) becomes a peer. Frames from a peer are delivered here only, never
+ * forwarded: each node acts on its own view of the mesh.
  */
-export class Mesh extends EventEmitter<ClusterTransportEvents> implements ClusterTransport {
+export class Mesh extends EventEmitter<ClusterTransportEvents> implements RequestingTransport {
   readonly nodeId: string = randomBytes(8).toString('hex');
   readonly options: ResolvedMeshOptions;
   readonly #startedAt = performance.now();
@@ -44,17 +48,22 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
   #ticks = 0;
   #takeoverTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
+  #starting: Promise<void> | undefined;
 
-  /** Listens, joins the mesh in the background, and resolves once this node accepts routes. */
+  /** `new Mesh(options)` and `start()` in one step. */
   static async start(options: MeshOptions = {}): Promise<Mesh> {
-    const mesh = new Mesh(resolveOptions(options));
-    await mesh.#listen();
-    mesh.#begin();
+    const mesh = new Mesh(options);
+    await mesh.start();
     return mesh;
   }
 
-  private constructor(options: ResolvedMeshOptions) {
+  /**
+   * A node that does nothing until `start()`: listeners attached before it hear every peer
+   * from the first one on. Throws a `RangeError` for an invalid option.
+   */
+  constructor(meshOptions: MeshOptions = {}) {
     super();
+    const options = resolveOptions(meshOptions);
     this.options = options;
     this.#tls = options.tls === undefined ? undefined : new MeshTls(options.tls);
     const routeEvents = {
@@ -76,6 +85,13 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
       beat: () => this.#tick(),
       check: () => this.#routes.checkSilence(),
     });
+    this.#requests.handle(BARRIER_TOPIC, () => null);
+  }
+
+  /** Listens, joins the mesh in the background, and resolves once this node accepts routes. */
+  start(): Promise<void> {
+    this.#starting ??= this.#listen().then(() => this.#begin());
+    return this.#starting;
   }
 
   peers(): string[] {
@@ -119,6 +135,15 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Cluste
 
   handle(topic: string, handler: RequestHandler): () => void {
     return this.#requests.handle(topic, handler);
+  }
+
+  /**
+   * Routes are ordered: a request sent to every peer behind the SUBs is answered only after the
+   * peer has processed them. A paused or dying peer holds the caller at most `timeoutMs`.
+   */
+  async interestBarrier(timeoutMs: number): Promise<void> {
+    if (this.peers().length === 0) return;
+    await this.request('all', BARRIER_TOPIC, null, timeoutMs);
   }
 
   /**

@@ -6,6 +6,7 @@ export type {
   PeerInfo,
   RequestHandler,
   RequestReply,
+  RequestingTransport,
   TransportPeerStats,
   TransportStats,
 } from './ClusterTransport.js';

@@ -4,7 +4,8 @@ import Pusher from "pusher";
 import PusherClient from "pusher-js";
 
 // Two cluster nodes in one process for the example; in production, one per process or host.
-// Each joins the mesh (port 0 + seeds: no fixed rendezvous port) and shares it with a rate limiter.
+// Each has a mesh (port 0 + seeds: no fixed rendezvous port) that it shares with a rate limiter;
+// server.start() starts the adapter, which joins the mesh.
 async function startNode(seeds) {
   const config = resolveServerConfig({
     host: "127.0.0.1",
@@ -12,7 +13,7 @@ async function startNode(seeds) {
     adapter: { driver: "cluster" },
     cluster: { host: "127.0.0.1", port: 0, seeds, secret: "change-me" },
   });
-  const { adapter, mesh } = await createMeshCluster(config.cluster);
+  const { adapter, mesh } = createMeshCluster(config.cluster);
   const server = createServer(config, { adapter, rateLimiter: new ClusterRateLimiter(mesh) });
   await server.start();
   return { server, mesh };

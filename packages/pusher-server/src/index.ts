@@ -42,7 +42,7 @@ export type {
   PeerChange,
   PresenceMember,
 } from './adapter/Adapter.js';
-export { ClusterAdapter, type ClusterAdapterOptions } from './adapter/cluster/ClusterAdapter.js';
+export { ClusterAdapter, ClusterStartError, type ClusterAdapterOptions } from './adapter/cluster/ClusterAdapter.js';
 export { createMeshAdapter, createMeshCluster, type MeshCluster } from './adapter/cluster/createMeshAdapter.js';
 export { ClusterView } from './adapter/ClusterView.js';
 export { LocalAdapter, type LocalAdapterOptions } from './adapter/LocalAdapter.js';

@@ -12,7 +12,7 @@ async function cluster(size: number, appConfig = {}): Promise<{ nodes: Node[]; n
   const network = new MemoryNetwork();
   const nodes: Node[] = [];
   for (let i = 0; i < size; i++) {
-    const transport = network.join();
+    const transport = network.create();
     const h = await createHarness(appConfig, {}, (nowMs) => new ClusterAdapter(transport, { nowMs }));
     nodes.push({ h, transport });
   }
@@ -169,7 +169,7 @@ test('a node that joins later gets the existing state by snapshot', async (t) =>
   a.h.send(member.connection, presenceSubscribe(a.h.app, member.connection.id, 'presence-r', { user_id: 'early' }));
   a.h.protocol.publishEvent(a.h.app, 'cache-x', 'last', '"v"');
   await network.settle();
-  const transport = network.join();
+  const transport = network.create();
   const late = await createHarness({}, {}, (nowMs) => new ClusterAdapter(transport, { nowMs }));
   await network.settle();
   const s = late.connect();

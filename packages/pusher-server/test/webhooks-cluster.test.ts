@@ -24,7 +24,7 @@ class TestCluster {
   }> = [];
 
   async add(): Promise<TestCluster['nodes'][number]> {
-    const transport = this.network.join();
+    const transport = this.network.create();
     const adapter = new ClusterAdapter(transport);
     const hooks = webhooksHarness({
       app: this.app,

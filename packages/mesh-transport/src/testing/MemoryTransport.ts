@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { ClusterTransport, RequestHandler, RequestReply, TransportStats } from '../ClusterTransport.js';
+import type { RequestHandler, RequestingTransport, RequestReply, TransportStats } from '../ClusterTransport.js';
+import { Requests } from '../Requests.js';
 
 /**
  * An in-process stand-in for the mesh: every pair of nodes is an ordered, asynchronous link,
@@ -11,15 +12,26 @@ export class MemoryNetwork {
   readonly nodes = new Map<string, MemoryTransport>();
   #next = 0;
 
-  /** A new node, linked to every node already in the network (each side sees `peer-up`). */
+  /** A new node, not started: `start()` links it to every started node (each side sees `peer-up`). */
+  create(): MemoryTransport {
+    return new MemoryTransport(this, `node-${++this.#next}`);
+  }
+
+  /** A new node, started at once. */
   join(): MemoryTransport {
-    const node = new MemoryTransport(this, `node-${++this.#next}`);
+    const node = this.create();
+    this.add(node);
+    return node;
+  }
+
+  /** Links `node` to every node in the network; what `start()` does. */
+  add(node: MemoryTransport): void {
+    if (this.nodes.has(node.nodeId) || node.dead) return;
     for (const peer of this.nodes.values()) {
       peer.link(node);
       node.link(peer);
     }
     this.nodes.set(node.nodeId, node);
-    return node;
   }
 
   /** The node vanishes: its peers see peer-down, as after a node timeout. */
@@ -35,7 +47,7 @@ export class MemoryNetwork {
   }
 }
 
-export class MemoryTransport extends EventEmitter implements ClusterTransport {
+export class MemoryTransport extends EventEmitter implements RequestingTransport {
   readonly nodeId: string;
   dead = false;
   /** Subjects of `publish` frames this node received, for interest-routing assertions. */
@@ -45,7 +57,7 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
   readonly #interest = new Map<string, number>();
   /** Each peer's subjects, as far as its link has told this node. */
   readonly #peerInterest = new Map<string, Set<string>>();
-  readonly #handlers = new Map<string, RequestHandler>();
+  readonly #requests = new Requests();
 
   constructor(network: MemoryNetwork, nodeId: string) {
     super();
@@ -66,10 +78,26 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
     this.#deliver(() => this.emit('peer-up', peer.nodeId, { nodeId: peer.nodeId, address: 'memory' }));
   }
 
-  /** Drops the route to a peer from this side: its interest is forgotten, then `peer-down`. */
+  /** Drops the route to a peer from this side: its interest is forgotten, its requests fail, then `peer-down`. */
   unlink(peerId: string, reason: string): void {
     this.#peerInterest.delete(peerId);
-    if (this.#peers.delete(peerId)) this.#deliver(() => this.emit('peer-down', peerId, reason));
+    if (!this.#peers.delete(peerId)) return;
+    this.#requests.onPeerDown(peerId);
+    this.#deliver(() => this.emit('peer-down', peerId, reason));
+  }
+
+  /** Joins the network. */
+  async start(): Promise<void> {
+    this.#network.add(this);
+  }
+
+  /** Settles once every peer's link has delivered what was sent before it (the SUBs among it). */
+  async interestBarrier(timeoutMs: number): Promise<void> {
+    const links = [...this.#peers.values()].map((peer) => new Promise<void>((resolve) => peer.#deliver(resolve)));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.all(links), timeout]);
+    clearTimeout(timer);
   }
 
   peers(): string[] {
@@ -124,17 +152,26 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
     return true;
   }
 
-  /** Ordered behind everything sent before it on each link; a peer without a handler answers an error. */
-  request(target: string, topic: string, payload: unknown): Promise<RequestReply[]> {
+  /** Ordered behind everything sent before it on each link; settles as over the mesh (timeouts, peers leaving). */
+  request(target: string, topic: string, payload: unknown, timeoutMs = 5000): Promise<RequestReply[]> {
     const targets = target === 'all' ? this.peers() : [target];
-    return Promise.all(targets.map((nodeId) => this.#requestOne(nodeId, topic, payload)));
+    const from = this.nodeId;
+    return this.#requests.start(targets, timeoutMs, (nodeId, requestId) => {
+      const peer = this.#peers.get(nodeId);
+      if (!peer) return false;
+      const copy = structuredClone(payload);
+      peer.#deliver(() => {
+        void peer.#requests.answer(topic, copy, from).then(([ok, result]) => {
+          const reply = structuredClone(result);
+          this.#deliver(() => this.#requests.onReply(nodeId, requestId, ok, reply));
+        });
+      });
+      return true;
+    });
   }
 
   handle(topic: string, handler: RequestHandler): () => void {
-    this.#handlers.set(topic, handler);
-    return () => {
-      if (this.#handlers.get(topic) === handler) this.#handlers.delete(topic);
-    };
+    return this.#requests.handle(topic, handler);
   }
 
   /** This node and its linked peers (no round trips in memory: `rttMs` is 0). */
@@ -143,28 +180,8 @@ export class MemoryTransport extends EventEmitter implements ClusterTransport {
   }
 
   async close(): Promise<void> {
+    this.#requests.closeAll();
     this.#network.kill(this);
-  }
-
-  #requestOne(nodeId: string, topic: string, payload: unknown): Promise<RequestReply> {
-    const peer = this.#peers.get(nodeId);
-    if (!peer) return Promise.resolve({ nodeId, ok: false, error: 'not connected' });
-    const copy = structuredClone(payload);
-    const from = this.nodeId;
-    // Plain setImmediate (the links' FIFO) rather than #deliver: a dead end still gets its reply.
-    return new Promise((resolve) => {
-      setImmediate(() => {
-        if (peer.dead || this.dead) {
-          resolve({ nodeId, ok: false, error: 'peer down' });
-          return;
-        }
-        const handler = peer.#handlers.get(topic);
-        const reply: RequestReply = handler
-          ? { nodeId, ok: true, payload: structuredClone(handler(copy, from)) }
-          : { nodeId, ok: false, error: `no handler for ${topic}` };
-        setImmediate(() => resolve(reply));
-      });
-    });
   }
 
   #tellPeers(change: (interest: Set<string>) => void): void {

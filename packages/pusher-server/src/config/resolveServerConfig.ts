@@ -89,7 +89,7 @@ export function checkAdapterGiven(config: ServerConfig, deps: Pick<ServerDeps, '
   if (deps.adapter === undefined && config.adapter.driver !== 'local') {
     throw new TypeError(
       `adapter.driver is '${config.adapter.driver}' but no adapter was given: pass deps.adapter ` +
-        `(for the mesh: const { adapter, transport } = await createMeshCluster(config.cluster))`,
+        `(for the mesh: const { adapter, transport } = createMeshCluster(config.cluster))`,
     );
   }
 }

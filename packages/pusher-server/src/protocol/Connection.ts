@@ -57,8 +57,3 @@ export class Connection {
     this.socket.close(code, reason);
   }
 }
-
-/** The uWS topic of a channel: app id and channel joined by a separator no name can contain. */
-export function topicOf(appId: string, channel: string): string {
-  return `${appId}\u001f${channel}`;
-}

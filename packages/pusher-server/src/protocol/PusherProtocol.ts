@@ -4,7 +4,8 @@ import type { EventPublisher } from '../http/HttpApiContext.js';
 import { channelType, isCacheChannel } from './channels.js';
 import { handleClientEvent } from './clientEvents.js';
 import { PongNotReceived, Unauthorized, type CloseCode } from './CloseCodes.js';
-import { Connection, topicOf, type PusherSocket } from './Connection.js';
+import { channelKey } from '../util/channelKey.js';
+import { Connection, type PusherSocket } from './Connection.js';
 import { ConnectionRegistry } from './ConnectionRegistry.js';
 import * as frames from './frames.js';
 import type { ClientMessage, ProtocolContext } from './ProtocolContext.js';
@@ -135,7 +136,7 @@ export class PusherProtocol implements AdapterListener, LocalFanout, EventPublis
   // ── LocalFanout ───────────────────────────────────────────────────────────
 
   publishLocal(appId: string, channel: string, frame: string, exceptSocketId?: string): void {
-    const topic = topicOf(appId, channel);
+    const topic = channelKey(appId, channel);
     const excluded = exceptSocketId === undefined ? undefined : this.#ctx.registry.get(exceptSocketId);
     // uWS excludes a sender only from a topic it is in; a socket outside the topic needs no exclusion.
     if (excluded && !excluded.closed && excluded.channels.get(channel)?.inTopic) {
@@ -159,7 +160,7 @@ export class PusherProtocol implements AdapterListener, LocalFanout, EventPublis
     this.#ctx.webhooks?.subscriptionCountChanged(appId, channel, count);
     if (!this.#appsById.get(appId)?.enableSubscriptionCount || channelType(channel) === 'presence') return;
     // A burst of joins becomes one event per channel, sent after the joiners' subscription_succeeded.
-    const key = topicOf(appId, channel);
+    const key = channelKey(appId, channel);
     if (!this.#pendingCounts.has(key)) queueMicrotask(() => this.#flushCount(key));
     this.#pendingCounts.set(key, { appId, channel, count });
   }

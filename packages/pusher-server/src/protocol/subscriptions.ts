@@ -7,7 +7,8 @@ import {
   SERVER_TO_USER_PREFIX,
   type ChannelType,
 } from './channels.js';
-import { topicOf, type Connection } from './Connection.js';
+import { channelKey } from '../util/channelKey.js';
+import type { Connection } from './Connection.js';
 import * as frames from './frames.js';
 import { isRefusal, parsePresenceMember, presenceSnapshot, type PresenceRefusal } from './presence.js';
 import { field, type ProtocolContext } from './ProtocolContext.js';
@@ -63,7 +64,7 @@ export function leave(ctx: ProtocolContext, connection: Connection, channel: str
   if (!subscription) return;
   connection.channels.delete(channel);
   // A closed uWS socket has already left its topics, and throws if touched.
-  if (subscription.inTopic && !connection.closed) connection.socket.unsubscribe(topicOf(connection.app.id, channel));
+  if (subscription.inTopic && !connection.closed) connection.socket.unsubscribe(channelKey(connection.app.id, channel));
   ctx.adapter.removeSubscriber(connection.app.id, channel, connection.id);
 }
 
@@ -148,7 +149,7 @@ function sendSucceeded(ctx: ProtocolContext, connection: Connection, channel: st
   const appId = connection.app.id;
   const subscription = connection.channels.get(channel);
   if (subscription && !subscription.inTopic) {
-    connection.socket.subscribe(topicOf(appId, channel));
+    connection.socket.subscribe(channelKey(appId, channel));
     subscription.inTopic = true;
   }
   const presence = type === 'presence' ? presenceSnapshot(ctx.adapter.presenceMembers(appId, channel)) : undefined;

@@ -1,4 +1,5 @@
 import type { ClusterTransport } from '@meshpush/mesh-transport';
+import { channelKey, parseChannelKey } from '../../util/channelKey.js';
 import { silentLogger, type Logger } from '../../util/Logger.js';
 import type {
   Adapter,
@@ -14,6 +15,18 @@ import type { EventCache } from '../EventCache.js';
 import { ViewAdapter, type ViewAdapterOptions } from '../ViewAdapter.js';
 import { cacheOp, isOp, OpType, subscribeOp, Topics, type Op } from './ops.js';
 import { snapshotOps } from './snapshot.js';
+
+/** The cluster transport did not start (the mesh cannot listen, the broker refuses or is unreachable). */
+export class ClusterStartError extends Error {
+  override name = 'ClusterStartError';
+  /** The adapter's driver name ('cluster', 'nats', 'redis'). */
+  readonly driver: string;
+
+  constructor(driver: string, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.driver = driver;
+  }
+}
 
 /** Options of a {@link ClusterAdapter}, beyond the view's own. */
 export interface ClusterAdapterOptions extends ViewAdapterOptions {
@@ -38,9 +51,6 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
   readonly #logger: Logger;
   readonly #pending: Op[] = [];
   #flushQueued = false;
-  /** Transport events that arrived before `start()`, replayed in order by it. */
-  readonly #early: Array<() => void> = [];
-  readonly #peersBeforeUs: string[];
   /** Peers up as this adapter has processed them (a dead peer leaves before its state is dropped). */
   readonly #livePeers = new Set<string>();
   #peerChange: PeerChange | undefined;
@@ -48,23 +58,17 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
   #fanout: LocalFanout | undefined;
   /** Subjects whose new interest is on its way to peers: settle when every peer has it. */
   readonly #interestInFlight = new Map<string, Promise<void>>();
-  readonly #removeBarrierHandler: () => void;
 
   /**
-   * Listens to the transport at once, so that nothing a peer sends between the transport's
-   * start and the server's start (a snapshot, above all) is lost: it is replayed by `start()`.
+   * Over a transport that is not started yet: `start()` listens to it, then starts it, so the
+   * adapter hears every peer from the first one on. The adapter owns the transport from then on
+   * (`close()` closes it); other users (the cluster rate limiter) only listen to it.
    */
   constructor(transport: ClusterTransport, options: ClusterAdapterOptions = {}) {
     super(options);
     this.#transport = transport;
     this.driver = options.driver ?? 'cluster';
     this.#logger = options.logger ?? silentLogger;
-    this.#peersBeforeUs = transport.peers();
-    transport.on('peer-up', this.#onPeerUp);
-    transport.on('peer-down', this.#onPeerDown);
-    transport.on('broadcast', this.#onBroadcast);
-    transport.on('message', this.#onMessage);
-    this.#removeBarrierHandler = transport.handle(Topics.Barrier, () => null);
   }
 
   get nodeId(): string {
@@ -79,16 +83,19 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
     return [this.nodeId, ...this.#livePeers];
   }
 
+  /** Listens to the transport and starts it; rejects with a {@link ClusterStartError} when it cannot start. */
   async start(listener: AdapterListener, fanout: LocalFanout): Promise<void> {
     this.#listener = listener;
     this.#fanout = fanout;
     this.createView(listener);
-    for (const replay of this.#early.splice(0)) replay();
-    // Peers that were up before the constructor listened: their snapshots were missed, ask again.
-    for (const peer of this.#peersBeforeUs) {
-      this.#onPeerUp(peer);
-      this.#transport.sendTo(peer, Topics.SnapshotRequest, null);
-    }
+    const transport = this.#transport;
+    transport.on('peer-up', this.#onPeerUp);
+    transport.on('peer-down', this.#onPeerDown);
+    transport.on('broadcast', this.#onBroadcast);
+    transport.on('message', this.#onMessage);
+    await transport.start().catch((error: unknown) => {
+      throw new ClusterStartError(this.driver, error);
+    });
   }
 
   async close(): Promise<void> {
@@ -97,7 +104,6 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
     this.#transport.off('peer-down', this.#onPeerDown);
     this.#transport.off('broadcast', this.#onBroadcast);
     this.#transport.off('message', this.#onMessage);
-    this.#removeBarrierHandler();
     await this.#transport.close();
     this.#livePeers.clear();
     this.cache.clear();
@@ -106,18 +112,18 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
   addSubscriber(appId: string, channel: string, socketId: string, member?: PresenceMember): void {
     const change = this.requireView().subscribe(this.nodeId, appId, channel, socketId, member, socketId);
     if (change.subscriptionCount < 0) return;
-    if (change.occupancyChanged) this.#announceInterest(subjectOf(appId, channel));
+    if (change.occupancyChanged) this.#announceInterest(channelKey(appId, channel));
     this.#queue(subscribeOp(appId, channel, socketId, member));
   }
 
   interestSettled(appId: string, channel: string): Promise<void> | undefined {
-    return this.#interestInFlight.get(subjectOf(appId, channel));
+    return this.#interestInFlight.get(channelKey(appId, channel));
   }
 
   removeSubscriber(appId: string, channel: string, socketId: string): void {
     const change = this.requireView().unsubscribe(this.nodeId, appId, channel, socketId);
     if (change.subscriptionCount < 0) return;
-    if (change.occupancyChanged) this.#transport.unsubscribe(subjectOf(appId, channel));
+    if (change.occupancyChanged) this.#transport.unsubscribe(channelKey(appId, channel));
     this.#queue([OpType.Unsubscribe, appId, channel, socketId]);
   }
 
@@ -135,7 +141,7 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
     // State changes queued before this message must reach peers before it (same ordered route).
     this.#flush();
     this.#fanout?.publishLocal(appId, channel, frame, exceptSocketId);
-    this.#transport.publish(subjectOf(appId, channel), [frame, exceptSocketId ?? null]);
+    this.#transport.publish(channelKey(appId, channel), [frame, exceptSocketId ?? null]);
   }
 
   setCachedEvent(appId: string, channel: string, event: CachedEvent): void {
@@ -170,10 +176,6 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
   }
 
   readonly #onPeerUp = (peerId: string): void => {
-    if (!this.started) {
-      this.#early.push(() => this.#onPeerUp(peerId));
-      return;
-    }
     this.#livePeers.add(peerId);
     this.#flush();
     const view = this.requireView();
@@ -182,10 +184,6 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
   };
 
   readonly #onPeerDown = (peerId: string, reason: string): void => {
-    if (!this.started) {
-      this.#early.push(() => this.#onPeerDown(peerId, reason));
-      return;
-    }
     this.#logger.info('peer left; dropping its sockets and members', { peer: peerId, reason });
     this.#livePeers.delete(peerId);
     // Cut off from its broker, this node sees every peer leave at once, though they did not:
@@ -195,22 +193,17 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
   };
 
   readonly #onBroadcast = (topic: string, payload: unknown, fromNodeId: string): void => {
-    if (!this.started) {
-      this.#early.push(() => this.#onBroadcast(topic, payload, fromNodeId));
-      return;
-    }
     if (topic === Topics.Delta) this.#applyOps(payload, fromNodeId);
     else if (topic === Topics.Snapshot) this.#applySnapshot(payload, fromNodeId);
-    else if (topic === Topics.SnapshotRequest) this.#onPeerUp(fromNodeId);
     else if (topic === Topics.Terminate) this.#applyTerminate(payload);
   };
 
+  /** A peer's publish on a channel this node subscribes: to the local subscribers, under the same key. */
   readonly #onMessage = (subject: string, payload: unknown): void => {
-    // Before start() no local socket exists, so there is nobody to deliver to.
-    const separator = subject.indexOf(SUBJECT_SEPARATOR);
-    if (separator < 0 || !Array.isArray(payload) || typeof payload[0] !== 'string') return;
+    const key = parseChannelKey(subject);
+    if (key === undefined || !Array.isArray(payload) || typeof payload[0] !== 'string') return;
     const except = typeof payload[1] === 'string' ? payload[1] : undefined;
-    this.#fanout?.publishLocal(subject.slice(0, separator), subject.slice(separator + 1), payload[0], except);
+    this.#fanout?.publishLocal(key.appId, key.channel, payload[0], except);
   };
 
   #applyOps(payload: unknown, fromNodeId: string): void {
@@ -246,18 +239,14 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
   }
 
   /**
-   * Subscribes the subject, then waits until peers route it here: the transport's own barrier
-   * (a broker acknowledging the subscription), or else a request behind the SUB on every ordered
-   * route, which a peer answers only after it has processed the SUB. A paused or dying peer
-   * cannot hold subscribers longer than the timeout.
+   * Subscribes the subject, then waits until every peer routes it here (the transport's barrier:
+   * a request behind the SUB on each ordered mesh route, a broker's acknowledgement). A paused or
+   * dying peer cannot hold subscribers longer than the timeout.
    */
   #announceInterest(subject: string): void {
     this.#transport.subscribe(subject);
     if (this.#transport.peers().length === 0) return;
-    const barrier = this.#transport.interestBarrier
-      ? this.#transport.interestBarrier(INTEREST_BARRIER_TIMEOUT_MS)
-      : this.#transport.request('all', Topics.Barrier, null, INTEREST_BARRIER_TIMEOUT_MS);
-    const settled = barrier.then(() => {
+    const settled = this.#transport.interestBarrier(INTEREST_BARRIER_TIMEOUT_MS).then(() => {
       if (this.#interestInFlight.get(subject) === settled) this.#interestInFlight.delete(subject);
     });
     this.#interestInFlight.set(subject, settled);
@@ -277,14 +266,8 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
   }
 }
 
-const SUBJECT_SEPARATOR = '\u001f';
-
 /** Longest wait for peers to acknowledge a new interest before answering the subscriber anyway. */
 const INTEREST_BARRIER_TIMEOUT_MS = 500;
-
-function subjectOf(appId: string, channel: string): string {
-  return `${appId}${SUBJECT_SEPARATOR}${channel}`;
-}
 
 function applyOp(view: ClusterView, cache: EventCache, nodeId: string, op: Op): void {
   switch (op[0]) {

@@ -4,12 +4,12 @@ import { silentLogger, type Logger } from '../../util/Logger.js';
 import { ClusterAdapter } from './ClusterAdapter.js';
 
 /**
- * Joins the mesh described by `config` and returns a cluster adapter over it. The adapter is
- * built in the same turn as the mesh resolves, so it hears every peer from the first one on.
- * Rejects when the mesh cannot start (the caller must stop: never fall back to local).
+ * A cluster adapter over the mesh described by `config`, not started: the server's `start()`
+ * starts the adapter, which starts the mesh (and rejects when it cannot listen: the caller must
+ * stop, never fall back to local). Throws a `RangeError` for an invalid mesh option.
  */
-export async function createMeshAdapter(config: ClusterConfig, logger: Logger = silentLogger): Promise<ClusterAdapter> {
-  return (await createMeshCluster(config, logger)).adapter;
+export function createMeshAdapter(config: ClusterConfig, logger: Logger = silentLogger): ClusterAdapter {
+  return createMeshCluster(config, logger).adapter;
 }
 
 /** A cluster adapter and the mesh it runs on, which other cluster features share (the rate limiter). */
@@ -25,11 +25,11 @@ export interface MeshCluster {
 }
 
 /** Like {@link createMeshAdapter}, and also gives the transport (always a `Mesh` here) for other users of the same mesh. */
-export async function createMeshCluster(
+export function createMeshCluster(
   config: ClusterConfig,
   logger: Logger = silentLogger,
-): Promise<MeshCluster & { readonly mesh: Mesh }> {
-  const mesh = await Mesh.start({
+): MeshCluster & { readonly mesh: Mesh } {
+  const mesh = new Mesh({
     host: config.host,
     port: config.port,
     seeds: config.seeds,

@@ -43,15 +43,8 @@ export const Topics = {
   Delta: 'pusher.delta',
   /** The sender's whole part, sent to a peer that just came up. */
   Snapshot: 'pusher.snapshot',
-  /** Asks a peer to send its snapshot (when ours started after its snapshot went by). */
-  SnapshotRequest: 'pusher.snapshot-request',
   /** Close a user's sockets everywhere: `[appId, userId]`. */
   Terminate: 'pusher.terminate',
-  /**
-   * A request answered at once: its reply proves the peer has processed everything this node
-   * sent before it on the same ordered route (a new subject interest, above all).
-   */
-  Barrier: 'pusher.barrier',
 } as const;
 
 export function subscribeOp(appId: string, channel: string, socketId: string, member?: PresenceMember): Op {
