@@ -12,7 +12,8 @@ import type { MetricsServer } from './metrics/MetricsServer.js';
 import { ServerMetrics } from './metrics/ServerMetrics.js';
 import { startMetricsServer, stopMetrics } from './metrics/startMetrics.js';
 import { ReconnectImmediately } from './protocol/CloseCodes.js';
-import { PusherProtocol } from './protocol/PusherProtocol.js';
+import type { PusherProtocol } from './protocol/PusherProtocol.js';
+import { createProtocolCore } from './publish/createProtocolCore.js';
 import { AppRateLimiter, type RateLimitCount } from './rate-limit/AppRateLimiter.js';
 import type { MeshpushServer, ServerDeps } from './ServerApi.js';
 import { silentLogger, type Logger } from './util/Logger.js';
@@ -106,7 +107,7 @@ class PusherServer implements MeshpushServer {
     const generations = new AppGenerations(app);
     this.#generations = generations;
     const webhooks = this.#startWebhooks();
-    const protocol = new PusherProtocol({
+    const { protocol, publisher, fanout } = createProtocolCore({
       adapter: this.#adapter,
       config: this.config,
       logger: this.#logger,
@@ -117,7 +118,7 @@ class PusherServer implements MeshpushServer {
     });
     this.#app = app;
     this.#protocol = protocol;
-    await this.#adapter.start(protocol, protocol);
+    await this.#adapter.start(protocol, fanout);
     const isDraining = (): boolean => this.#draining;
     const common = {
       config: this.config,
@@ -128,7 +129,7 @@ class PusherServer implements MeshpushServer {
       metrics: this.#metrics,
     };
     this.#mount = (target) => {
-      registerHttpApi(target, { ...common, publisher: protocol, nowMs: this.#nowMs, rateLimiter: this.#rateLimiter });
+      registerHttpApi(target, { ...common, publisher, nowMs: this.#nowMs, rateLimiter: this.#rateLimiter });
       registerWebSocket(target, { ...common, protocol, stats: this.#stats, generations });
     };
     this.#mount(app);

@@ -1,3 +1,7 @@
+// What an application that embeds the server needs, by name. Building blocks that other parts of
+// meshpush use (the cluster view, the HTTP API's parts, the metrics renderer…) are in
+// `@meshpush/pusher-server/internal`, which follows no semver promise.
+
 // Server
 export { createServer } from './PusherServer.js';
 export type { MeshpushServer, ServerDeps } from './ServerApi.js';
@@ -16,12 +20,12 @@ export {
   type SslConfig,
   type WebhooksConfig,
 } from './config/ServerConfig.js';
-export { checkSslFiles, SslFileError, type CertificateSummary, type SslLabels } from './uws/sslApp.js';
 export {
   resolveServerConfig,
   type ServerConfigGroupInput,
   type ServerConfigInput,
 } from './config/resolveServerConfig.js';
+export { checkSslFiles, SslFileError, type CertificateSummary, type SslLabels } from './uws/sslApp.js';
 
 // uWebSockets.js: which native build loaded
 export { NativeUwsError, nativeUwsProvider } from './uws/nativeUws.js';
@@ -32,7 +36,7 @@ export { resolveApp, type App, type AppConfig, type WebhookConfig } from './app-
 export type { AppManager } from './app-manager/AppManager.js';
 export { ArrayAppManager } from './app-manager/ArrayAppManager.js';
 
-// Adapters
+// Adapters: the interface a driver implements, the local one, and the cluster one over any transport
 export type {
   Adapter,
   AdapterListener,
@@ -42,59 +46,22 @@ export type {
   PeerChange,
   PresenceMember,
 } from './adapter/Adapter.js';
+export { LocalAdapter, type LocalAdapterOptions } from './adapter/LocalAdapter.js';
 export { ClusterAdapter, ClusterStartError, type ClusterAdapterOptions } from './adapter/cluster/ClusterAdapter.js';
 export { createMeshAdapter, createMeshCluster, type MeshCluster } from './adapter/cluster/createMeshAdapter.js';
-export { ClusterView } from './adapter/ClusterView.js';
-export { LocalAdapter, type LocalAdapterOptions } from './adapter/LocalAdapter.js';
 
-export { ViewAdapter, type ViewAdapterOptions } from './adapter/ViewAdapter.js';
-export { Membership, type MembershipChange } from './adapter/Membership.js';
+// Rate limits: what `server.rateLimitCounts()` reports
+export type { RateLimitCount, RateLimitKind } from './rate-limit/AppRateLimiter.js';
 
-// Protocol
-export {
-  AppDisabled,
-  AppNotFound,
-  ErrorCodes,
-  OverCapacity,
-  OverConnectionQuota,
-  PathNotFound,
-  PongNotReceived,
-  ReconnectImmediately,
-  Unauthorized,
-  UnsupportedProtocol,
-  type CloseCode,
-} from './protocol/CloseCodes.js';
-export { channelNameProblem, channelType, isCacheChannel, type ChannelType } from './protocol/channels.js';
-export { constantTimeEqual, hmacSha256Hex, verifyAuthToken } from './protocol/signatures.js';
-
-// Rate limits
-export {
-  AppRateLimiter,
-  type AppRateLimiterOptions,
-  type AppRateLimitDecision,
-  type RateLimitCount,
-  type RateLimitKind,
-  type RateLimitObserver,
-} from './rate-limit/AppRateLimiter.js';
-
-// HTTP API
-export type { EventPublisher, HttpApiContext } from './http/HttpApiContext.js';
-export { registerHttpApi } from './http/registerHttpApi.js';
-
-// Webhooks
+// Webhooks: a poster of one's own (`deps.webhookPoster`)
 export { fetchPoster } from './webhooks/fetchPoster.js';
-export { rendezvousWinner } from './webhooks/rendezvous.js';
+export type { WebhookDropReason, WebhookPoster, WebhookRequest } from './webhooks/WebhookSender.js';
 export {
   WEBHOOK_EVENT_NAMES,
   type WebhookBody,
   type WebhookEvent,
   type WebhookEventName,
 } from './webhooks/WebhookEvent.js';
-export type { WebhookDropReason, WebhookPoster, WebhookRequest } from './webhooks/WebhookSender.js';
-
-// Metrics
-export { renderText, type Labels, type MetricFamily, type MetricType, type Sample } from './metrics/exposition.js';
-export { ServerMetrics } from './metrics/ServerMetrics.js';
 
 // Logging
 export {

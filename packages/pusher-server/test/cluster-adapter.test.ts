@@ -28,7 +28,7 @@ test('an event published on one node reaches subscribers on the others, and no u
   const sub = b.h.connect();
   b.h.send(sub.connection, subscribe('news'));
   await network.settle();
-  a.h.protocol.publishEvent(a.h.app, 'news', 'update', '{"n":1}');
+  a.h.publisher.publishEvent(a.h.app, 'news', 'update', '{"n":1}');
   await network.settle();
   t.deepEqual(
     sub.socket.events('update').map((e) => e.data),
@@ -49,7 +49,7 @@ test('subscription_succeeded waits until peers route the new channel here: an ev
     await new Promise((resolve) => setImmediate(resolve));
   }
   t.is(sub.socket.events('pusher_internal:subscription_succeeded').length, 1);
-  a.h.protocol.publishEvent(a.h.app, 'fresh', 'first', '{"n":1}');
+  a.h.publisher.publishEvent(a.h.app, 'fresh', 'first', '{"n":1}');
   await network.settle();
   t.deepEqual(
     sub.socket.events('first').map((e) => e.data),
@@ -81,7 +81,7 @@ test('socket_id exclusion works for a socket on another node', async (t) => {
   const other = b.h.connect();
   for (const s of [excluded, other]) b.h.send(s.connection, subscribe('news'));
   await network.settle();
-  a.h.protocol.publishEvent(a.h.app, 'news', 'update', 'x', excluded.connection.id);
+  a.h.publisher.publishEvent(a.h.app, 'news', 'update', 'x', excluded.connection.id);
   await network.settle();
   t.is(excluded.socket.events('update').length, 0);
   t.is(other.socket.events('update').length, 1);
@@ -167,7 +167,7 @@ test('a node that joins later gets the existing state by snapshot', async (t) =>
   const [a] = nodes as [Node, Node];
   const member = a.h.connect();
   a.h.send(member.connection, presenceSubscribe(a.h.app, member.connection.id, 'presence-r', { user_id: 'early' }));
-  a.h.protocol.publishEvent(a.h.app, 'cache-x', 'last', '"v"');
+  a.h.publisher.publishEvent(a.h.app, 'cache-x', 'last', '"v"');
   await network.settle();
   const transport = network.create();
   const late = await createHarness({}, {}, (nowMs) => new ClusterAdapter(transport, { nowMs }));
@@ -192,10 +192,10 @@ test('terminate and server-to-user reach the user on every node; watchlist acros
   t.deepEqual(watcher.socket.events('pusher_internal:watchlist_events')[0]?.data.events, [
     { name: 'online', user_ids: ['u'] },
   ]);
-  a.h.protocol.publishEvent(a.h.app, '#server-to-user-u', 'hello', '{}');
+  a.h.publisher.publishEvent(a.h.app, '#server-to-user-u', 'hello', '{}');
   await network.settle();
   t.is(user.socket.events('hello').length, 1);
-  a.h.protocol.terminateUserConnections(a.h.app, 'u');
+  a.h.publisher.terminateUserConnections(a.h.app, 'u');
   await network.settle();
   t.is(user.socket.closedWith?.code, 4009);
   await network.settle();

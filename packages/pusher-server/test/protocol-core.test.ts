@@ -16,7 +16,7 @@ test('public channel: subscribe succeeds and triggered events reach every subscr
   h.send(a.connection, { event: 'pusher:subscribe', data: { channel: 'news' } });
   h.send(b.connection, { event: 'pusher:subscribe', data: { channel: 'news' } });
   t.is(a.socket.events('pusher_internal:subscription_succeeded').length, 1);
-  h.protocol.publishEvent(h.app, 'news', 'update', '{"n":1}');
+  h.publisher.publishEvent(h.app, 'news', 'update', '{"n":1}');
   t.deepEqual(a.socket.events('update')[0]?.data, { n: 1 });
   t.deepEqual(b.socket.events('update')[0]?.data, { n: 1 });
 });
@@ -26,7 +26,7 @@ test('publish with socket_id excludes that socket only', async (t) => {
   const a = h.connect();
   const b = h.connect();
   for (const c of [a, b]) h.send(c.connection, { event: 'pusher:subscribe', data: { channel: 'news' } });
-  h.protocol.publishEvent(h.app, 'news', 'update', 'x', a.connection.id);
+  h.publisher.publishEvent(h.app, 'news', 'update', 'x', a.connection.id);
   t.is(a.socket.events('update').length, 0);
   t.is(b.socket.events('update').length, 1);
 });
@@ -164,7 +164,7 @@ test("terminate closes only the user's connections with 4009", async (t) => {
   const a = h.connect();
   const b = h.connect();
   h.send(a.connection, signin(h.app, a.connection.id, { id: 'u1' }));
-  h.protocol.terminateUserConnections(h.app, 'u1');
+  h.publisher.terminateUserConnections(h.app, 'u1');
   t.is(a.socket.closedWith?.code, 4009);
   t.is(b.socket.closedWith, undefined);
 });
@@ -199,7 +199,7 @@ test('cache channels: cache_miss when empty, the last event replayed to a new su
   const a = h.connect();
   h.send(a.connection, { event: 'pusher:subscribe', data: { channel: 'cache-prices' } });
   t.is(a.socket.events('pusher:cache_miss').length, 1);
-  h.protocol.publishEvent(h.app, 'cache-prices', 'price', '{"v":2}');
+  h.publisher.publishEvent(h.app, 'cache-prices', 'price', '{"v":2}');
   const b = h.connect();
   h.send(b.connection, { event: 'pusher:subscribe', data: { channel: 'cache-prices' } });
   t.deepEqual(b.socket.events('price')[0]?.data, { v: 2 });

@@ -4,7 +4,7 @@ import { LocalAdapter } from '../src/adapter/LocalAdapter.js';
 import { resolveApp } from '../src/app-manager/App.js';
 import { defaultServerConfig } from '../src/config/ServerConfig.js';
 import { ErrorCodes } from '../src/protocol/CloseCodes.js';
-import { PusherProtocol } from '../src/protocol/PusherProtocol.js';
+import { createProtocolCore } from '../src/publish/createProtocolCore.js';
 import { AppRateLimiter, type RateLimitKind } from '../src/rate-limit/AppRateLimiter.js';
 import { silentLogger } from '../src/util/Logger.js';
 import { FakeHub, FakeSocket, privateAuth } from './support/fakeSockets.js';
@@ -19,7 +19,7 @@ async function setup(maxClientEventsPerSecond: number) {
   });
   const hub = new FakeHub();
   const adapter = new LocalAdapter();
-  const protocol = new PusherProtocol({
+  const { protocol, fanout } = createProtocolCore({
     adapter,
     config,
     logger: silentLogger,
@@ -27,7 +27,7 @@ async function setup(maxClientEventsPerSecond: number) {
     rateLimiter,
     publishToTopic: (topic, frame) => hub.publish(topic, frame),
   });
-  await adapter.start(protocol, protocol);
+  await adapter.start(protocol, fanout);
   const app = resolveApp(
     { id: 'a', key: 'k', secret: 's', enableClientMessages: true, maxClientEventsPerSecond },
     config.limits,

@@ -3,7 +3,8 @@ import { ClusterAdapter } from '../src/adapter/cluster/ClusterAdapter.js';
 import { defaultServerConfig } from '../src/config/ServerConfig.js';
 import type { Connection } from '../src/protocol/Connection.js';
 import { ReconnectImmediately } from '../src/protocol/CloseCodes.js';
-import { PusherProtocol } from '../src/protocol/PusherProtocol.js';
+import type { PusherProtocol } from '../src/protocol/PusherProtocol.js';
+import { createProtocolCore } from '../src/publish/createProtocolCore.js';
 import { silentLogger } from '../src/util/Logger.js';
 import { FakeHub, FakeSocket, presenceSubscribe } from './support/fakeSockets.js';
 import { MemoryNetwork, type MemoryTransport } from '@meshpush/mesh-transport/testing';
@@ -34,7 +35,7 @@ class TestCluster {
       config: { leaveDelayMs: 3000 },
     });
     const hub = new FakeHub();
-    const protocol = new PusherProtocol({
+    const { protocol, fanout } = createProtocolCore({
       adapter,
       config: defaultServerConfig(),
       logger: silentLogger,
@@ -42,7 +43,7 @@ class TestCluster {
       webhooks: hooks.webhooks,
       publishToTopic: (topic, frame) => hub.publish(topic, frame),
     });
-    await adapter.start(protocol, protocol);
+    await adapter.start(protocol, fanout);
     const node = { transport, adapter, protocol, hooks, hub };
     this.nodes.push(node);
     await this.network.settle();

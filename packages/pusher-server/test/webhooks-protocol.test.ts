@@ -1,7 +1,7 @@
 import test from 'ava';
 import { LocalAdapter } from '../src/adapter/LocalAdapter.js';
 import { defaultServerConfig } from '../src/config/ServerConfig.js';
-import { PusherProtocol } from '../src/protocol/PusherProtocol.js';
+import { createProtocolCore } from '../src/publish/createProtocolCore.js';
 import { silentLogger } from '../src/util/Logger.js';
 import { FakeHub, FakeSocket, privateAuth } from './support/fakeSockets.js';
 import { settle, testApp, webhooksHarness } from './webhooks-support.js';
@@ -11,7 +11,7 @@ async function single() {
   const adapter = new LocalAdapter();
   const hooks = webhooksHarness({ app, cluster: adapter, config: { leaveDelayMs: 1000 } });
   const hub = new FakeHub();
-  const protocol = new PusherProtocol({
+  const { protocol, fanout } = createProtocolCore({
     adapter,
     config: defaultServerConfig(),
     logger: silentLogger,
@@ -19,7 +19,7 @@ async function single() {
     webhooks: hooks.webhooks,
     publishToTopic: (topic, frame) => hub.publish(topic, frame),
   });
-  await adapter.start(protocol, protocol);
+  await adapter.start(protocol, fanout);
   const connect = () => {
     const socket = new FakeSocket(hub);
     const connection = protocol.open(socket, app);

@@ -1,12 +1,10 @@
 import type { AdapterListener, LocalFanout, PeerChange, PresenceMember } from '../adapter/Adapter.js';
 import type { App } from '../app-manager/App.js';
-import type { EventPublisher } from '../http/HttpApiContext.js';
-import { channelType, isCacheChannel } from './channels.js';
+import { channelType } from './channels.js';
 import { handleClientEvent } from './clientEvents.js';
 import { PongNotReceived, Unauthorized, type CloseCode } from './CloseCodes.js';
 import { channelKey } from '../util/channelKey.js';
 import { Connection, type PusherSocket } from './Connection.js';
-import { ConnectionRegistry } from './ConnectionRegistry.js';
 import * as frames from './frames.js';
 import type { ClientMessage, ProtocolContext } from './ProtocolContext.js';
 import { handleSignin } from './signin.js';
@@ -15,19 +13,20 @@ import { handleSubscribe, handleUnsubscribe, leave } from './subscriptions.js';
 
 type Handler = (connection: Connection, message: ClientMessage) => void;
 
-export interface PusherProtocolOptions extends Omit<ProtocolContext, 'registry'> {
-  /** Sends a frame to every local subscriber of a topic (uWS `app.publish`); `appId` is for metrics. */
-  publishToTopic(topic: string, frame: string, appId: string): void;
+export interface PusherProtocolOptions extends ProtocolContext {
+  /** Where the frames of the adapter's transitions go: this node's subscribers. */
+  readonly fanout: LocalFanout;
 }
 
 /**
  * The Pusher protocol for this process's sockets, with no uWS inside: connection state,
  * message handling, activity timeouts, and the server side of the adapter (it turns
- * membership transitions into frames for local subscribers).
+ * membership transitions into frames for local subscribers). Events published through the HTTP
+ * API do not pass through here (see `createProtocolCore`).
  */
-export class PusherProtocol implements AdapterListener, LocalFanout, EventPublisher {
+export class PusherProtocol implements AdapterListener {
   readonly #ctx: ProtocolContext;
-  readonly #publishToTopic: (topic: string, frame: string, appId: string) => void;
+  readonly #fanout: LocalFanout;
   readonly #nextSocketId = createSocketIdGenerator();
   readonly #appsById = new Map<string, App>();
   readonly #pendingCounts = new Map<string, { appId: string; channel: string; count: number }>();
@@ -40,9 +39,9 @@ export class PusherProtocol implements AdapterListener, LocalFanout, EventPublis
   };
 
   constructor(options: PusherProtocolOptions) {
-    const { publishToTopic, ...context } = options;
-    this.#ctx = { ...context, registry: new ConnectionRegistry() };
-    this.#publishToTopic = publishToTopic;
+    const { fanout, ...context } = options;
+    this.#ctx = context;
+    this.#fanout = fanout;
   }
 
   get connectionCount(): number {
@@ -118,41 +117,20 @@ export class PusherProtocol implements AdapterListener, LocalFanout, EventPublis
     for (const connection of [...this.#ctx.registry.all()]) closeWith(connection, code);
   }
 
-  // ── EventPublisher ────────────────────────────────────────────────────────
-
-  publishEvent(app: App, channel: string, event: string, data: string, exceptSocketId?: string): void {
-    const frame = frames.channelEvent(channel, event, data);
-    if (isCacheChannel(channel)) {
-      const expiresAtMs = this.#ctx.nowMs() + this.#ctx.config.channelCacheTtlSec * 1000;
-      this.#ctx.adapter.setCachedEvent(app.id, channel, { frame, event, data, expiresAtMs });
-    }
-    this.#ctx.adapter.publish(app.id, channel, frame, exceptSocketId);
-  }
-
-  terminateUserConnections(app: App, userId: string): void {
-    this.#ctx.adapter.terminateUser(app.id, userId);
-  }
-
-  // ── LocalFanout ───────────────────────────────────────────────────────────
-
-  publishLocal(appId: string, channel: string, frame: string, exceptSocketId?: string): void {
-    const topic = channelKey(appId, channel);
-    const excluded = exceptSocketId === undefined ? undefined : this.#ctx.registry.get(exceptSocketId);
-    // uWS excludes a sender only from a topic it is in; a socket outside the topic needs no exclusion.
-    if (excluded && !excluded.closed && excluded.channels.get(channel)?.inTopic) {
-      excluded.socket.publishToOthers(topic, frame);
-    } else this.#publishToTopic(topic, frame, appId);
-  }
-
   // ── AdapterListener ───────────────────────────────────────────────────────
 
   memberAdded(appId: string, channel: string, member: PresenceMember, originSocketId?: string): void {
-    this.publishLocal(appId, channel, frames.memberAdded(channel, member.userId, member.userInfo), originSocketId);
+    this.#fanout.publishLocal(
+      appId,
+      channel,
+      frames.memberAdded(channel, member.userId, member.userInfo),
+      originSocketId,
+    );
     this.#ctx.webhooks?.memberAdded(appId, channel, member.userId);
   }
 
   memberRemoved(appId: string, channel: string, userId: string): void {
-    this.publishLocal(appId, channel, frames.memberRemoved(channel, userId));
+    this.#fanout.publishLocal(appId, channel, frames.memberRemoved(channel, userId));
     this.#ctx.webhooks?.memberRemoved(appId, channel, userId);
   }
 
@@ -204,7 +182,11 @@ export class PusherProtocol implements AdapterListener, LocalFanout, EventPublis
     const pending = this.#pendingCounts.get(key);
     this.#pendingCounts.delete(key);
     if (pending)
-      this.publishLocal(pending.appId, pending.channel, frames.subscriptionCount(pending.channel, pending.count));
+      this.#fanout.publishLocal(
+        pending.appId,
+        pending.channel,
+        frames.subscriptionCount(pending.channel, pending.count),
+      );
   }
 
   #notifyWatchers(appId: string, userId: string, name: 'online' | 'offline'): void {

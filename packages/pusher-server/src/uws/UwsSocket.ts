@@ -56,7 +56,7 @@ export class UwsSocket<UserData> implements PusherSocket {
   publishToOthers(topic: string, frame: string): void {
     this.#ws.publish(topic, frame, false, false);
     if (this.#otherApps) for (const app of this.#otherApps()) app.publish(topic, frame, false, false);
-    // Every local subscriber but this socket (it is in the topic: see PusherProtocol.publishLocal).
+    // Every local subscriber but this socket (it is in the topic: see TopicFanout.publishLocal).
     if (this.#meter) this.#meter.counters.fanout(this.#meter.subscribers(topic) - 1, frame);
   }
 }

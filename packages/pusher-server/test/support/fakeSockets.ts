@@ -3,7 +3,9 @@ import { LocalAdapter } from '../../src/adapter/LocalAdapter.js';
 import { resolveApp, type App, type AppConfig } from '../../src/app-manager/App.js';
 import { defaultServerConfig, type ServerConfig } from '../../src/config/ServerConfig.js';
 import type { Connection, PusherSocket } from '../../src/protocol/Connection.js';
-import { PusherProtocol } from '../../src/protocol/PusherProtocol.js';
+import type { PusherProtocol } from '../../src/protocol/PusherProtocol.js';
+import type { ChannelEventPublisher } from '../../src/publish/ChannelEventPublisher.js';
+import { createProtocolCore } from '../../src/publish/createProtocolCore.js';
 import { hmacSha256Hex } from '../../src/protocol/signatures.js';
 import { silentLogger } from '../../src/util/Logger.js';
 
@@ -70,6 +72,8 @@ function safeParse(text: string): unknown {
 
 export interface Harness {
   readonly protocol: PusherProtocol;
+  /** The HTTP API's way in: publishes events as `POST /events` does. */
+  readonly publisher: ChannelEventPublisher;
   readonly adapter: Adapter;
   readonly app: App;
   readonly clock: { now: number };
@@ -88,17 +92,18 @@ export async function createHarness(
   const clock = { now: Date.now() };
   const hub = new FakeHub();
   const adapter = makeAdapter(() => clock.now);
-  const protocol = new PusherProtocol({
+  const { protocol, fanout, publisher } = createProtocolCore({
     adapter,
     config,
     logger: silentLogger,
     nowMs: () => clock.now,
     publishToTopic: (topic, frame) => hub.publish(topic, frame),
   });
-  await adapter.start(protocol, protocol);
+  await adapter.start(protocol, fanout);
   const app = resolveApp({ id: 'app-id', key: 'app-key', secret: 'app-secret', ...appConfig }, config.limits);
   return {
     protocol,
+    publisher,
     adapter,
     app,
     clock,
