@@ -5,10 +5,18 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { brokerAvailable, BrokerProcess } from './broker-support/brokers.js';
-import { brokersRequired, findBroker, freePort } from '@meshpush/test-support';
+import {
+  brokersRequired,
+  findBroker,
+  freePort,
+  nextEvent,
+  pusherClient,
+  pusherSdk,
+  subscribed,
+  waitFor,
+} from '@meshpush/test-support';
 import { clusterEnv, startCluster, waitForMesh } from './cluster-support/cluster.js';
-import { nextEvent, subscribed } from './protocol-support/pusherHelpers.js';
-import { pusherClient, pusherSdk, startServer, waitFor } from './support/server.js';
+import { startServer } from './support/server.js';
 
 // Sentinel and Redis Cluster, with the redis-server binary in those roles: the DB_REDIS_*
 // settings must reach ioredis so that nodes meet through them.

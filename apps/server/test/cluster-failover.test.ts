@@ -1,8 +1,15 @@
 import test from 'ava';
 import { clusterStatus, startCluster, TEST_CLUSTER_TIMING, waitForMesh } from './cluster-support/cluster.js';
-import { authorizedClient, nextEvent, subscribed } from './protocol-support/pusherHelpers.js';
-import { rawConnect } from './protocol-support/rawSocket.js';
-import { pusherClient, pusherSdk, waitFor, type RunningServer } from './support/server.js';
+import {
+  authorizedClient,
+  nextEvent,
+  pusherClient,
+  pusherSdk,
+  rawConnect,
+  subscribed,
+  waitFor,
+} from '@meshpush/test-support';
+import type { RunningServer } from './support/server.js';
 
 // Each test starts its own 3-process cluster; serial keeps the 2-core machine from being swamped.
 const { nodeTimeoutMs, checkIntervalMs } = TEST_CLUSTER_TIMING;

@@ -2,10 +2,18 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import test from 'ava';
 import { clusterEnv, clusterStatus, waitForMesh, type ClusterStatus } from './cluster-support/cluster.js';
-import { METRICS_ENV, scrape } from './metrics-support.js';
-import { nextEvent, subscribed } from './protocol-support/pusherHelpers.js';
-import { pusherClient, pusherSdk, startServer, waitFor, type RunningServer } from './support/server.js';
-import { TestCa, type CertFiles } from '@meshpush/test-support';
+import {
+  nextEvent,
+  pusherClient,
+  pusherSdk,
+  scrape,
+  subscribed,
+  TestCa,
+  waitFor,
+  type CertFiles,
+} from '@meshpush/test-support';
+import { METRICS_ENV } from './metrics-support.js';
+import { startServer, type RunningServer } from './support/server.js';
 
 interface PeerTls {
   nodeId: string;

@@ -1,13 +1,21 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scrape } from './metrics-support.js';
+import {
+  cleanEnv,
+  freePortRun,
+  pusherClient,
+  pusherSdk,
+  scrape,
+  waitFor,
+  type PusherClient,
+  type ServerAddress,
+  type TeardownHost,
+} from '@meshpush/test-support';
 import type Pusher from 'pusher';
-import { cleanEnv, pusherClient, pusherSdk, waitFor, type PusherClient, type TeardownHost } from './support/server.js';
 
 /** PM2 from this package's devDependencies (never a global one). */
 export const PM2_BIN = createRequire(import.meta.url).resolve('pm2/bin/pm2');
@@ -45,41 +53,6 @@ export interface Pm2Deployment {
   seenPids(): number[];
   /** `pm2 kill`, then SIGKILL for anything that survived it; resolves with the survivors. */
   kill(): Promise<number[]>;
-}
-
-/**
- * `count` consecutive free ports on 127.0.0.1 below the kernel's ephemeral range. Instances bind
- * them again after every reload: a port the kernel may hand to an outgoing connection (the 200
- * clients reconnect hundreds of times) could be taken in between, and the instance would crash-loop.
- */
-export async function freePortRun(count: number): Promise<number> {
-  const low = ephemeralRangeStart();
-  const floor = 10_000;
-  if (low - floor < count * 10)
-    throw new Error(`the ephemeral port range starts at ${low}: no room below it for test ports`);
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const first = floor + Math.floor(Math.random() * (low - floor - count));
-    const free = await Promise.all(Array.from({ length: count }, (_, i) => isFree(first + i)));
-    if (free.every(Boolean)) return first;
-  }
-  throw new Error(`no run of ${count} free ports found below ${low}`);
-}
-
-function ephemeralRangeStart(): number {
-  try {
-    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
-    return Number(low) || 32_768;
-  } catch {
-    return 32_768;
-  }
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => resolve(true)));
-  });
 }
 
 /**
@@ -295,7 +268,7 @@ export async function connectFleet(
   channelName: string,
 ): Promise<FleetClient[]> {
   const fleet: FleetClient[] = [];
-  const server = { wsHost: '127.0.0.1' as const, port };
+  const server = { port };
   const sdk = pusherSdk(server);
   for (let i = 0; i < userIds.length; i += 25) {
     const batch = userIds.slice(i, i + 25).map((userId) => fleetClient(t, server, sdk, userId, channelName));
@@ -310,7 +283,7 @@ export async function connectFleet(
 
 function fleetClient(
   t: TeardownHost,
-  server: { wsHost: '127.0.0.1'; port: number },
+  server: ServerAddress,
   sdk: Pusher,
   userId: string,
   channelName: string,

@@ -14,7 +14,7 @@ import {
   type FleetClient,
   type Pm2Deployment,
 } from './pm2-support.js';
-import { DEFAULT_APP, waitFor, type WaitOptions } from './support/server.js';
+import { DEFAULT_APP, waitFor, type WaitOptions } from '@meshpush/test-support';
 
 // The real PM2 from npm runs deploy/pm2/ecosystem.config.cjs: 4 meshed instances on one port.
 const INSTANCES = 4;

@@ -1,7 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { clusterStatus, startCluster, type TestCluster } from './cluster-support/cluster.js';
 import { Publisher, runLoad } from './ratelimit-load.js';
-import { waitFor } from './support/server.js';
+import { waitFor } from '@meshpush/test-support';
 
 // One global budget of 100 backend events/s for the default app, hammered through all three
 // nodes unevenly. Each request publishes one event to 5 channels: 5 points (soketi's count),

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
-import { DEFAULT_APP } from './support/server.js';
+import { DEFAULT_APP } from '@meshpush/test-support';
 
 /** One answered publish: when it was sent (ms, performance clock) and the status it got. */
 interface Answer {

@@ -1,8 +1,16 @@
 import test from 'ava';
-import { clusterEnv, freePort, waitForMesh } from './cluster-support/cluster.js';
-import { authorizedClient, subscribed } from './protocol-support/pusherHelpers.js';
-import { pusherSdk, startServer, waitFor } from './support/server.js';
-import { startReceiver, summary, webhookEnv } from './webhooks-support.js';
+import {
+  authorizedClient,
+  freePort,
+  pusherSdk,
+  startReceiver,
+  subscribed,
+  summary,
+  waitFor,
+} from '@meshpush/test-support';
+import { clusterEnv, waitForMesh } from './cluster-support/cluster.js';
+import { startServer } from './support/server.js';
+import { webhookEnv } from './webhooks-support.js';
 
 const USERS = ['ann', 'bob', 'cat'];
 

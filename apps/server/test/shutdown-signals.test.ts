@@ -1,24 +1,22 @@
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { subscribed } from './protocol-support/pusherHelpers.js';
-import { spawnWatched, waitForExit, type WatchedChild } from './support/process.js';
-import { pusherClient, waitFor } from './support/server.js';
-import { startReceiver, webhookEnv } from './webhooks-support.js';
+import {
+  cleanEnv,
+  pusherClient,
+  signalGroup,
+  spawnWatched,
+  startReceiver,
+  subscribed,
+  waitFor,
+  waitForExit,
+  type WatchedProcess,
+} from '@meshpush/test-support';
+import { webhookEnv } from './webhooks-support.js';
 
 const SERVER_DIR = fileURLToPath(new URL('..', import.meta.url));
 const READY_LINE = /^meshpush ready \{"port":(\d+)/m;
 
-/** Signals every process of the group `watched` leads, as a terminal's Ctrl+C does. */
-function signalGroup(watched: WatchedChild, signal: NodeJS.Signals): void {
-  if (watched.child.pid === undefined || watched.done()) return;
-  try {
-    process.kill(-watched.child.pid, signal);
-  } catch {
-    // The group is gone already.
-  }
-}
-
-async function readyPort(watched: WatchedChild): Promise<number> {
+async function readyPort(watched: WatchedProcess): Promise<number> {
   try {
     const match = await waitFor(() => READY_LINE.exec(watched.stdout()) ?? watched.done(), { timeoutMs: 20_000 });
     if (typeof match !== 'boolean') return Number(match[1]);
@@ -40,13 +38,13 @@ test('Ctrl+C on `pnpm start`: one drain, exit 0, and pnpm reports no failure', a
     SHUTDOWN_GRACE_PERIOD: '1500',
   });
   const args = ['start', '--host', '127.0.0.1', '--port', '0'];
-  const run = spawnWatched('pnpm', args, env, { cwd: SERVER_DIR, detached: true });
-  t.teardown(() => signalGroup(run, 'SIGKILL'));
+  const run = spawnWatched('pnpm', args, { env: cleanEnv(env), cwd: SERVER_DIR, detached: true });
+  t.teardown(() => signalGroup(run.child, 'SIGKILL'));
   const port = await readyPort(run);
-  await subscribed(pusherClient(t, { wsHost: '127.0.0.1', port }), 'news');
+  await subscribed(pusherClient(t, { port }), 'news');
   await waitFor(() => receiver.hanging() > 0, { message: 'a webhook request in flight' });
 
-  signalGroup(run, 'SIGINT');
+  signalGroup(run.child, 'SIGINT');
   t.deepEqual(await waitForExit(run, 15_000), { code: 0, signal: null }, run.output());
   t.regex(run.output(), /SIGINT received: draining[\s\S]*drained; exiting/);
   t.notRegex(run.output(), /SIGINT again|ELIFECYCLE/);

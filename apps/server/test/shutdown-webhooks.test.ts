@@ -1,8 +1,8 @@
 import test from 'ava';
 import { REPEAT_WINDOW_MS } from '../src/shutdown.js';
-import { authorizedClient, subscribed } from './protocol-support/pusherHelpers.js';
-import { startServer, waitFor } from './support/server.js';
-import { startReceiver, summary, webhookEnv } from './webhooks-support.js';
+import { authorizedClient, startReceiver, subscribed, summary, waitFor } from '@meshpush/test-support';
+import { startServer } from './support/server.js';
+import { webhookEnv } from './webhooks-support.js';
 
 const EVENTS = ['channel_occupied', 'channel_vacated', 'member_added', 'member_removed'];
 

@@ -1,9 +1,8 @@
 import test from 'ava';
 import { startCluster, TEST_CLUSTER_TIMING } from './cluster-support/cluster.js';
-import { METRICS_ENV, scrape } from './metrics-support.js';
-import { authorizedClient, subscribed } from './protocol-support/pusherHelpers.js';
-import { waitFor } from './support/server.js';
-import { startReceiver, summary, webhookEnv } from './webhooks-support.js';
+import { authorizedClient, scrape, startReceiver, subscribed, summary, waitFor } from '@meshpush/test-support';
+import { METRICS_ENV } from './metrics-support.js';
+import { webhookEnv } from './webhooks-support.js';
 
 const EVENTS = ['channel_occupied', 'channel_vacated', 'member_added', 'member_removed'];
 const LEAVE_DELAY_MS = 500;

@@ -4,7 +4,7 @@
  * publishes through both, alternately, and prints a human line and a JSON line with the median
  * rates. Options: --frames=N (default 100000), --rounds=N (default 7), --timeout-ms=N (120000).
  */
-import { createServer } from 'node:net';
+import { freePort, waitFor } from '@meshpush/test-support';
 import type { BurstResult } from './burst.js';
 import { Worker } from './child.js';
 
@@ -24,23 +24,7 @@ function start(role: string, args: Record<string, unknown> = {}): Promise<Worker
   return worker.next('ready').then(() => worker);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const SETUP_TIMEOUT_MS = 20_000;
 
 interface Round {
   readonly framesPerSec: number;
@@ -74,12 +58,15 @@ async function meshSetup(): Promise<{ publisher: Worker; subscriber: Worker; bys
   const port = await freePort();
   const [publisher, subscriber, bystander] = await Promise.all([0, 1, 2].map(() => start('mesh-node', { port })));
   const nodes = [publisher!, subscriber!, bystander!];
-  await until(
+  await waitFor(
     async () => (await Promise.all(nodes.map((n) => n.call<number>('peers')))).every((count) => count === 2),
-    'the mesh to form',
+    { timeoutMs: SETUP_TIMEOUT_MS, message: 'the mesh to form' },
   );
   await subscriber!.call('subscribe');
-  await until(async () => (await publisher!.call<number>('interested')) === 1, 'the publisher to learn the interest');
+  await waitFor(async () => (await publisher!.call<number>('interested')) === 1, {
+    timeoutMs: SETUP_TIMEOUT_MS,
+    message: 'the publisher to learn the interest',
+  });
   return { publisher: publisher!, subscriber: subscriber!, bystander: bystander! };
 }
 

@@ -1,30 +1,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
+import { freePortRun, signalGroup, waitFor } from '@meshpush/test-support';
 import { REPO_ROOT, SERVER_CLI } from '../src/paths.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const TABLE_ROW = /^node-\d+\s+(\d+)\s+\d+\s+\d+\s+[0-9a-f]+\s+(\d+)\/(\d+)\s/gm;
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
-}
-
-/** A base port whose next `count` ports were all free a moment ago. */
-async function freeBlock(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
-    const checks = await Promise.all(Array.from({ length: count }, (_, i) => portIsFree(base + i)));
-    if (checks.every(Boolean)) return base;
-  }
-  throw new Error('no block of free ports found');
-}
 
 function isAlive(pid: number): boolean {
   try {
@@ -35,15 +17,15 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function waitUntil(condition: () => boolean, timeoutMs: number, what: string, output: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const poll = (): void => {
-      if (condition()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`no ${what} within ${timeoutMs} ms:\n${output()}`));
-      setTimeout(poll, 50);
-    };
-    poll();
+/** `waitFor` with the run's output in the error, which says why the CLI never got there. */
+async function waitUntil(
+  condition: () => boolean,
+  timeoutMs: number,
+  what: string,
+  output: () => string,
+): Promise<void> {
+  await waitFor(condition, { timeoutMs, message: what, intervalMs: 50 }).catch((error: unknown) => {
+    throw new Error(`${String(error)}:\n${output()}`);
   });
 }
 
@@ -58,15 +40,6 @@ interface Run {
   peerColumns(): string[];
 }
 
-/** Signals the group `child` leads (it was spawned detached), as a terminal's Ctrl+C does. */
-function signalGroup(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals): void {
-  try {
-    if (child.pid !== undefined) process.kill(-child.pid, signal);
-  } catch {
-    // The group is gone already.
-  }
-}
-
 /**
  * Runs dev:cluster on free ports (through tsx, as the root script does; `viaPnpm`: the root
  * script itself, in a process group of its own); killed in teardown.
@@ -77,7 +50,7 @@ async function startDevCluster(
   extra: readonly string[] = [],
   viaPnpm = false,
 ): Promise<Run> {
-  const base = await freeBlock(2 * nodes + 1);
+  const base = await freePortRun(2 * nodes + 1);
   const args = [
     '--nodes',
     `${nodes}`,

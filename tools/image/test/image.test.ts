@@ -1,9 +1,8 @@
 import test, { type ExecutionContext } from 'ava';
 import WebSocket from 'ws';
 import { runtimesUnavailable } from '@meshpush/runtimes';
-import { waitFor } from '@meshpush/test-support';
+import { authorizedClient, pusherSdk, waitFor, type PusherClient } from '@meshpush/test-support';
 import { ensureBaseImage, ensurePodman, podman, ULIMITS } from '../src/index.js';
-import { pusherClient, pusherSdk, type PusherClient } from './support/clients.js';
 import {
   buildContext,
   peerCount,
@@ -19,10 +18,9 @@ const unavailable = runtimesUnavailable();
 const required = process.env['MESHPUSH_REQUIRE_IMAGE'] === '1';
 const title = 'the image: 3 containers meshed by seeds, events across them, presence, podman stop drains';
 
+/** A pusher-js client of the node on `port`, joining presence channels as `userId`. */
 function client(t: ExecutionContext, port: number, userId: string): PusherClient {
-  const pusher = pusherClient(port, userId);
-  t.teardown(() => pusher.disconnect());
-  return pusher;
+  return authorizedClient(t, { port }, { id: userId, info: { name: userId } }) as PusherClient;
 }
 
 async function buildImage(t: ExecutionContext, tag: string): Promise<void> {
@@ -47,7 +45,7 @@ async function eventAcross(t: ExecutionContext, [a, b]: readonly Node[]): Promis
   channel.bind('pusher:subscription_succeeded', () => (subscribed = true));
   channel.bind('hello', (data: unknown) => received.push(data));
   await waitFor(() => subscribed, { timeoutMs: 15_000, message: 'subscribed on the first container' });
-  await pusherSdk(b!.port).trigger('image-events', 'hello', { from: b!.name });
+  await pusherSdk({ port: b!.port }).trigger('image-events', 'hello', { from: b!.name });
   await waitFor(() => received.length > 0, { timeoutMs: 15_000, message: 'the event triggered on the second' });
   t.deepEqual(received, [{ from: b!.name }]);
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { signalGroup } from '@meshpush/test-support';
 import { pack, publishedPackages, repoRoot, run, type PublishedPackage, type Tarball } from './workspace.js';
 
 /**
@@ -180,24 +181,16 @@ export function startInGroup(command: string, args: readonly string[], cwd: stri
 export async function stopGroup(started: Started, signal: NodeJS.Signals, graceMs: number): Promise<boolean> {
   if (started.child.pid === undefined || started.child.exitCode !== null || started.child.signalCode !== null)
     return true;
-  signalGroup(started.child.pid, signal);
+  signalGroup(started.child, signal);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
   const exitedInTime = await Promise.race([started.exited.then(() => true as const), timedOut]);
   clearTimeout(timer);
   if (!exitedInTime) {
-    signalGroup(started.child.pid, 'SIGKILL');
+    signalGroup(started.child, 'SIGKILL');
     await started.exited;
   }
   return exitedInTime;
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is gone already.
-  }
 }
 
 /** Resolves with the first match of `pattern` in the output, or rejects with the output at the deadline or exit. */

@@ -1,7 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
-import { freePort, terminate, waitFor } from '@meshpush/test-support';
+import { authorizedClient, freePort, pusherSdk, terminate, waitFor, type PusherClient } from '@meshpush/test-support';
 import { NODE_RELEASES, RuntimeRoot, runtimeInputs, runtimesUnavailable, type NodeMajor } from '../src/index.js';
-import { pusherClient, pusherSdk, type PusherClient } from './support/clients.js';
 import { peerCount, REPO_ROOT, startServer, type ChrootedServer } from './support/servers.js';
 
 const unavailable = runtimesUnavailable();
@@ -18,10 +17,9 @@ async function startPair(root: RuntimeRoot): Promise<[ChrootedServer, ChrootedSe
   return [a, b];
 }
 
+/** A pusher-js client of the node on `port`, joining presence channels as `userId`. */
 function client(t: ExecutionContext, port: number, userId: string): PusherClient {
-  const pusher = pusherClient(port, userId);
-  t.teardown(() => pusher.disconnect());
-  return pusher;
+  return authorizedClient(t, { port }, { id: userId, info: { name: userId } }) as PusherClient;
 }
 
 async function privateEventCrossesTheMesh(t: ExecutionContext, from: number, to: number): Promise<void> {
@@ -33,7 +31,7 @@ async function privateEventCrossesTheMesh(t: ExecutionContext, from: number, to:
   channel.bind('pusher:subscription_succeeded', () => (subscribed = true));
   channel.bind('ping', (data: unknown) => received.push(data));
   await waitFor(() => subscribed, { ...WAIT, message: 'private-runtimes subscribed' });
-  await pusherSdk(from).trigger('private-runtimes', 'ping', { n: 1 });
+  await pusherSdk({ port: from }).trigger('private-runtimes', 'ping', { n: 1 });
   await waitFor(() => received.length > 0, { ...WAIT, message: 'the REST event received' });
   t.deepEqual(received, [{ n: 1 }]);
 }

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { freePort } from './ports.js';
 
 /** Set to 1 (CI) to turn "broker binary missing: skipped" into a failure. */
 export const REQUIRE_BROKERS_ENV = 'MESHPUSH_REQUIRE_BROKERS';
@@ -47,30 +48,27 @@ export function brokersRequired(): boolean {
   return process.env[REQUIRE_BROKERS_ENV] === '1' || process.env[REQUIRE_BROKERS_ENV] === 'true';
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 /** Brokers still running, killed if the test process ends without its teardown (an ava timeout, a kill). */
 const running = new Set<ChildProcess>();
 const killRunning = (): void => {
   for (const child of running) child.kill('SIGKILL');
 };
-process.once('exit', killRunning);
-for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    killRunning();
-    process.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15));
-  });
+let handlersInstalled = false;
+
+/**
+ * Installed with the first broker, not at import: a program that imports this module only for
+ * `freePort` or `waitFor` (the benchmarks) keeps its own signal handling.
+ */
+function killBrokersOnExit(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.once('exit', killRunning);
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killRunning();
+      process.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15));
+    });
+  }
 }
 
 export interface BrokerOptions {
@@ -115,6 +113,7 @@ export class BrokerProcess {
   async restart(timeoutMs = 10_000): Promise<void> {
     const binary = findBroker(this.kind);
     if (binary === undefined) throw new Error(`${BINARIES[this.kind]} not found`);
+    killBrokersOnExit();
     const child = spawn(binary, this.#args(), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     running.add(child);

@@ -6,11 +6,20 @@ import {
   waitForMesh,
   type TestCluster,
 } from '../cluster-support/cluster.js';
-import { METRICS_ENV, scrape } from '../metrics-support.js';
-import { authorizedClient, nextEvent, subscribed } from '../protocol-support/pusherHelpers.js';
+import {
+  authorizedClient,
+  nextEvent,
+  pusherSdk,
+  scrape,
+  startReceiver,
+  subscribed,
+  summary,
+  waitFor,
+} from '@meshpush/test-support';
+import { METRICS_ENV } from '../metrics-support.js';
 import { Publisher, runLoad } from '../ratelimit-load.js';
-import { pusherSdk, runCli, waitFor, type RunningServer } from '../support/server.js';
-import { startReceiver, summary, webhookEnv } from '../webhooks-support.js';
+import { runCli, type RunningServer } from '../support/server.js';
+import { webhookEnv } from '../webhooks-support.js';
 import { BrokerProcess, brokerEnv, type BrokerKind } from './brokers.js';
 
 const { nodeTimeoutMs, checkIntervalMs } = TEST_CLUSTER_TIMING;

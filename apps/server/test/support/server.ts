@@ -1,14 +1,27 @@
 import type { ChildProcess } from 'node:child_process';
-import { spawnCli, terminate, waitForExit, type ExitResult, type WatchedChild } from './process.js';
+import {
+  terminate,
+  waitForExit,
+  type ExitResult,
+  type TeardownHost,
+  type WatchedProcess,
+} from '@meshpush/test-support';
+import { spawnCli } from './process.js';
 
-export { pusherClient, pusherSdk, DEFAULT_APP, type PusherClient } from './clients.js';
-export { cleanEnv, runCli, type CliRun, type ExitResult } from './process.js';
-export { waitFor, type WaitOptions } from './wait.js';
-
-/** What a fixture needs from ava's `t`: somewhere to register cleanup. */
-export interface TeardownHost {
-  teardown(fn: () => unknown): void;
-}
+// The shared fixtures, re-exported for the cluster-support and webhooks-heal files that import
+// them from here.
+export {
+  cleanEnv,
+  DEFAULT_APP,
+  pusherClient,
+  pusherSdk,
+  waitFor,
+  type ExitResult,
+  type PusherClient,
+  type TeardownHost,
+  type WaitOptions,
+} from '@meshpush/test-support';
+export { runCli, type CliRun } from './process.js';
 
 export interface StartServerOptions {
   /** Environment of the server process, on top of a clean one (nothing inherited but PATH/HOME…). */
@@ -26,7 +39,6 @@ export interface RunningServer {
   /** The bound metrics port, when the server runs with metrics on. */
   readonly metricsPort: number | undefined;
   readonly pid: number;
-  readonly wsHost: '127.0.0.1';
   /** `http://127.0.0.1:<port>` (no path prefix). */
   readonly httpBase: string;
   /** Sends `signal` (default SIGTERM) and waits for the exit (rejects after 15 s with the output). */
@@ -55,7 +67,6 @@ export async function startServer(t: TeardownHost, options: StartServerOptions =
     port: ready.port,
     metricsPort: ready.metricsPort,
     pid: ready.pid,
-    wsHost: '127.0.0.1',
     httpBase: `http://127.0.0.1:${ready.port}`,
     stop: (signal = 'SIGTERM') => {
       watched.child.kill(signal);
@@ -73,7 +84,7 @@ interface ReadyInfo {
   metricsPort?: number;
 }
 
-function readyInfo(watched: WatchedChild, timeoutMs: number): Promise<ReadyInfo> {
+function readyInfo(watched: WatchedProcess, timeoutMs: number): Promise<ReadyInfo> {
   return new Promise((resolve, reject) => {
     const fail = (why: string): void => {
       cleanup();

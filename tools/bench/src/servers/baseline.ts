@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { cleanEnv } from '@meshpush/test-support';
 import { DEFAULT_APP } from '../load/signer.js';
 import { track } from '../util/cleanup.js';
 import type { BenchCertificates } from '../util/certs.js';
-import { cleanEnv } from './ports.js';
 import { wsUrl, type ServerGroup } from './ServerGroup.js';
 
 const SERVER = fileURLToPath(new URL('../baseline/server.ts', import.meta.url));

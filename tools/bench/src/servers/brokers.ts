@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
+import { cleanEnv, freePort } from '@meshpush/test-support';
 import { track } from '../util/cleanup.js';
 import { sleep } from '../util/time.js';
-import { cleanEnv, freePort } from './ports.js';
 
 /** A broker the nats/redis variants need, started by the bench on a free loopback port. */
 export type BrokerKind = 'nats' | 'redis';

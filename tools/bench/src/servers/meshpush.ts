@@ -1,9 +1,9 @@
 import { fetchClusterStatus, spawnNode, waitForMesh, type NodeProcess } from '@meshpush/dev-cluster';
+import { cleanEnv, freePort } from '@meshpush/test-support';
 import { DEFAULT_APP } from '../load/signer.js';
 import type { BenchCertificates } from '../util/certs.js';
 import { track } from '../util/cleanup.js';
 import { startBroker, type RunningBroker } from './brokers.js';
-import { cleanEnv, freePort } from './ports.js';
 import { wsUrl, type Driver, type MeshNodeCounters, type ServerGroup, type TlsMode } from './ServerGroup.js';
 import { unsupportedMessage, variantSettings } from './unsupported.js';
 

@@ -1,34 +1,19 @@
+import { waitFor as sharedWaitFor, type TeardownHost, type WaitOptions } from '@meshpush/test-support';
 import { ClientDriver } from '../../../src/ClientDriver.js';
 import { Lab } from '../../../src/Lab.js';
 import { startMeshNode, type MeshNode, type MeshNodeOptions } from '../../../src/meshNode.js';
 
-/** What a fixture needs from ava's `t`: somewhere to register cleanup. */
-export interface TeardownHost {
-  teardown(fn: () => unknown): void;
-}
-
-export interface WaitOptions {
-  timeoutMs: number;
-  message: string;
-  /** @default 100 */
-  intervalMs?: number;
-}
-
-/** Polls `check` until it is true; resolves with the time it took, rejects at the deadline. */
-export async function waitFor(check: () => boolean | Promise<boolean>, options: WaitOptions): Promise<number> {
+/**
+ * The shared `waitFor`, polling every 100 ms unless told otherwise; resolves with the time the
+ * condition took to hold (the scenarios report detection and convergence times).
+ */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  options: WaitOptions & { timeoutMs: number; message: string },
+): Promise<number> {
   const started = Date.now();
-  let lastError = '';
-  for (;;) {
-    try {
-      if (await check()) return Date.now() - started;
-      lastError = '';
-    } catch (error) {
-      lastError = ` (last error: ${(error as Error).message})`;
-    }
-    if (Date.now() - started > options.timeoutMs)
-      throw new Error(`${options.message}: not within ${options.timeoutMs} ms${lastError}`);
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
-  }
+  await sharedWaitFor(check, { intervalMs: 100, ...options });
+  return Date.now() - started;
 }
 
 /** One node's own view, from its `/cluster` endpoint. */
