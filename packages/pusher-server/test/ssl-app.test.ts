@@ -1,8 +1,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { freePort, TestCa } from '@meshpush/test-support';
+import { freePort, httpsGet, TestCa } from '@meshpush/test-support';
 import { checkSslFiles, createServer, SslFileError, type SslConfig } from '../src/index.js';
 
 /** A test CA whose `issue` gives the server's `ssl` config (the key encrypted with `passphrase`). */
@@ -17,14 +16,9 @@ function makeCa(t: ExecutionContext): { dir: string; issue(cn: string, passphras
   };
 }
 
-function peerName(port: number, ca: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', ca, agent: false }, (res) => {
-      resolve(String((res.socket as import('node:tls').TLSSocket).getPeerCertificate().subject.CN));
-      res.resume();
-    });
-    req.on('error', reject).end();
-  });
+/** The common name of the certificate the server on `port` presents to a new connection. */
+async function peerName(port: number, ca: string): Promise<string> {
+  return (await httpsGet({ port, ca })).cn;
 }
 
 test('checkSslFiles: the certificate on success; one line naming the file for each problem', (t) => {

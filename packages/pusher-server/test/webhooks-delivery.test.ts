@@ -1,7 +1,6 @@
 import test from 'ava';
-import { authorizedClient, subscribed } from './protocol-support/pusherHelpers.js';
-import { startServer } from './support/server.js';
-import { startReceiver, summary, webhookEnv } from './webhooks-support.js';
+import { authorizedClient, startReceiver, subscribed, summary } from '@meshpush/test-support';
+import { defaultAppWith, startServer } from './support/embeddedServer.js';
 
 const ALL_EVENTS = [
   'channel_occupied',
@@ -15,8 +14,8 @@ const ALL_EVENTS = [
 test('every webhook is signed for the pusher SDK; event types, channel filters and extra headers apply', async (t) => {
   const receiver = await startReceiver(t);
   const server = await startServer(t, {
-    env: webhookEnv(
-      [
+    apps: defaultAppWith({
+      webhooks: [
         { url: receiver.url('/all'), event_types: ALL_EVENTS },
         {
           url: receiver.url('/beta'),
@@ -25,8 +24,9 @@ test('every webhook is signed for the pusher SDK; event types, channel filters a
           headers: { 'X-Extra': 'yes' },
         },
       ],
-      { DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true', WEBHOOKS_LEAVE_DELAY_MS: '300' },
-    ),
+      enableClientMessages: true,
+    }),
+    webhooks: { leaveDelayMs: 300 },
   });
   const client = authorizedClient(t, server, { id: 'u1', info: { name: 'Ann' } });
   const { channel: room } = await subscribed(client, 'presence-room');
@@ -75,7 +75,8 @@ test('every webhook is signed for the pusher SDK; event types, channel filters a
 test('leave delay: a channel or member back within it produces no webhook; otherwise the leave comes after it', async (t) => {
   const receiver = await startReceiver(t);
   const server = await startServer(t, {
-    env: webhookEnv([{ url: receiver.url(), event_types: ALL_EVENTS }], { WEBHOOKS_LEAVE_DELAY_MS: '1500' }),
+    apps: defaultAppWith({ webhooks: [{ url: receiver.url(), event_types: ALL_EVENTS }] }),
+    webhooks: { leaveDelayMs: 1500 },
   });
   const first = authorizedClient(t, server, { id: 'u1' });
   await subscribed(first, 'presence-room');
@@ -111,11 +112,8 @@ test('batching puts a burst in one request; a failing receiver gets the same sig
   const receiver = await startReceiver(t);
   receiver.failNext(2, 503);
   const server = await startServer(t, {
-    env: webhookEnv([{ url: receiver.url(), event_types: ['channel_occupied'] }], {
-      WEBHOOKS_BATCHING: 'true',
-      WEBHOOKS_BATCHING_DURATION: '300',
-      WEBHOOKS_RETRY_INITIAL_DELAY_MS: '100',
-    }),
+    apps: defaultAppWith({ webhooks: [{ url: receiver.url(), event_types: ['channel_occupied'] }] }),
+    webhooks: { batching: true, batchingDurationMs: 300, retryInitialDelayMs: 100 },
   });
   const client = authorizedClient(t, server, { id: 'u1' });
   await Promise.all(['a', 'b', 'c', 'd'].map((name) => subscribed(client, `room-${name}`)));

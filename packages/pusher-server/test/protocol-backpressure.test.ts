@@ -1,7 +1,7 @@
 import test from 'ava';
 import WebSocket from 'ws';
-import { subscribed, nextEvent } from './protocol-support/pusherHelpers.js';
-import { pusherClient, pusherSdk, startServer, waitFor } from './support/server.js';
+import { nextEvent, pusherClient, pusherSdk, subscribed, waitFor } from '@meshpush/test-support';
+import { startServer } from './support/embeddedServer.js';
 
 async function subscriptionCount(sdk: ReturnType<typeof pusherSdk>, channel: string): Promise<number> {
   const info = await (await sdk.get({ path: `/channels/${channel}`, params: { info: 'subscription_count' } })).json();
@@ -9,7 +9,7 @@ async function subscriptionCount(sdk: ReturnType<typeof pusherSdk>, channel: str
 }
 
 test('a client that stops reading is disconnected once its buffer passes the limit; others keep receiving', async (t) => {
-  const server = await startServer(t, { env: { MAX_BACKPRESSURE_BYTES: String(256 * 1024) } });
+  const server = await startServer(t, { maxBackpressureBytes: 256 * 1024 });
   const sdk = pusherSdk(server);
   const slow = new WebSocket(`ws://127.0.0.1:${server.port}/app/app-key?protocol=7`);
   t.teardown(() => slow.terminate());

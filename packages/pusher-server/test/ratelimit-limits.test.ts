@@ -1,10 +1,10 @@
 import test from 'ava';
-import { authorizedClient, subscribed } from './protocol-support/pusherHelpers.js';
-import { pusherSdk, startServer, waitFor } from './support/server.js';
+import { authorizedClient, pusherSdk, subscribed, waitFor } from '@meshpush/test-support';
+import { defaultAppWith, httpBase, startServer } from './support/embeddedServer.js';
 
 test('a client sending 50 client events/s with a limit of 10 gets 4301 errors and stays connected', async (t) => {
   const server = await startServer(t, {
-    env: { DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true', DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SEC: '10' },
+    apps: defaultAppWith({ enableClientMessages: true, maxClientEventsPerSecond: 10 }),
   });
   const sender = authorizedClient(t, server, { id: 'sender' });
   const receiver = authorizedClient(t, server, { id: 'receiver' });
@@ -48,7 +48,7 @@ test('a client sending 50 client events/s with a limit of 10 gets 4301 errors an
 
 test('HTTP: publishes over the backend limit get 429 with Retry-After; reads have their own limit', async (t) => {
   const server = await startServer(t, {
-    env: { DEFAULT_APP_MAX_BACKEND_EVENTS_PER_SEC: '3', DEFAULT_APP_MAX_READ_REQ_PER_SEC: '2' },
+    apps: defaultAppWith({ maxBackendEventsPerSecond: 3, maxReadRequestsPerSecond: 2 }),
   });
   const sdk = pusherSdk(server);
   const statuses: number[] = [];
@@ -65,7 +65,7 @@ test('HTTP: publishes over the backend limit get 429 with Retry-After; reads hav
   const body = JSON.stringify({ name: 'e', data: '{}', channel: 'news' });
   const path = '/apps/app-id/events';
   const query = sdk.createSignedQueryString({ method: 'POST', path, body });
-  const refused = await fetch(`${server.httpBase}${path}?${query}`, {
+  const refused = await fetch(`${httpBase(server)}${path}?${query}`, {
     method: 'POST',
     body,
     headers: { 'content-type': 'application/json' },

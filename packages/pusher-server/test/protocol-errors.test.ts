@@ -1,7 +1,7 @@
 import test from 'ava';
-import { rawConnect } from './protocol-support/rawSocket.js';
-import { pusherSdk, startServer } from './support/server.js';
 import { createHmac } from 'node:crypto';
+import { pusherSdk, rawConnect } from '@meshpush/test-support';
+import { defaultAppWith, httpBase, startServer } from './support/embeddedServer.js';
 
 const sign = (text: string) => 'app-key:' + createHmac('sha256', 'app-secret').update(text).digest('hex');
 
@@ -30,7 +30,7 @@ test('malformed frames get pusher:error and the connection keeps working', async
 });
 
 test('a message over the payload limit is refused with pusher:error, the socket stays open', async (t) => {
-  const server = await startServer(t, { env: { EVENT_MAX_SIZE_IN_KB: '10' } });
+  const server = await startServer(t, { limits: { maxEventPayloadKb: 10 } });
   const ws = await rawConnect(t, server.port);
   ws.send({ event: 'client-big', channel: 'private-x', data: 'x'.repeat(20 * 1024) });
   const error = await ws.next('pusher:error');
@@ -49,7 +49,7 @@ test('a frame over the hard cap drops that connection only; the server keeps ser
   t.not(closed.code, 1000);
   other.send({ event: 'pusher:ping', data: {} });
   await other.next('pusher:pong');
-  t.is((await fetch(`${server.httpBase}/ready`)).status, 200);
+  t.is((await fetch(`${httpBase(server)}/ready`)).status, 200);
 });
 
 test("subscribing to private/presence without auth, with forged auth, or with another socket's auth is refused", async (t) => {
@@ -109,9 +109,9 @@ test('unknown app key → 4001, wrong path → 4005, unsupported protocol → 40
 });
 
 test('a disabled app → 4003; over the connection quota → 4004', async (t) => {
-  const disabled = await startServer(t, { env: { DEFAULT_APP_ENABLED: 'false' } });
+  const disabled = await startServer(t, { apps: defaultAppWith({ enabled: false }) });
   t.is((await (await rawConnect(t, disabled.port)).closed).code, 4003);
-  const quota = await startServer(t, { env: { DEFAULT_APP_MAX_CONNS: '1' } });
+  const quota = await startServer(t, { apps: defaultAppWith({ maxConnections: 1 }) });
   const first = await rawConnect(t, quota.port);
   t.truthy(first.socketId);
   t.is((await (await rawConnect(t, quota.port)).closed).code, 4004);

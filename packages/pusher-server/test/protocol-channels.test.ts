@@ -1,7 +1,14 @@
 import test from 'ava';
-import { authorizedClient, nextEvent, subscribed } from './protocol-support/pusherHelpers.js';
-import { rawConnect } from './protocol-support/rawSocket.js';
-import { pusherClient, pusherSdk, startServer, waitFor } from './support/server.js';
+import {
+  authorizedClient,
+  nextEvent,
+  pusherClient,
+  pusherSdk,
+  rawConnect,
+  subscribed,
+  waitFor,
+} from '@meshpush/test-support';
+import { defaultAppWith, startServer } from './support/embeddedServer.js';
 
 test('public channel: a pusher-js client receives an event triggered with the pusher SDK', async (t) => {
   const server = await startServer(t);
@@ -87,7 +94,7 @@ test('cache channel: a late subscriber gets the last event; an empty one gets pu
 });
 
 test('subscription_count reaches subscribers when the app enables it', async (t) => {
-  const server = await startServer(t, { env: { DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT: 'true' } });
+  const server = await startServer(t, { apps: defaultAppWith({ enableSubscriptionCount: true }) });
   const a = pusherClient(t, server);
   const { channel } = await subscribed(a, 'counted');
   const counts: number[] = [];
@@ -98,8 +105,8 @@ test('subscription_count reaches subscribers when the app enables it', async (t)
   t.true(counts.includes(2));
 });
 
-test('a connection subscribes to at most CHANNEL_LIMITS_MAX_PER_CONNECTION channels; past it a clear subscription_error', async (t) => {
-  const server = await startServer(t, { env: { CHANNEL_LIMITS_MAX_PER_CONNECTION: '3' } });
+test('a connection subscribes to at most limits.maxChannelsPerConnection channels; past it a clear subscription_error', async (t) => {
+  const server = await startServer(t, { limits: { maxChannelsPerConnection: 3 } });
   const socket = await rawConnect(t, server.port);
   const subscribe = (channel: string) => socket.send({ event: 'pusher:subscribe', data: { channel } });
   for (const channel of ['one', 'two', 'three']) {

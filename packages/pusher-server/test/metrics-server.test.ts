@@ -1,16 +1,16 @@
 import test from 'ava';
-import { freePort } from './cluster-support/cluster.js';
-import { nextEvent, subscribed } from './protocol-support/pusherHelpers.js';
-import { METRICS_ENV, scrape } from './metrics-support.js';
-import { pusherClient, pusherSdk, runCli, startServer, waitFor } from './support/server.js';
+import { nextEvent, pusherClient, pusherSdk, scrape, subscribed, waitFor } from '@meshpush/test-support';
+import { defaultAppWith, httpBase, startServer } from './support/embeddedServer.js';
 
 const APP = { app_id: 'app-id' };
 
 test("soketi's metric names under the chosen prefix move with connections, messages and HTTP calls", async (t) => {
   const server = await startServer(t, {
-    env: { ...METRICS_ENV, METRICS_PROMETHEUS_PREFIX: 'soketi_', DEFAULT_APP_MAX_READ_REQ_PER_SEC: '1' },
+    // Loopback-only metrics on a port the kernel picks.
+    metrics: { enabled: true, host: '127.0.0.1', port: 0, prefix: 'soketi_' },
+    apps: defaultAppWith({ maxReadRequestsPerSecond: 1 }),
   });
-  t.true((server.metricsPort ?? 0) > 0, 'the ready line carries the metrics port');
+  t.true(server.metricsPort > 0, 'start() bound the metrics port');
   const client = pusherClient(t, server);
   const { channel } = await subscribed(client, 'news');
   let m = await scrape(server.metricsPort);
@@ -65,21 +65,5 @@ test("soketi's metric names under the chosen prefix move with connections, messa
   }>;
   t.true(json.some((family) => family.name === 'soketi_connected'));
   t.is((await fetch(`http://127.0.0.1:${server.metricsPort}/nope`)).status, 404);
-  t.is((await fetch(`${server.httpBase}/metrics`)).status, 404, 'metrics are not on the public port');
-});
-
-test('the metrics port is never shared: a second process on it exits 1', async (t) => {
-  const port = String(await freePort());
-  await startServer(t, { env: { ...METRICS_ENV, METRICS_SERVER_PORT: port } });
-  const second = await runCli(['start', '--host', '127.0.0.1', '--port', '0'], {
-    env: {
-      ...METRICS_ENV,
-      METRICS_SERVER_PORT: port,
-      ADAPTER_DRIVER: 'cluster',
-      CLUSTER_HOST: '127.0.0.1',
-      CLUSTER_PORT: String(await freePort()),
-    },
-  });
-  t.is(second.code, 1);
-  t.regex(second.stderr, new RegExp(`Cannot listen for metrics on 127\\.0\\.0\\.1:${port}: the port is in use`));
+  t.is((await fetch(`${httpBase(server)}/metrics`)).status, 404, 'metrics are not on the public port');
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { authorizedClient, nextEvent, subscribed } from './protocol-support/pusherHelpers.js';
-import { pusherSdk, startServer, waitFor } from './support/server.js';
+import { authorizedClient, nextEvent, pusherSdk, subscribed, waitFor } from '@meshpush/test-support';
+import { defaultAppWith, startServer } from './support/embeddedServer.js';
 
 test('signin: pusher-js signs in, gets #server-to-user events from sendToUser', async (t) => {
   const server = await startServer(t);
@@ -54,7 +54,8 @@ test('watchlist: a watcher is told when a watched user comes online and goes off
 
 test('an app requiring sign-in closes unauthorized sockets with 4009 and keeps signed-in ones', async (t) => {
   const server = await startServer(t, {
-    env: { DEFAULT_APP_USER_AUTHENTICATION: 'true', USER_AUTHENTICATION_TIMEOUT: '1500' },
+    apps: defaultAppWith({ enableUserAuthentication: true }),
+    userAuthenticationTimeoutMs: 1500,
   });
   const lazy = authorizedClient(t, server, { id: 'lazy' });
   const good = authorizedClient(t, server, { id: 'good' });
