@@ -23,11 +23,6 @@ export abstract class ViewAdapter {
     this.cache = new EventCache(options.maxCachedChannels ?? 10_000, options.nowMs ?? Date.now);
   }
 
-  /** True once `start()` created the view. */
-  protected get started(): boolean {
-    return this.#view !== undefined;
-  }
-
   /** Creates the view at `start()`; the listener hears every cluster-wide transition. */
   protected createView(listener: AdapterListener): void {
     this.#view = new ClusterView(listener);
