@@ -3,6 +3,7 @@ import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { Adapter } from './adapter/Adapter.js';
 import { LocalAdapter } from './adapter/LocalAdapter.js';
 import type { AppManager } from './app-manager/AppManager.js';
+import { AppRevalidator } from './app-manager/AppRevalidator.js';
 import { ArrayAppManager } from './app-manager/ArrayAppManager.js';
 import type { ServerConfig } from './config/ServerConfig.js';
 import { checkAdapterGiven, resolveServerConfig, type ServerConfigInput } from './config/resolveServerConfig.js';
@@ -64,6 +65,7 @@ class PusherServer implements MeshpushServer {
   /** Registers the HTTP API and the WebSocket endpoint on a uWS app (the first one, or a reloaded one). */
   #mount: ((app: TemplatedApp) => void) | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
+  #revalidator: AppRevalidator | undefined;
   #port = 0;
   #draining = false;
   #stopping: Promise<void> | undefined;
@@ -140,6 +142,8 @@ class PusherServer implements MeshpushServer {
     });
     this.#port = nativeUws().us_socket_local_port(this.#listenSocket);
     this.#sweepTimer = setInterval(() => protocol.sweep(), sweepIntervalMs(this.config)).unref();
+    this.#revalidator = new AppRevalidator(this.#apps, protocol, this.#logger);
+    this.#revalidator.start();
     this.#logger.info('listening', {
       host: this.config.host,
       port: this.#port,
@@ -215,6 +219,7 @@ class PusherServer implements MeshpushServer {
       ? delay(Math.min(DRAIN_REFUSAL_WINDOW_MS, this.config.shutdownGracePeriodMs))
       : Promise.resolve();
     clearInterval(this.#sweepTimer);
+    await this.#revalidator?.stop();
     this.#protocol?.closeAll(ReconnectImmediately);
     // Pending leaves go to the peers (before the BYE); this node's queue is flushed after it.
     this.#webhooks?.handOver();
@@ -226,6 +231,7 @@ class PusherServer implements MeshpushServer {
     } finally {
       await refusalWindow;
       await stopMetrics(this.#metricsServer, this.#metrics);
+      await this.#apps.close?.();
       // Ends idle keep-alive HTTP connections too, so an embedding process can exit.
       for (const app of this.#generations?.all ?? (this.#app ? [this.#app] : [])) closeApp(app);
       this.#logger.info('stopped', { port: this.#port });
@@ -247,6 +253,7 @@ class PusherServer implements MeshpushServer {
       adapterStatus: () => this.#adapter.status(),
       clientCertificate: () => this.#certificate,
       webhookQueue: () => webhooks,
+      appManager: () => this.#apps.stats?.(),
       backpressure: this.#stats,
     });
     this.#webhooks = webhooks;

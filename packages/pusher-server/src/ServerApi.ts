@@ -13,7 +13,7 @@ export interface ServerDeps {
   logger?: Logger;
   /** @default a LocalAdapter (one process) */
   adapter?: Adapter;
-  /** @default an ArrayAppManager over `config.apps` */
+  /** Closed by `stop()` (its `close`, when it has one). @default an ArrayAppManager over `config.apps` */
   appManager?: AppManager;
   /**
    * Buckets of the per-app backend event and read limits; a `ClusterRateLimiter` makes them

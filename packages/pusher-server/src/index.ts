@@ -35,6 +35,8 @@ export type { UwsProvider } from './uws/uwsProviders.js';
 export { resolveApp, type App, type AppConfig, type WebhookConfig } from './app-manager/App.js';
 export type { AppManager } from './app-manager/AppManager.js';
 export { ArrayAppManager } from './app-manager/ArrayAppManager.js';
+export { CachingAppManager, type CachingAppManagerOptions } from './app-manager/CachingAppManager.js';
+export type { AppIdentity, AppManagerStats, AppStore } from './app-manager/AppStore.js';
 
 // Adapters: the interface a driver implements, the local one, and the cluster one over any transport
 export type {

@@ -1,15 +1,33 @@
 import type { App } from './App.js';
+import type { AppManagerStats } from './AppStore.js';
 
 /**
  * Where apps come from. The server asks on every connection (by key) and every HTTP call
- * (by id), so implementations that hit a database should cache.
+ * (by id), so implementations that hit a database should cache (see `CachingAppManager`).
  *
  * Writing a driver: implement both lookups, return `undefined` for an unknown app (never
  * throw for that), and resolve defaults with `resolveApp` so every app has all its fields.
+ * A database driver is easiest written as an `AppStore` behind a `CachingAppManager`.
  */
 export interface AppManager {
   /** The app whose public key is `key` (the `/app/{key}` WebSocket path). */
   findByKey(key: string): Promise<App | undefined> | App | undefined;
   /** The app whose id is `id` (the `/apps/{id}/…` HTTP API paths). */
   findById(id: string): Promise<App | undefined> | App | undefined;
+  /**
+   * For apps that change while the server runs: how often the server re-checks the apps of its
+   * open sockets with `revalidate` (a disabled or deleted app's sockets are closed, the others
+   * get the new settings). Absent: apps never change.
+   */
+  readonly revalidateIntervalMs?: number;
+  /**
+   * The app as the source has it now, bypassing caches; `undefined` when it was deleted. When the
+   * source cannot tell (a database outage) it resolves to the last known app, so an outage never
+   * closes sockets.
+   */
+  revalidate?(id: string): Promise<App | undefined>;
+  /** Counters for the metrics endpoint. */
+  stats?(): AppManagerStats;
+  /** Releases the source's connections; called by the server's `stop()`. */
+  close?(): Promise<void>;
 }

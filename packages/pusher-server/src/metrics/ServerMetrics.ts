@@ -4,6 +4,8 @@ import type { WebhookDropReason, WebhookObserver } from '../webhooks/WebhookSend
 import { AppCounters, appFamilies } from './AppCounters.js';
 import { renderJson, renderText, single, type MetricFamily } from './exposition.js';
 import type { CertificateSummary } from '../uws/sslApp.js';
+import { appManagerFamilies } from './appManagerMetrics.js';
+import type { AppManagerStats } from '../app-manager/AppStore.js';
 import { meshFamilies } from './meshMetrics.js';
 import { tlsFamilies } from './tlsMetrics.js';
 import { ProcessMetrics } from './processMetrics.js';
@@ -17,6 +19,8 @@ export interface MetricsSources {
   clientCertificate?(): CertificateSummary | undefined;
   webhookQueue(): { readonly queuedEvents: number; readonly delayedEvents: number } | undefined;
   readonly backpressure: BackpressureStats;
+  /** The app manager's counters, when it keeps any (database drivers). */
+  appManager?(): AppManagerStats | undefined;
 }
 
 /**
@@ -113,6 +117,11 @@ export class ServerMetrics implements WebhookObserver {
       ),
     ];
     const status = sources.adapterStatus();
-    return [...families, ...meshFamilies(status), ...tlsFamilies(sources.clientCertificate?.(), status)];
+    return [
+      ...families,
+      ...meshFamilies(status),
+      ...tlsFamilies(sources.clientCertificate?.(), status),
+      ...appManagerFamilies(sources.appManager?.()),
+    ];
   }
 }

@@ -27,7 +27,8 @@ export interface Subscription {
 /** The protocol state of one open WebSocket. */
 export class Connection {
   readonly id: string;
-  readonly app: App;
+  /** Replaced when the app's settings change at its source (`PusherProtocol.appChanged`). */
+  app: App;
   readonly socket: PusherSocket;
   readonly channels = new Map<string, Subscription>();
   /** Set once `pusher:signin` succeeded. */

@@ -2,7 +2,7 @@ import type { AdapterListener, LocalFanout, PeerChange, PresenceMember } from '.
 import type { App } from '../app-manager/App.js';
 import { channelType } from './channels.js';
 import { handleClientEvent } from './clientEvents.js';
-import { PongNotReceived, Unauthorized, type CloseCode } from './CloseCodes.js';
+import { AppDisabled, PongNotReceived, Unauthorized, type CloseCode } from './CloseCodes.js';
 import { channelKey } from '../util/channelKey.js';
 import { Connection, type PusherSocket } from './Connection.js';
 import * as frames from './frames.js';
@@ -115,6 +115,26 @@ export class PusherProtocol implements AdapterListener {
   /** Closes every socket with `code` (4200 on shutdown, so clients reconnect elsewhere at once). */
   closeAll(code: CloseCode): void {
     for (const connection of [...this.#ctx.registry.all()]) closeWith(connection, code);
+  }
+
+  /** Ids of the apps with open sockets on this process (the apps worth re-validating). */
+  connectedAppIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const connection of this.#ctx.registry.all()) ids.add(connection.app.id);
+    return ids;
+  }
+
+  /**
+   * An app changed at its source: its sockets take the new settings, or are closed with 4003
+   * when it was disabled or deleted (`app` undefined).
+   */
+  appChanged(appId: string, app: App | undefined): void {
+    if (app) this.#appsById.set(appId, app);
+    for (const connection of [...this.#ctx.registry.all()]) {
+      if (connection.app.id !== appId) continue;
+      if (app?.enabled) connection.app = app;
+      else closeWith(connection, AppDisabled);
+    }
   }
 
   // ── AdapterListener ───────────────────────────────────────────────────────
