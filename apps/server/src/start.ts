@@ -12,6 +12,7 @@ import { resolveConfig, type ResolvedConfig } from './config/resolve.js';
 import type { FlagValue } from './config/sources.js';
 import { describeConfig } from './config/summary.js';
 import { defaultCredentialsWarning } from './defaultCredentials.js';
+import { createAppManager } from './app-managers/createAppManager.js';
 import { createAdapter, createRateLimiter } from './drivers.js';
 import { reloadCertificatesOnSighup } from './reload.js';
 import { exitOnSignals } from './shutdown.js';
@@ -46,7 +47,13 @@ export async function start(options: StartOptions): Promise<MeshpushServer> {
   const serverConfig = withTls(config);
   const build = await createAdapter(serverConfig, config.brokers, logger);
   const rateLimiter = createRateLimiter(config.rateLimiter.driver, build, logger);
-  const server = createServer(serverConfig, { logger, adapter: build.adapter, rateLimiter });
+  const appManager = await createAppManager(config.appManager, serverConfig, logger);
+  const server = createServer(serverConfig, {
+    logger,
+    adapter: build.adapter,
+    rateLimiter,
+    ...(appManager && { appManager }),
+  });
   try {
     await server.start();
   } catch (error) {

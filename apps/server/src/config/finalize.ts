@@ -1,7 +1,14 @@
 import type { AppConfig, ServerConfig } from '@meshpush/pusher-server';
 import { ConfigError } from './errors.js';
 import { hasPort } from './parsers.js';
-import type { Brokers, ClusterTlsFiles, RateLimiterDriver, SettingPath, Settings } from './settings.js';
+import type {
+  AppManagerSettings,
+  Brokers,
+  ClusterTlsFiles,
+  RateLimiterDriver,
+  SettingPath,
+  Settings,
+} from './settings.js';
 
 /** The parts of a `ResolvedConfig` that `finalize` settles. */
 export interface FinalConfig {
@@ -12,6 +19,7 @@ export interface FinalConfig {
   origins: ReadonlyMap<SettingPath, string>;
   /** Mesh TLS files; `server.cluster.tls` is filled from them at start. */
   clusterTls: ClusterTlsFiles;
+  appManager: AppManagerSettings;
 }
 
 /**
@@ -31,8 +39,8 @@ export function finalize(settings: Settings, origins: ReadonlyMap<SettingPath, s
   };
   checkCombinations(server, settings.rateLimiter.driver);
   checkTlsFiles(server, settings.clusterTls);
-  const { rateLimiter, brokers, log, clusterTls } = settings;
-  return { server, rateLimiter, brokers, log, origins, clusterTls };
+  const { rateLimiter, brokers, log, clusterTls, appManager } = settings;
+  return { server, rateLimiter, brokers, log, origins, clusterTls, appManager };
 }
 
 /**

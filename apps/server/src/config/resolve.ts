@@ -7,6 +7,7 @@ import { envLayer, fileLayer, flagLayer, type Assignment, type FlagValue, type L
 import {
   defaultSettings,
   setSetting,
+  type AppManagerSettings,
   type Brokers,
   type ClusterTlsFiles,
   type RateLimiterDriver,
@@ -40,6 +41,8 @@ export interface ResolvedConfig {
   configFile: string | undefined;
   /** Mesh TLS files (`CLUSTER_TLS_*`), read at start and again on SIGHUP. */
   clusterTls: ClusterTlsFiles;
+  /** Where apps come from; `array` serves `server.apps`. */
+  appManager: AppManagerSettings;
 }
 
 /**

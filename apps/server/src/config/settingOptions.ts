@@ -1,5 +1,6 @@
 import type { AdapterDriver } from '@meshpush/pusher-server';
 import { parseWebhooks, parseApps } from './apps.js';
+import { appManagerOptions } from './appManagerOptions.js';
 import { brokerOptions } from './brokerOptions.js';
 import { setting, type SettingOption } from './options.js';
 import { tlsOptions } from './tlsOptions.js';
@@ -28,7 +29,6 @@ const parseAdapter = oneOf<AdapterDriver>(['local', 'cluster', 'nats', 'redis'],
 const parseRateLimiter = oneOf<RateLimiterDriver>(['local', 'cluster', 'redis'], {}, 'driver');
 
 const QUEUE_IN_PROCESS = 'webhooks are queued in-process, bounded';
-const SQL_INSTEAD = 'list the apps in the config file (appManager.array.apps)';
 
 const parseMode = oneOf(
   ['full'],
@@ -39,14 +39,6 @@ const parseMode = oneOf(
     },
   },
   'mode',
-);
-const parseAppManager = oneOf(
-  ['array'],
-  {
-    planned: { postgres: 'the PostgreSQL app manager is planned' },
-    excluded: { mysql: SQL_INSTEAD, dynamodb: SQL_INSTEAD },
-  },
-  'driver',
 );
 const parseCacheDriver = oneOf(
   ['memory'],
@@ -172,13 +164,7 @@ const serverOptions: SettingOption[] = [
 ];
 
 const appOptions: SettingOption[] = [
-  setting({
-    env: 'APP_MANAGER_DRIVER',
-    key: 'appManager.driver',
-    target: null,
-    parse: parseAppManager,
-    doc: 'where apps come from',
-  }),
+  ...appManagerOptions,
   setting({
     key: 'appManager.array.apps',
     target: 'apps',

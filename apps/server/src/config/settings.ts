@@ -25,6 +25,48 @@ export interface Settings {
   log: { json: boolean };
   /** Files of mesh TLS (`CLUSTER_TLS_*`); read at start and on SIGHUP into `server.cluster.tls`. */
   clusterTls: ClusterTlsFiles;
+  /** Where apps come from (`APP_MANAGER_*`, `DB_POSTGRES_*`, `DB_MYSQL_*`, `DB_POOLING_*`). */
+  appManager: AppManagerSettings;
+}
+
+export type AppManagerDriver = 'array' | 'postgres' | 'mysql';
+
+/** One database server, soketi's `database.<driver>` shape. */
+export interface DatabaseConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export interface AppManagerSettings {
+  driver: AppManagerDriver;
+  /** `ttl` in seconds, -1 = meshpush's default. */
+  cache: { enabled: boolean; ttl: number };
+  postgres: { table: string; version: string };
+  mysql: { table: string; version: string; useMysql2: boolean };
+  database: { postgres: DatabaseConnection; mysql: DatabaseConnection };
+  pooling: { enabled: boolean; min: number; max: number };
+}
+
+/** soketi 1.6's defaults, so an unchanged soketi environment means the same here. */
+export function defaultAppManagerSettings(): AppManagerSettings {
+  const connection = (port: number, user: string): DatabaseConnection => ({
+    host: '127.0.0.1',
+    port,
+    user,
+    password: 'password',
+    database: 'main',
+  });
+  return {
+    driver: 'array',
+    cache: { enabled: false, ttl: -1 },
+    postgres: { table: 'apps', version: '13.3' },
+    mysql: { table: 'apps', version: '8.0', useMysql2: false },
+    database: { postgres: connection(5432, 'postgres'), mysql: connection(3306, 'root') },
+    pooling: { enabled: false, min: 0, max: 7 },
+  };
 }
 
 /** Where the broker transports connect; only the one `ADAPTER_DRIVER` names is used. */
@@ -65,6 +107,7 @@ export function defaultSettings(): Settings {
     brokers: { nats: defaultNatsTransportConfig(), redis: defaultRedisTransportConfig() },
     log: { json: false },
     clusterTls: { certFile: '', keyFile: '', caFile: '' },
+    appManager: defaultAppManagerSettings(),
   };
 }
 

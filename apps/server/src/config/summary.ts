@@ -19,8 +19,8 @@ export function describeConfig(config: ResolvedConfig, build: BuildInfo): string
     `meshpush ${build.version} (node ${build.nodeVersion}, pid ${build.pid})`,
     `config: ${describeSources(config)}`,
     `listen: ${server.host}:${server.port}, path prefix ${server.pathPrefix === '' ? '(none)' : server.pathPrefix}`,
-    `drivers: adapter=${server.adapter.driver} rate-limiter=${config.rateLimiter.driver} app-manager=array cache=memory queue=sync`,
-    `apps: ${server.apps.map(describeApp).join('; ')}`,
+    `drivers: adapter=${server.adapter.driver} rate-limiter=${config.rateLimiter.driver} app-manager=${config.appManager.driver} cache=memory queue=sync`,
+    `apps: ${describeApps(config)}`,
     `limits: ${describeLimits(server)}`,
     `timeouts: shutdown grace ${server.shutdownGracePeriodMs} ms, user authentication ${server.userAuthenticationTimeoutMs} ms, activity ${server.activityTimeoutSec} s`,
     `metrics: ${server.metrics.enabled ? `${server.metrics.host}:${server.metrics.port} prefix ${server.metrics.prefix}` : 'off'}`,
@@ -29,6 +29,14 @@ export function describeConfig(config: ResolvedConfig, build: BuildInfo): string
   if (server.adapter.driver !== 'local') lines.push(`cluster: ${describeCluster(server, config.brokers)}`);
   lines.push(`tls: ${describeTls(config)}`);
   return lines;
+}
+
+/** The configured apps, or where a database driver reads them (never credentials). */
+function describeApps(config: ResolvedConfig): string {
+  const { driver } = config.appManager;
+  if (driver === 'array') return config.server.apps.map(describeApp).join('; ');
+  const { host, port, database } = config.appManager.database[driver];
+  return `table ${config.appManager[driver].table} in ${driver} ${host}:${port}/${database}`;
 }
 
 /** Which names set something (never their values), so an operator sees what was picked up. */

@@ -25,21 +25,6 @@ const ignoreProcess = group(
   [['CLUSTER_IGNORE_PROCESS', 'cluster.ignoreProcess']],
 );
 
-const plannedSwitches = [
-  ...group(
-    {
-      planned: true,
-      severity: 'error',
-      reason: 'apps are read from memory; a lookup cache comes with the SQL app manager',
-      harmless: ['false', '0'],
-    },
-    [['APP_MANAGER_CACHE_ENABLED', 'appManager.cache.enabled']],
-  ),
-  ...group({ planned: true, severity: 'warn', reason: 'there is no app lookup cache' }, [
-    ['APP_MANAGER_CACHE_TTL', 'appManager.cache.ttl'],
-  ]),
-];
-
 const BROKER_REASON = 'it is read only by the Redis cache, Redis/SQS queues and tuning knobs meshpush does not have';
 
 const natsCredentials = group(
@@ -73,31 +58,12 @@ const brokerSettings = group({ planned: true, severity: 'warn', reason: BROKER_R
   ['RATE_LIMITER_REDIS_CLUSTER_MODE', 'rateLimiter.redis.clusterMode'],
 ]);
 
-const DATABASE_REASON =
-  'it is read only by the MySQL, PostgreSQL and DynamoDB app managers, which are not in this build';
+const DATABASE_REASON = 'it is read only by the DynamoDB app manager, which is not in this build yet';
 
-const databaseSettings = group({ planned: false, severity: 'warn', reason: DATABASE_REASON }, [
+const databaseSettings = group({ planned: true, severity: 'warn', reason: DATABASE_REASON }, [
   ['APP_MANAGER_DYNAMODB_TABLE', 'appManager.dynamodb.table'],
   ['APP_MANAGER_DYNAMODB_REGION', 'appManager.dynamodb.region'],
   ['APP_MANAGER_DYNAMODB_ENDPOINT', 'appManager.dynamodb.endpoint'],
-  ['APP_MANAGER_MYSQL_TABLE', 'appManager.mysql.table'],
-  ['APP_MANAGER_MYSQL_VERSION', 'appManager.mysql.version'],
-  ['APP_MANAGER_MYSQL_USE_V2', 'appManager.mysql.useMysql2'],
-  ['APP_MANAGER_POSTGRES_TABLE', 'appManager.postgres.table'],
-  ['APP_MANAGER_POSTGRES_VERSION', 'appManager.postgres.version'],
-  ['DB_POOLING_ENABLED', 'databasePooling.enabled'],
-  ['DB_POOLING_MIN', 'databasePooling.min'],
-  ['DB_POOLING_MAX', 'databasePooling.max'],
-  ['DB_MYSQL_HOST', 'database.mysql.host'],
-  ['DB_MYSQL_PORT', 'database.mysql.port'],
-  ['DB_MYSQL_USERNAME', 'database.mysql.user'],
-  ['DB_MYSQL_PASSWORD', 'database.mysql.password'],
-  ['DB_MYSQL_DATABASE', 'database.mysql.database'],
-  ['DB_POSTGRES_HOST', 'database.postgres.host'],
-  ['DB_POSTGRES_PORT', 'database.postgres.port'],
-  ['DB_POSTGRES_USERNAME', 'database.postgres.user'],
-  ['DB_POSTGRES_PASSWORD', 'database.postgres.password'],
-  ['DB_POSTGRES_DATABASE', 'database.postgres.database'],
 ]);
 
 const fixedHttpSettings = group(
@@ -118,7 +84,6 @@ const fixedHttpSettings = group(
 export const unsupportedOptions: readonly UnsupportedOption[] = [
   ...udpDiscovery,
   ...ignoreProcess,
-  ...plannedSwitches,
   ...brokerSettings,
   ...natsCredentials,
   ...databaseSettings,

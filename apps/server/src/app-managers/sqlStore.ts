@@ -1,0 +1,65 @@
+import type { AppConfig, AppIdentity, AppStore, Logger } from '@meshpush/pusher-server';
+import { rowToAppConfig, type Row } from './soketiRow.js';
+
+/** What the store needs of a database client: parameterised reads, and a way to hang up. */
+export interface SqlClient {
+  query(sql: string, params: readonly string[]): Promise<Row[]>;
+  end(): Promise<void>;
+}
+
+/** How a database quotes names and numbers its parameters (`"key"` and `$1`, or `` `key` `` and `?`). */
+export interface SqlDialect {
+  quote(name: string): string;
+  placeholder(index: number): string;
+}
+
+/**
+ * soketi's table read by SQL: `SELECT *` (so every column soketi knows is read, and extra
+ * columns are ignored), one row by `id` or by `key`, and the id/key index.
+ */
+export class SqlAppStore implements AppStore {
+  readonly driver: string;
+  readonly #client: SqlClient;
+  readonly #logger: Logger;
+  readonly #byKey: string;
+  readonly #byId: string;
+  readonly #identities: string;
+
+  constructor(driver: string, client: SqlClient, table: string, dialect: SqlDialect, logger: Logger) {
+    this.driver = driver;
+    this.#client = client;
+    this.#logger = logger;
+    // Checked by the option parser (letters, digits, _, one optional schema); quoted per part.
+    const from = table.split('.').map(dialect.quote).join('.');
+    const where = (column: string): string =>
+      `SELECT * FROM ${from} WHERE ${dialect.quote(column)} = ${dialect.placeholder(1)} LIMIT 1`;
+    this.#byKey = where('key');
+    this.#byId = where('id');
+    this.#identities = `SELECT ${dialect.quote('id')}, ${dialect.quote('key')} FROM ${from}`;
+  }
+
+  findByKey(key: string): Promise<AppConfig | undefined> {
+    return this.#one(this.#byKey, key);
+  }
+
+  findById(id: string): Promise<AppConfig | undefined> {
+    return this.#one(this.#byId, id);
+  }
+
+  async identities(): Promise<AppIdentity[]> {
+    const rows = await this.#client.query(this.#identities, []);
+    return rows.map((row) => ({ id: String(row.id), key: String(row.key) }));
+  }
+
+  close(): Promise<void> {
+    return this.#client.end();
+  }
+
+  async #one(sql: string, value: string): Promise<AppConfig | undefined> {
+    const [row] = await this.#client.query(sql, [value]);
+    if (!row) return undefined;
+    return rowToAppConfig(row, (problem) =>
+      this.#logger.warn('app row has an invalid field', { driver: this.driver, id: String(row.id), problem }),
+    );
+  }
+}
