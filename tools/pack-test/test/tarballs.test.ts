@@ -34,7 +34,7 @@ async function exampleClients(): Promise<Record<string, string>> {
 
 /** What each package's examples need besides the package: registry packages, or workspace packages by name. */
 function extrasFor(clients: Record<string, string>): (pkg: { manifest: { name: string } }) => Record<string, string> {
-  return (pkg) => {
+  return (pkg): Record<string, string> => {
     // The pusher-server consumer type-checks every example, the broker-transport one included.
     if (pkg.manifest.name === '@meshpush/pusher-server')
       return { ...clients, '@meshpush/broker-transport': 'workspace' };
