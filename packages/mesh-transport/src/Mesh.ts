@@ -7,16 +7,21 @@ import type { ClusterTransportEvents, RequestHandler, RequestingTransport, Reque
 import { Discovery, jitterMs } from './Discovery.js';
 import { createFrameEncoderCbor, FrameError, FrameType, type Frame, type FrameOf } from './frames.js';
 import { Interest } from './Interest.js';
+import { alignedHeartbeatTimers } from './liveness/alignedTimers.js';
 import { Heartbeat } from './liveness/Heartbeat.js';
 import { closeServer, listeningPort, peekFirstByte, tryListen } from './listen.js';
 import { openMeshWarning, resolveOptions, type MeshOptions, type ResolvedMeshOptions } from './options.js';
+import { PEERS_TOPIC, PeerRecovery } from './PeerRecovery.js';
 import { Requests } from './Requests.js';
 import type { Route } from './Route.js';
 import { RouteTable, type PeerDownReason } from './RouteTable.js';
 import type { MeshStats, PeerStats } from './stats.js';
 import { MeshTls, TLS_HANDSHAKE_BYTE, type MeshTlsOptions } from './tls.js';
 
-/** Every this many checks (5 s with the default 500 ms), each node re-sends its up peers to its peers. */
+/**
+ * Every this many checks (5 s with the default 500 ms) a node that lost a peer asks its peers for
+ * theirs, and a node with peers re-resolves its named seeds.
+ */
 export const PEER_LIST_EVERY_CHECKS = 10;
 
 type FrameHandlers = { [T in FrameType]: (route: Route, frame: FrameOf<T>) => void };
@@ -39,6 +44,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Reques
   readonly #discovery: Discovery;
   readonly #interest = new Interest<Route>();
   readonly #requests = new Requests();
+  readonly #recovery: PeerRecovery;
   readonly #servers: Server[] = [];
   readonly #tls: MeshTls | undefined;
   #listenAddress: HostPort = { host: '', port: 0 };
@@ -84,8 +90,15 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Reques
       intervalMs: options.checkIntervalMs,
       beat: () => this.#tick(),
       check: () => this.#routes.checkSilence(),
+      timers: alignedHeartbeatTimers,
+    });
+    this.#recovery = new PeerRecovery({
+      peers: () => this.peers(),
+      request: (target, topic, payload, timeoutMs) => this.request(target, topic, payload, timeoutMs),
+      learn: (peers) => this.#discovery.learn(peers),
     });
     this.#requests.handle(BARRIER_TOPIC, () => null);
+    this.#requests.handle(PEERS_TOPIC, () => this.#routes.knownPeers());
   }
 
   /** Listens, joins the mesh in the background, and resolves once this node accepts routes. */
@@ -245,25 +258,15 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Reques
     });
   }
 
-  /** Once per check interval: heartbeats, seed lookups, and now and then the peer list. */
-  #tick(): void {
-    this.#routes.ping();
-    this.#discovery.resolveSeeds();
-    if (++this.#ticks % PEER_LIST_EVERY_CHECKS === 0) this.#announcePeers();
-  }
-
   /**
-   * Re-sends this node's own up peers to each peer (what it is connected to, never what it only
-   * heard of), so that two nodes that lost each other while both kept a common peer meet again
-   * once the network heals: after a partial partition longer than the gossip redials, neither
-   * would otherwise dial the other unless the seeds name it. Receiving this never sends anything.
+   * Once per check interval: a PING on quiet routes only. Seed lookups run every check while this
+   * node is alone and every few checks otherwise; lost peers are looked for every few checks.
    */
-  #announcePeers(): void {
-    const known = this.#routes.knownPeers();
-    if (known.length < 2) return;
-    for (const route of this.#routes.upRoutes()) {
-      route.send([FrameType.GOSSIP, known.filter(([peerId]) => peerId !== route.peerId)]);
-    }
+  #tick(): void {
+    this.#routes.keepAlive();
+    const everyFew = ++this.#ticks % PEER_LIST_EVERY_CHECKS === 0;
+    if (everyFew || this.peers().length === 0) this.#discovery.resolveSeeds();
+    if (everyFew) this.#recovery.ask(this.options.nodeTimeoutMs);
   }
 
   #accept(socket: Socket): void {
@@ -351,6 +354,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Reques
     if (others.length > 0) route.send([FrameType.GOSSIP, others]);
     if (route.dialed === undefined && route.peerAddress !== undefined) this.#gossip(route);
     this.#discovery.peerUp(nodeId, route.dialed, route.peerAddress);
+    this.#recovery.peerUp(nodeId);
     if (this.#closing === undefined) this.#emitSafe('peer-up', nodeId, { nodeId, address });
   }
 
@@ -369,6 +373,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Reques
     const nodeId = route.peerId as string;
     this.#interest.dropPeer(route);
     this.#requests.onPeerDown(nodeId);
+    this.#recovery.peerDown(nodeId, reason);
     this.options.logger.info('mesh: peer down', { nodeId, reason, detail: route.closeReason });
     if (this.#closing === undefined) this.#emitSafe('peer-down', nodeId, reason);
   }
@@ -387,8 +392,7 @@ export class Mesh extends EventEmitter<ClusterTransportEvents> implements Reques
     [FrameType.HELLO]: () => this.#outOfPlace('HELLO'),
     [FrameType.AUTH]: () => this.#outOfPlace('AUTH'),
     [FrameType.READY]: () => this.#outOfPlace('READY'),
-    [FrameType.PING]: (route, frame) => route.send([FrameType.PONG, frame[1]]),
-    [FrameType.PONG]: (route, frame) => (route.rttMs = performance.now() - frame[1]),
+    [FrameType.PING]: (route, frame) => route.onPing(frame),
     [FrameType.SUB]: (route, frame) => this.#interest.addRemote(route, frame[1]),
     [FrameType.UNSUB]: (route, frame) => this.#interest.removeRemote(route, frame[1]),
     [FrameType.PUB]: (route, frame) => this.#deliver(route, frame[1], frame[2]),

@@ -3,8 +3,9 @@ import { TLSSocket } from 'node:tls';
 import type { Encoder } from 'cbor-x';
 import { formatAddress, isWildcardHost, type HostPort } from './address.js';
 import { FrameDecoder } from './FrameDecoder.js';
-import { FrameError, FrameType, PROTOCOL_VERSION, type Frame, type HelloFrame } from './frames.js';
+import { FrameError, FrameType, PROTOCOL_VERSION, type Frame, type HelloFrame, type PingFrame } from './frames.js';
 import { computeProof, createNonce, verifyProof } from './handshake.js';
+import { PingEcho } from './liveness/PingEcho.js';
 import type { ResolvedMeshOptions } from './options.js';
 import { describeTlsError, isTlsError, peerCertificate, TLS_HANDSHAKE_BYTE, type CertificateInfo } from './tls.js';
 import { Traffic } from './Traffic.js';
@@ -62,7 +63,6 @@ export class Route {
   peerId: string | undefined;
   /** The peer's route listener, from its HELLO. */
   peerAddress: HostPort | undefined;
-  rttMs: number | undefined;
   upAt: number | undefined;
   closeKind: CloseKind | undefined;
   closeReason = '';
@@ -76,6 +76,9 @@ export class Route {
   #lingerTimer: NodeJS.Timeout | undefined;
   #socketClosed = false;
   #closedCallbacks: (() => void)[] = [];
+  /** When bytes were last handed to the socket: a route that carried traffic needs no PING. */
+  #lastWriteAt = performance.now();
+  readonly #ping = new PingEcho();
   readonly #localNonce = createNonce();
   readonly #queue = new WriteQueue();
   readonly #decoder: FrameDecoder;
@@ -92,6 +95,11 @@ export class Route {
       onFrame: (frame) => this.#onFrame(frame),
     });
     this.#listen();
+  }
+
+  /** The last round trip measured by the heartbeat; undefined until the peer echoed a PING. */
+  get rttMs(): number | undefined {
+    return this.#ping.rttMs;
   }
 
   get state(): RouteState {
@@ -210,6 +218,7 @@ export class Route {
     const chunks = this.#queue.take();
     if (chunks.length === 0) return;
     const socket = this.#socket;
+    this.#lastWriteAt = performance.now();
     if (chunks.length > 1) socket.cork();
     for (const chunk of chunks) {
       this.traffic.bytesOut += chunk.length;
@@ -229,9 +238,23 @@ export class Route {
     this.close(`slow consumer: more than ${limit} bytes waiting`, 'slow-consumer');
   }
 
-  /** Heartbeat: one PING per check interval on an up route. */
-  ping(now: number): void {
-    if (this.#state === 'up') this.send([FrameType.PING, now]);
+  /**
+   * Heartbeat: a PING on an up route that wrote nothing for half an interval, so the peer hears
+   * from this node at least once per interval plus half, and a route that carries traffic pays
+   * nothing. Half, not a whole one: the last beat's PING was written a little after its tick.
+   */
+  keepAlive(now: number, intervalMs: number): void {
+    if (this.#state === 'up' && now - this.#lastWriteAt >= intervalMs / 2) this.ping();
+  }
+
+  /** A PING now, whatever was written lately: the first of a route, or an answer. */
+  ping(): void {
+    this.send([FrameType.PING, ...this.#ping.outgoing()]);
+  }
+
+  /** The peer's PING: a round-trip sample, and an answer at once when the peer has none of ours yet. */
+  onPing(frame: PingFrame): void {
+    if (this.#ping.incoming(frame[1], frame[2], frame[3])) this.ping();
   }
 
   /** Closes a route whose handshake has lasted longer than `nodeTimeoutMs` (an up route's silence is the table's). */

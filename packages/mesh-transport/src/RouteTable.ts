@@ -118,10 +118,11 @@ export class RouteTable implements RouteHost {
     return false;
   }
 
-  /** One PING on every up route (the heartbeat's beat). */
-  ping(): void {
+  /** A PING on every up route that has been quiet (the heartbeat's beat). */
+  keepAlive(): void {
     const now = performance.now();
-    for (const route of this.#peers.values()) route.ping(now);
+    const { checkIntervalMs } = this.options;
+    for (const route of this.#peers.values()) route.keepAlive(now, checkIntervalMs);
   }
 
   /** Closes up routes silent for the node timeout, and handshakes that took as long (the heartbeat's check). */
@@ -234,6 +235,8 @@ export class RouteTable implements RouteHost {
   #bringUp(route: Route): void {
     route.markUp();
     this.#liveness.heard(route);
+    // The first PING of a session is answered at once: both sides know the round trip right away.
+    route.ping();
     this.#peers.set(route.peerId as string, route);
     this.#events.onPeerUp(route);
   }

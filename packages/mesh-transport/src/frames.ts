@@ -4,18 +4,17 @@ import { Decoder, Encoder } from 'cbor-x';
  * Version of the wire format in README.md § Wire format. A node refuses a HELLO that carries
  * another version, so any change to a frame's layout must bump it.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Bytes of the big-endian length that precedes every frame body. */
 export const FRAME_HEADER_BYTES = 4;
 
-/** The first element of every frame body. */
+/** The first element of every frame body. 5 was PONG in version 1: PING carries the round trip now. */
 export const FrameType = {
   HELLO: 1,
   AUTH: 2,
   READY: 3,
   PING: 4,
-  PONG: 5,
   SUB: 6,
   UNSUB: 7,
   PUB: 8,
@@ -51,8 +50,8 @@ export type HelloFrame = readonly [
 ];
 export type AuthFrame = readonly [type: typeof FrameType.AUTH, proof: Uint8Array];
 export type ReadyFrame = readonly [type: typeof FrameType.READY];
-export type PingFrame = readonly [type: typeof FrameType.PING, sentAtMs: number];
-export type PongFrame = readonly [type: typeof FrameType.PONG, sentAtMs: number];
+/** `echoMs`: the last `sentAtMs` received from the peer (-1 for none); `heldMs`: how long ago. */
+export type PingFrame = readonly [type: typeof FrameType.PING, sentAtMs: number, echoMs: number, heldMs: number];
 export type SubFrame = readonly [type: typeof FrameType.SUB, subjects: readonly string[]];
 export type UnsubFrame = readonly [type: typeof FrameType.UNSUB, subjects: readonly string[]];
 export type PubFrame = readonly [type: typeof FrameType.PUB, subject: string, payload: unknown];
@@ -67,7 +66,6 @@ export type Frame =
   | AuthFrame
   | ReadyFrame
   | PingFrame
-  | PongFrame
   | SubFrame
   | UnsubFrame
   | PubFrame
@@ -93,6 +91,11 @@ const isPeer = (v: unknown): boolean =>
   Array.isArray(v) && v.length === 3 && isString(v[0]) && isString(v[1]) && isPort(v[2]);
 const isPeerList = (v: unknown): boolean => Array.isArray(v) && v.every(isPeer);
 
+/** Whether `value` is a list of peers as GOSSIP carries them (also a peer-list reply). */
+export function isPeerAddressList(value: unknown): value is PeerAddress[] {
+  return isPeerList(value);
+}
+
 function isHello(f: readonly unknown[]): boolean {
   if (!isNumber(f[1])) return false;
   if (f[1] !== PROTOCOL_VERSION) return true;
@@ -103,8 +106,7 @@ const validators: Record<FrameType, (f: readonly unknown[]) => boolean> = {
   [FrameType.HELLO]: isHello,
   [FrameType.AUTH]: (f) => f.length === 2 && isBytes(f[1]),
   [FrameType.READY]: (f) => f.length === 1,
-  [FrameType.PING]: (f) => f.length === 2 && isNumber(f[1]),
-  [FrameType.PONG]: (f) => f.length === 2 && isNumber(f[1]),
+  [FrameType.PING]: (f) => f.length === 4 && isNumber(f[1]) && isNumber(f[2]) && isNumber(f[3]),
   [FrameType.SUB]: (f) => f.length === 2 && isStringList(f[1]),
   [FrameType.UNSUB]: (f) => f.length === 2 && isStringList(f[1]),
   [FrameType.PUB]: (f) => f.length === 3 && isString(f[1]),

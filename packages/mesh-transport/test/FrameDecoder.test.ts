@@ -17,8 +17,8 @@ const samples: Frame[] = [
   [FrameType.HELLO, PROTOCOL_VERSION, 'meshpush', 'a1b2', Buffer.alloc(16, 7), '127.0.0.1', 11002],
   [FrameType.AUTH, Buffer.alloc(32, 1)],
   [FrameType.READY],
-  [FrameType.PING, 1234.5],
-  [FrameType.PONG, 1234.5],
+  [FrameType.PING, 1234.5, -1, 0],
+  [FrameType.PING, 1734.5, 1240.25, 3.5],
   [FrameType.SUB, ['app-1\u001fprivate-chat', 'app-1\u001fnews']],
   [FrameType.UNSUB, ['app-1\u001fnews']],
   [FrameType.PUB, 'app-1\u001fnews', { event: 'tick', data: '{"n":1}', nested: [1, 'two', null, true] }],
@@ -89,11 +89,11 @@ test('rejects a length over the limit as soon as the header is in, before the bo
 
 test('rejects an oversized frame announced after a complete frame in the same chunk', (t) => {
   const { decoder, frames } = collect(64);
-  const good = encodeFrame(encoder, [FrameType.PING, 1]);
+  const good = encodeFrame(encoder, [FrameType.PING, 1, -1, 0]);
   const bad = Buffer.alloc(6);
   bad.writeUInt32BE(65);
   t.throws(() => decoder.push(Buffer.concat([good, bad])), { instanceOf: FrameError });
-  t.deepEqual(frames, [[FrameType.PING, 1]]);
+  t.deepEqual(frames, [[FrameType.PING, 1, -1, 0]]);
 });
 
 test('accepts a frame of exactly the limit', (t) => {

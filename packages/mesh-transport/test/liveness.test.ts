@@ -1,6 +1,8 @@
 import test from 'ava';
 import { Heartbeat, type HeartbeatTimers } from '../src/liveness/Heartbeat.js';
 import { Liveness } from '../src/liveness/Liveness.js';
+import { delayToNextBoundary } from '../src/liveness/alignedTimers.js';
+import { NO_ECHO, PingEcho } from '../src/liveness/PingEcho.js';
 
 /** A hand-driven clock and timers: an interval fires when the test advances past it. */
 class FakeTime implements HeartbeatTimers {
@@ -133,4 +135,36 @@ test('Heartbeat: a paused process is not blamed on its peers (their input is rea
   time.now += 5000;
   time.advance(100, () => liveness.heard('peer'));
   t.deepEqual(dead, []);
+});
+
+test('PingEcho: the round trip comes from one PING each way, whatever the two clocks read', (t) => {
+  const time = { a: 1000, b: 777_000 };
+  const a = new PingEcho(() => time.a);
+  const b = new PingEcho(() => time.b);
+  const first = a.outgoing();
+  t.deepEqual(first, [1000, NO_ECHO, 0]);
+  time.a += 3;
+  time.b += 3;
+  t.true(b.incoming(...first), 'a PING without an echo is answered at once');
+  time.b += 10;
+  time.a += 10;
+  const answer = b.outgoing();
+  t.deepEqual(answer, [777_013, 1000, 10]);
+  time.a += 4;
+  t.false(a.incoming(...answer));
+  t.is(a.rttMs, 7, '3 ms out, 4 ms back; the 10 ms b held the echo do not count');
+  t.is(b.rttMs, undefined, 'b has no sample until a echoes one of its PINGs');
+  t.false(a.incoming(5, 999_999, 0), 'an echo of a clock never sent is ignored');
+  t.is(a.rttMs, 7);
+});
+
+test('aligned heartbeat: beats fall on multiples of the interval, and a beat just served is not doubled', (t) => {
+  t.is(delayToNextBoundary(10_000, 500), 500, 'on a boundary: the next one');
+  t.is(delayToNextBoundary(10_130, 500), 370);
+  t.is(
+    delayToNextBoundary(10_499, 500),
+    501,
+    'a timer a hair early serves this boundary; the next is a whole interval on',
+  );
+  t.is(delayToNextBoundary(10_380, 500), 120);
 });

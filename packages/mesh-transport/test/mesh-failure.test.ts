@@ -144,15 +144,15 @@ test.serial(
     await waitFor(() => local.peers().includes(patient.nodeId), 20_000, 'no route to the child');
     const downs: string[] = [];
     local.on('peer-down', (nodeId, reason) => downs.push(`${nodeId} ${reason}`));
-    const pongs = (): number => local.stats().totals.framesInByType.PONG;
-    const pongsBefore = pongs();
+    const pings = (): number => local.stats().totals.framesInByType.PING;
+    const pingsBefore = pings();
     const until = Date.now() + 1500;
     while (Date.now() < until) {
       // Busy: this process reads nothing for three node timeouts while the child keeps pinging.
     }
-    // At most one PONG was in flight before the stall; a second one answers a PING of the first
-    // tick after it, and that tick's silence check ran before the PONG could arrive.
-    await waitFor(() => pongs() >= pongsBefore + 2, 5000, 'no heartbeat after the stall');
+    // The child kept pinging through the stall; two more PINGs read afterwards mean the local
+    // node ran at least one silence check with the child's input already counted.
+    await waitFor(() => pings() >= pingsBefore + 2, 5000, 'no heartbeat after the stall');
     await waitFor(async () => (await patient.stats()).peers.length === 1, 5000, 'child lost its peer');
     t.deepEqual(downs, []);
     t.deepEqual(local.peers(), [patient.nodeId]);

@@ -1,6 +1,8 @@
 import test from 'ava';
-import { FrameType, type Frame } from '../src/frames.js';
+import type { RequestReply } from '../src/ClusterTransport.js';
 import { PEER_LIST_EVERY_CHECKS } from '../src/Mesh.js';
+import { PEERS_TOPIC, PeerRecovery } from '../src/PeerRecovery.js';
+import type { PeerAddress } from '../src/frames.js';
 import { startMesh, waitForPeers } from './support/inProcess.js';
 import { freePort } from './support/ports.js';
 import { RawPeer } from './support/rawPeer.js';
@@ -8,33 +10,87 @@ import { waitFor } from './support/waitFor.js';
 
 const CHECK_INTERVAL_MS = 50;
 
-function gossipedIds(frames: readonly Frame[]): string[][] {
-  return frames
-    .filter((frame) => frame[0] === FrameType.GOSSIP)
-    .map((frame) => (frame[1] as Array<[string, string, number]>).map(([id]) => id));
+/** A recovery whose peers answer with `lists` (one reply per list) and that records what it learns. */
+function recoveryWith(lists: () => PeerAddress[][]) {
+  const asked: string[] = [];
+  const learned: string[] = [];
+  const recovery = new PeerRecovery({
+    peers: () => ['c'],
+    request: (_target, topic) => {
+      asked.push(topic);
+      const replies: RequestReply[] = lists().map((payload) => ({ nodeId: 'c', ok: true, payload }));
+      return Promise.resolve(replies);
+    },
+    learn: (peers) => learned.push(...peers.map(([nodeId]) => nodeId)),
+  });
+  return { recovery, asked, learned };
 }
 
-// Two nodes that lost each other in a partial partition (both kept a common peer) forget each
-// other's address after a few failed redials; only their common peer can tell them again.
-test('every few checks a node re-sends its up peers to each peer, never the peer itself', async (t) => {
+test('a node that lost a peer asks for peer lists until no peer has it up; a BYE or a healthy mesh asks nothing', async (t) => {
+  let lists: PeerAddress[][] = [[['b', '127.0.0.1', 1]]];
+  const { recovery, asked, learned } = recoveryWith(() => lists);
+  recovery.ask(1000);
+  recovery.peerDown('a', 'bye');
+  recovery.ask(1000);
+  t.deepEqual(asked, [], 'nothing lost, nothing asked');
+  recovery.peerDown('b', 'timeout');
+  recovery.ask(1000);
+  await waitFor(() => learned.length === 1, 1000, 'the reply was not learned');
+  t.deepEqual(asked, [PEERS_TOPIC]);
+  t.deepEqual(learned, ['b'], 'the common peer names the lost one again');
+  t.is(recovery.lostCount, 1, 'still looked for while a peer has it up');
+  lists = [[]];
+  recovery.ask(1000);
+  await waitFor(() => recovery.lostCount === 0, 1000, 'a peer nobody has up is still looked for');
+  recovery.ask(1000);
+  t.is(asked.length, 2, 'gone for everyone: no more asking');
+});
+
+test('a peer that comes back is no longer looked for; failed replies forget nothing', async (t) => {
+  const { recovery, asked } = recoveryWith(() => []);
+  recovery.peerDown('b', 'connection-lost');
+  recovery.ask(1000);
+  await waitFor(() => asked.length === 1, 1000, 'not asked');
+  t.is(recovery.lostCount, 1, 'no answer is no evidence');
+  recovery.peerUp('b');
+  t.is(recovery.lostCount, 0);
+});
+
+// In an idle, healthy mesh only PINGs flow: the peer list goes out once per route, at route up.
+test('a node that lost a peer asks its peers once, then an idle mesh sends nothing but PINGs', async (t) => {
   const port = await freePort();
-  const options = { port, checkIntervalMs: CHECK_INTERVAL_MS, nodeTimeoutMs: 5000 };
+  const options = { port, checkIntervalMs: CHECK_INTERVAL_MS, nodeTimeoutMs: 1000 };
   const holder = await startMesh(t, options);
   const other = await startMesh(t, options);
   await waitForPeers([holder, other]);
   const raw = await RawPeer.join(t, port, '', await freePort());
+  await waitFor(() => holder.peers().length === 2, 5000, 'the raw peer did not come up');
+  raw.destroy();
+  const requests = (): number => other.stats().totals.framesInByType.REQ;
+  await waitFor(() => requests() === 1, PEER_LIST_EVERY_CHECKS * CHECK_INTERVAL_MS * 20, 'holder never asked');
+  const before = other.stats().totals;
+  const pingsFromHolder = (): number => other.stats().totals.framesInByType.PING - before.framesInByType.PING;
   await waitFor(
-    () => gossipedIds(raw.frames).filter((ids) => ids.includes(other.nodeId)).length >= 3,
-    PEER_LIST_EVERY_CHECKS * CHECK_INTERVAL_MS * 10,
-    () => `peer lists received: ${JSON.stringify(gossipedIds(raw.frames))}`,
+    () => pingsFromHolder() >= 3 * PEER_LIST_EVERY_CHECKS,
+    PEER_LIST_EVERY_CHECKS * CHECK_INTERVAL_MS * 30,
+    'no heartbeats',
   );
-  const lists = gossipedIds(raw.frames);
-  t.true(
-    lists.every((ids) => !ids.includes(raw.nodeId)),
-    'a peer is never told about itself',
-  );
-  t.true(
-    lists.every((ids) => ids.length === 1 && ids[0] === other.nodeId),
-    "only the holder's own up peers, once each",
-  );
+  const after = other.stats().totals;
+  t.is(requests(), 1, 'the lost peer is gone for everyone: asked once');
+  t.is(after.framesInByType.GOSSIP, before.framesInByType.GOSSIP, 'no peer list per tick');
+  t.is(after.framesIn - before.framesIn, after.framesInByType.PING - before.framesInByType.PING, 'only PINGs');
+});
+
+test('a quiet route carries one PING per check each way; the round trip is known at once', async (t) => {
+  const port = await freePort();
+  const options = { port, checkIntervalMs: CHECK_INTERVAL_MS, nodeTimeoutMs: 1000 };
+  const [a, b] = [await startMesh(t, options), await startMesh(t, options)];
+  await waitForPeers([a, b]);
+  await waitFor(() => a.stats().peers[0]?.rttMs !== null && b.stats().peers[0]?.rttMs !== null, 5000, 'no RTT');
+  const startedAt = performance.now();
+  const pingsOut = (): number => a.stats().totals.framesOutByType.PING;
+  const before = pingsOut();
+  await waitFor(() => pingsOut() >= before + 20, 10_000, 'no PINGs');
+  const checks = (performance.now() - startedAt) / CHECK_INTERVAL_MS;
+  t.true(pingsOut() - before <= checks + 2, `${pingsOut() - before} PINGs in ${checks.toFixed(1)} checks`);
 });

@@ -53,7 +53,7 @@ export class RawPeer {
   /** Stops reading from the socket but keeps sending PINGs, so it stays alive and unread. */
   stall(intervalMs: number): void {
     this.#socket.pause();
-    this.#pinger = setInterval(() => this.send([FrameType.PING, performance.now()]), intervalMs);
+    this.#pinger = setInterval(() => this.send([FrameType.PING, performance.now(), -1, 0]), intervalMs);
   }
 
   destroy(): void {
