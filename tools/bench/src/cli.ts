@@ -3,10 +3,19 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ensureBuilt } from '@meshpush/dev-cluster';
-import { DEFAULT_DRIVERS, FULL, parseDrivers, parseTls, QUICK, type BenchOptions, type TlsVariant } from './options.js';
+import {
+  DEFAULT_DRIVERS,
+  FULL,
+  parseDrivers,
+  parseScaleNodes,
+  parseTls,
+  QUICK,
+  type BenchOptions,
+  type TlsVariant,
+} from './options.js';
 import type { Driver } from './servers/ServerGroup.js';
 import { buildPlan, runPlan } from './plan.js';
-import { appendRecord, clusterTable, errorLines, humanTable, resultsFile, targetLines } from './report.js';
+import { appendRecord, clusterTable, errorLines, humanTable, resultsFile, scaleTable, targetLines } from './report.js';
 import { machineLoad } from './util/proc.js';
 
 interface Flags {
@@ -18,6 +27,7 @@ interface Flags {
   only?: string;
   build: boolean;
   cpuProf?: string;
+  scale?: number[] | true;
 }
 
 /** commander wants InvalidArgumentError to print the flag's usage. */
@@ -60,6 +70,11 @@ function parseOptions(argv: readonly string[]): BenchOptions {
     .option('--only <ids>', 'comma-separated parts of variant/scenario ids, e.g. "local/fanout,cluster"')
     .option('--no-build', 'skip the turbo build of the server')
     .option('--cpu-prof <dir>', 'write a --cpu-prof profile of every server process into <dir>')
+    .option(
+      '--scale [nodes]',
+      `add the scale scenario: N fresh mesh processes for each N (default ${FULL.scale.nodes.join(',')})`,
+      asArgument(parseScaleNodes),
+    )
     .showHelpAfterError()
     .parse(argv)
     .opts<Flags>();
@@ -76,6 +91,7 @@ function parseOptions(argv: readonly string[]): BenchOptions {
       .map((part) => part.trim())
       .filter(Boolean),
     build: flags.build,
+    scaleNodes: flags.scale === undefined ? [] : flags.scale === true ? FULL.scale.nodes : flags.scale,
     cpuProfDir,
     params: flags.quick ? QUICK : FULL,
   };
@@ -123,6 +139,9 @@ async function main(): Promise<void> {
     ...(clusterTable(records) === ''
       ? []
       : ['multi-node fan-out, published through node 0 (latency in ms):', clusterTable(records), '']),
+    ...(scaleTable(records) === ''
+      ? []
+      : ['scale: N processes on this machine, default mesh settings:', scaleTable(records), '']),
     'targets:',
     ...targetLines(records).map((line) => `  ${line}`),
     ...errorLines(records).map((line) => `error: ${line}`),

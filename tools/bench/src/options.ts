@@ -1,6 +1,7 @@
 import type { ConnectParams } from './scenarios/connect.js';
 import type { FanoutParams } from './scenarios/fanout.js';
 import type { PresenceParams } from './scenarios/presence.js';
+import type { ScaleParams } from './scenarios/scale.js';
 import type { ThroughputParams } from './scenarios/throughput.js';
 import type { Driver } from './servers/ServerGroup.js';
 
@@ -11,6 +12,8 @@ export interface ScenarioParams {
   readonly fanoutMax: FanoutParams;
   readonly throughput: ThroughputParams;
   readonly presence: PresenceParams;
+  /** @default FULL.scale */
+  readonly scale?: ScaleParams;
   /** Nodes of the cluster variants. */
   readonly clusterNodes: number;
 }
@@ -32,6 +35,8 @@ export interface BenchOptions {
   readonly only: readonly string[];
   /** Run the turbo build first. @default true */
   readonly build: boolean;
+  /** Cluster sizes of the scale scenario (`--scale`). @default [] (the scenario does not run) */
+  readonly scaleNodes?: readonly number[];
   /** Directory for `--cpu-prof` profiles of every server process, or undefined. */
   readonly cpuProfDir: string | undefined;
   readonly params: ScenarioParams;
@@ -77,7 +82,7 @@ function parseList<T extends string>(
 const SETTLE_TIMEOUT_MS = 15_000;
 
 /** The issue's sizes. */
-export const FULL: ScenarioParams = Object.freeze({
+export const FULL: ScenarioParams & { readonly scale: ScaleParams } = Object.freeze({
   connect: { clients: 5000, concurrency: 64 },
   fanout: {
     subscribers: 1000,
@@ -104,15 +109,39 @@ export const FULL: ScenarioParams = Object.freeze({
     warmupMs: 500,
   },
   presence: { clients: 200, batchSize: 20, runs: 5, convergeTimeoutMs: 10_000 },
+  scale: {
+    nodes: [2, 4, 8, 16, 32, 64],
+    settleMs: 5000,
+    // /proc counts CPU in 10 ms ticks: 20 s resolve 0.05 % of a core per node.
+    idleMs: 20_000,
+    fanout: {
+      subscribers: 1000,
+      messages: 1,
+      ratePerSec: null,
+      connections: 1,
+      settleTimeoutMs: SETTLE_TIMEOUT_MS,
+      warmupMessages: 1,
+    },
+    presence: { clients: 200, batchSize: 20, runs: 1, convergeTimeoutMs: 30_000 },
+  },
   clusterNodes: 3,
 });
 
 /** Same shapes, fewer messages and seconds: the whole run stays under a minute. */
-export const QUICK: ScenarioParams = Object.freeze({
+export const QUICK: ScenarioParams & { readonly scale: ScaleParams } = Object.freeze({
   connect: { clients: 2000, concurrency: 64 },
   fanout: { ...FULL.fanout, messages: 100 },
   fanoutMax: { ...FULL.fanoutMax, messages: 300 },
   throughput: { ...FULL.throughput, durationMs: 3000 },
   presence: { ...FULL.presence, runs: 2 },
+  scale: { ...FULL.scale, settleMs: 3000, idleMs: 10_000 },
   clusterNodes: 3,
 });
+
+/** Parses `--scale`: comma-separated cluster sizes from 2 to 64. */
+export function parseScaleNodes(raw: string): number[] {
+  const sizes = raw.split(',').map((part) => Number(part.trim()));
+  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 2 || n > 64))
+    throw new Error(`--scale: a comma-separated list of node counts from 2 to 64, got "${raw}"`);
+  return [...new Set(sizes)];
+}

@@ -1,15 +1,17 @@
 import { WorkerPool } from './load/pool.js';
 import { DEFAULT_APP } from './load/signer.js';
-import type { BenchOptions } from './options.js';
 import { newRecord, type BenchRecord, type ScenarioName } from './record.js';
 import { runConnect } from './scenarios/connect.js';
 import type { ScenarioContext } from './scenarios/common.js';
 import { runFanout } from './scenarios/fanout.js';
 import { runPresence } from './scenarios/presence.js';
+import { runScale } from './scenarios/scale.js';
 import { runThroughput } from './scenarios/throughput.js';
 import { startBaseline } from './servers/baseline.js';
 import { startMeshpush } from './servers/meshpush.js';
+import { startScaleCluster, type Formation } from './servers/scaleCluster.js';
 import { variantId, type Driver, type ServerGroup, type TlsMode } from './servers/ServerGroup.js';
+import { FULL, type BenchOptions } from './options.js';
 import { baselineRatios, checkTargets } from './targets.js';
 import { generateCertificates, type BenchCertificates } from './util/certs.js';
 import { atExit } from './util/cleanup.js';
@@ -67,10 +69,27 @@ export function buildPlan(options: BenchOptions): PlanGroup[] {
   const wanted = (group: PlanGroup, entry: PlanEntry): boolean =>
     options.only.length === 0 ||
     options.only.some((part) => `${variantId(group.driver, group.tls)}/${entry.scenario}`.includes(part));
-  return all
-    .filter(({ when, driver }) => when && options.drivers.includes(driver))
+  return [...all.filter(({ when, driver }) => when && options.drivers.includes(driver)), ...scaleGroups(options)]
     .map(({ when: _when, ...group }) => ({ ...group, entries: group.entries.filter((entry) => wanted(group, entry)) }))
     .filter((group) => group.entries.length > 0);
+}
+
+/**
+ * One group per size of `--scale`, last: each starts N fresh processes and measures how they
+ * formed. `--drivers` does not select them: asking for `--scale` is enough.
+ */
+function scaleGroups(options: BenchOptions): (PlanGroup & { readonly when: boolean })[] {
+  const params = options.params.scale ?? FULL.scale;
+  return (options.scaleNodes ?? []).map((nodes) => {
+    let formation: Formation = { startToReadyMs: 0, formationMs: 0 };
+    const start = async (): Promise<ServerGroup> => {
+      const cluster = await startScaleCluster(nodes, options.cpuProfDir);
+      formation = cluster.formation;
+      return cluster.group;
+    };
+    const entry: PlanEntry = { scenario: 'scale', run: (ctx) => runScale(ctx, params, formation) };
+    return group('cluster', 'none', nodes, start, [entry], true);
+  });
 }
 
 function group(

@@ -1,6 +1,6 @@
 import { variantId, type Driver, type MeshNodeCounters, type TlsMode } from './servers/ServerGroup.js';
 
-export type ScenarioName = 'connect' | 'fanout' | 'fanout-max' | 'throughput' | 'presence';
+export type ScenarioName = 'connect' | 'fanout' | 'fanout-max' | 'throughput' | 'presence' | 'scale';
 
 /** meshpush's figures divided by the bare uWS baseline's, measured in the same run. */
 export interface BaselineRatios {
@@ -55,6 +55,12 @@ export interface BenchRecord {
   meshPubFramesExpected: number | null;
   meshPubFramesActual: number | null;
   meshPerNode: MeshNodeCounters[] | null;
+  startToReadyMs: number | null;
+  formationMs: number | null;
+  idleCpuPctPerNode: number | null;
+  idleCpuPctMaxNode: number | null;
+  idleFramesPerRoutePerSec: number | null;
+  rssPerNodeMb: number | null;
   serverCpuMs: number | null;
   serverCpuSysPct: number | null;
   serverCpuUsPerDelivery: number | null;
@@ -118,6 +124,12 @@ export function newRecord(scenario: ScenarioName, driver: Driver, nodes: number,
     meshPubFramesExpected: null,
     meshPubFramesActual: null,
     meshPerNode: null,
+    startToReadyMs: null,
+    formationMs: null,
+    idleCpuPctPerNode: null,
+    idleCpuPctMaxNode: null,
+    idleFramesPerRoutePerSec: null,
+    rssPerNodeMb: null,
     serverCpuMs: null,
     serverCpuSysPct: null,
     serverCpuUsPerDelivery: null,

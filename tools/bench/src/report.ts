@@ -35,6 +35,8 @@ function headline(r: BenchRecord): string {
       return `${fmt(r.publishesPerSec)} pub/s, ${fmt(r.deliveriesPerSec)} dlv/s`;
     case 'presence':
       return `join ${fmt(r.joinMs)} ms, converged ${r.convergedRuns ?? 0}/${r.runs ?? 0}`;
+    case 'scale':
+      return `formed ${fmt(r.formationMs)} ms, idle ${fmt(r.idleCpuPctPerNode, 2)} %/node`;
   }
 }
 
@@ -124,4 +126,35 @@ export function clusterTable(records: readonly BenchRecord[]): string {
     ];
   });
   return renderTable([header, ...rows]);
+}
+
+/** The scale scenario, one row per cluster size. Empty when the run had none. */
+export function scaleTable(records: readonly BenchRecord[]): string {
+  const rows = records.filter((r) => r.scenario === 'scale');
+  if (rows.length === 0) return '';
+  const header = [
+    'nodes',
+    'start→ready ms',
+    'formation ms',
+    'idle cpu %/node (max)',
+    'frames/s/route',
+    'RSS MB/node',
+    'event: delivered',
+    'p50/p99 ms',
+    'presence',
+  ];
+  const body = rows.map((r) => [
+    String(r.nodes),
+    fmt(r.startToReadyMs),
+    fmt(r.formationMs),
+    `${fmt(r.idleCpuPctPerNode, 2)} (${fmt(r.idleCpuPctMaxNode, 2)})`,
+    fmt(r.idleFramesPerRoutePerSec, 2),
+    fmt(r.rssPerNodeMb, 1),
+    `${fmt(r.delivered)}/${fmt(r.expected)}`,
+    `${fmt(r.latencyP50Ms, 1)}/${fmt(r.latencyP99Ms, 1)}`,
+    r.convergeMs === null
+      ? `not converged (${fmt(r.convergedClients)} clients)`
+      : `${r.runs ?? 0} run, ${fmt(r.convergeMs)} ms`,
+  ]);
+  return renderTable([header, ...body]);
 }

@@ -8,6 +8,10 @@ export const TARGETS = Object.freeze({
   minConnectionsPerSec: 5000,
   maxRssPerConnectionKb: 5,
   maxCrossNodeExtraP99Ms: 2,
+  /** Idle CPU per node, % of a core, by cluster size (issue 22). */
+  maxIdleCpuPct: { 16: 0.3, 64: 0.5 } as Readonly<Record<number, number>>,
+  /** The last process ready → full mesh, at 16 nodes. */
+  maxFormationMs16: 2000,
 });
 
 function ratio(value: number | null, base: number | null): number | null {
@@ -52,6 +56,7 @@ const atMost = (target: string, value: number | null, limit: number): TargetChec
  */
 export function checkTargets(record: BenchRecord, earlier: readonly BenchRecord[]): TargetCheck[] {
   if (record.driver === 'uws-baseline') return [];
+  if (record.scenario === 'scale') return scaleTargets(record);
   const checks = record.nodes > 1 ? clusterTargets(record, earlier) : record.tls === 'none' ? localTargets(record) : [];
   if (record.scenario === 'presence')
     checks.push(atLeast(`${record.variant} presence converged in every run`, record.convergedRuns, record.runs ?? 1));
@@ -83,8 +88,24 @@ function localTargets(record: BenchRecord): TargetCheck[] {
         atLeast('throughput publishes/s ÷ uWS baseline', record.vsBaseline?.publishesPerSec ?? null, minBaselineRatio),
       ];
     case 'presence':
+    case 'scale':
       return [];
   }
+}
+
+/** Issue 22: idle cost, formation, and that every size delivers and converges. */
+function scaleTargets(record: BenchRecord): TargetCheck[] {
+  const n = record.nodes;
+  const checks = [
+    atMost(`scale ${n}: lost of one event`, record.lost, 0),
+    atLeast(`scale ${n}: presence converged`, record.convergedRuns, record.runs ?? 1),
+  ];
+  const maxIdle = TARGETS.maxIdleCpuPct[n];
+  if (maxIdle !== undefined)
+    checks.push(atMost(`scale ${n}: idle CPU % of a core per node`, record.idleCpuPctPerNode, maxIdle));
+  if (n === 16)
+    checks.push(atMost('scale 16: formation ms after the last ready', record.formationMs, TARGETS.maxFormationMs16));
+  return checks;
 }
 
 function clusterTargets(record: BenchRecord, earlier: readonly BenchRecord[]): TargetCheck[] {
