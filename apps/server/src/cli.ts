@@ -5,6 +5,7 @@ import { oneLine } from './config/errors.js';
 import { flagName } from './config/options.js';
 import { settingOptions } from './config/settingOptions.js';
 import type { FlagValue } from './config/sources.js';
+import { addAppsCommand } from './appsCommand.js';
 import { start } from './start.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -34,6 +35,7 @@ function buildProgram(): Command {
   startCommand.action(async (options: { config?: string }, command: Command) => {
     await start({ env: process.env, configPath: options.config, flags: givenFlags(command), version });
   });
+  addAppsCommand(program);
   return program;
 }
 

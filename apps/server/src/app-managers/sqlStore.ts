@@ -1,10 +1,29 @@
 import type { AppConfig, AppIdentity, AppStore, Logger } from '@meshpush/pusher-server';
 import { rowToAppConfig, type Row } from './soketiRow.js';
 
-/** What the store needs of a database client: parameterised reads, and a way to hang up. */
+/** Parameters of a statement: text, numbers, or NULL. */
+export type SqlValue = string | number | null;
+
+/** What the store (reads) and `meshpush apps` (writes) need of a database client. */
 export interface SqlClient {
-  query(sql: string, params: readonly string[]): Promise<Row[]>;
+  query(sql: string, params: readonly SqlValue[]): Promise<Row[]>;
+  /** A write; resolves with the number of rows it changed. */
+  execute(sql: string, params: readonly SqlValue[]): Promise<number>;
   end(): Promise<void>;
+}
+
+/** An open pool, with how to speak to it and which table holds the apps. */
+export interface SqlConnection {
+  readonly driver: 'postgres' | 'mysql';
+  readonly client: SqlClient;
+  readonly dialect: SqlDialect;
+  /** Quoted, ready for SQL text. */
+  readonly table: string;
+}
+
+/** `schema.table` quoted part by part (the option parser allowed only letters, digits and _). */
+export function quoteTable(table: string, dialect: SqlDialect): string {
+  return table.split('.').map(dialect.quote).join('.');
 }
 
 /** How a database quotes names and numbers its parameters (`"key"` and `$1`, or `` `key` `` and `?`). */
@@ -25,12 +44,10 @@ export class SqlAppStore implements AppStore {
   readonly #byId: string;
   readonly #identities: string;
 
-  constructor(driver: string, client: SqlClient, table: string, dialect: SqlDialect, logger: Logger) {
+  constructor({ driver, client, table: from, dialect }: SqlConnection, logger: Logger) {
     this.driver = driver;
     this.#client = client;
     this.#logger = logger;
-    // Checked by the option parser (letters, digits, _, one optional schema); quoted per part.
-    const from = table.split('.').map(dialect.quote).join('.');
     const where = (column: string): string =>
       `SELECT * FROM ${from} WHERE ${dialect.quote(column)} = ${dialect.placeholder(1)} LIMIT 1`;
     this.#byKey = where('key');

@@ -32,6 +32,8 @@ export interface TestDatabase {
   /** Takes the user's right to read the table away (an outage without stopping the shared service). */
   revoke(): Promise<void>;
   grant(): Promise<void>;
+  /** Lets the user write rows too (for `meshpush apps`). */
+  grantWrites(): Promise<void>;
 }
 
 const COLUMNS = ['id', 'key', 'secret', 'max_connections', 'enabled', 'enable_client_messages', 'webhooks'] as const;
@@ -118,6 +120,9 @@ export async function createPostgres(t: TeardownHost): Promise<TestDatabase> {
     grant: async () => {
       await grant();
     },
+    grantWrites: async () => {
+      await owner.query(`GRANT INSERT, UPDATE, DELETE ON apps TO ${user}`);
+    },
   };
 }
 
@@ -187,6 +192,9 @@ export async function createMysql(t: TeardownHost): Promise<TestDatabase> {
     },
     grant: async () => {
       await grant();
+    },
+    grantWrites: async () => {
+      await asRoot(`GRANT INSERT, UPDATE, DELETE ON ${database}.apps TO '${user}'@'127.0.0.1', '${user}'@'localhost'`);
     },
   };
 }
