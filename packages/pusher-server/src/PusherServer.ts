@@ -7,6 +7,9 @@ import { AppRevalidator } from './app-manager/AppRevalidator.js';
 import { ArrayAppManager } from './app-manager/ArrayAppManager.js';
 import type { ServerConfig } from './config/ServerConfig.js';
 import { checkAdapterGiven, resolveServerConfig, type ServerConfigInput } from './config/resolveServerConfig.js';
+import { createDebugConsole, createDebugTap, debugWebhookObserver, startDebugRelay } from './debug/debugWiring.js';
+import type { DebugRelay } from './debug/DebugRelay.js';
+import type { DebugTap } from './debug/DebugTap.js';
 import { registerHttpApi } from './http/registerHttpApi.js';
 import { meteredPublish } from './metrics/meteredPublish.js';
 import type { MetricsServer } from './metrics/MetricsServer.js';
@@ -56,6 +59,8 @@ class PusherServer implements MeshpushServer {
   readonly #metrics: ServerMetrics | undefined;
   #metricsServer: MetricsServer | undefined;
   #webhooks: Webhooks | undefined;
+  #debugRelay: DebugRelay | undefined;
+  #closeDebugConsole: (() => void) | undefined;
   #protocol: PusherProtocol | undefined;
   #app: TemplatedApp | undefined;
   #listenSocket: us_listen_socket | undefined;
@@ -108,8 +113,10 @@ class PusherServer implements MeshpushServer {
     this.#certificate = certificate;
     const generations = new AppGenerations(app);
     this.#generations = generations;
-    const webhooks = this.#startWebhooks();
+    const debug = createDebugTap(this.#adapter, this.#nowMs);
+    const webhooks = this.#startWebhooks(debug);
     const { protocol, publisher, fanout } = createProtocolCore({
+      debug,
       adapter: this.#adapter,
       config: this.config,
       logger: this.#logger,
@@ -121,6 +128,7 @@ class PusherServer implements MeshpushServer {
     this.#app = app;
     this.#protocol = protocol;
     await this.#adapter.start(protocol, fanout);
+    this.#debugRelay = startDebugRelay(this.#adapter, debug);
     const isDraining = (): boolean => this.#draining;
     const common = {
       config: this.config,
@@ -135,7 +143,20 @@ class PusherServer implements MeshpushServer {
       registerWebSocket(target, { ...common, protocol, stats: this.#stats, generations });
     };
     this.#mount(app);
-    this.#metricsServer = await startMetricsServer(this.config.metrics, this.#metrics, this.#logger);
+    const debugConsole = createDebugConsole({
+      ...common,
+      tap: debug,
+      publisher,
+      nowMs: this.#nowMs,
+      connectedAppIds: () => protocol.connectedAppIds(),
+    });
+    this.#closeDebugConsole = debugConsole?.close;
+    this.#metricsServer = await startMetricsServer(
+      this.config.metrics,
+      this.#metrics,
+      this.#logger,
+      debugConsole?.route,
+    );
     this.#listenSocket = await this.#listen(app).catch(async (error: unknown) => {
       await stopMetrics(this.#metricsServer, this.#metrics);
       throw error;
@@ -225,6 +246,8 @@ class PusherServer implements MeshpushServer {
     this.#webhooks?.handOver();
     // Before the adapter: a cluster limiter shares the adapter's transport, which the adapter closes.
     await this.#rateLimiter.close();
+    this.#debugRelay?.close();
+    this.#closeDebugConsole?.();
     try {
       await this.#adapter.close();
       await this.#webhooks?.drain(this.config.shutdownGracePeriodMs);
@@ -238,7 +261,7 @@ class PusherServer implements MeshpushServer {
     }
   }
 
-  #startWebhooks(): Webhooks {
+  #startWebhooks(debug: DebugTap): Webhooks {
     const webhooks = createWebhooks({
       config: this.config,
       cluster: this.#adapter,
@@ -246,7 +269,7 @@ class PusherServer implements MeshpushServer {
       logger: this.#logger,
       wallClockMs: this.#nowMs,
       post: this.#deps.webhookPoster,
-      observer: this.#metrics,
+      observer: debugWebhookObserver(this.#metrics, debug),
     });
     this.#metrics?.attach({
       port: () => this.#port,

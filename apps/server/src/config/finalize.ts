@@ -78,7 +78,13 @@ function checkCombinations(server: ServerConfig, rateLimiter: RateLimiterDriver)
       `CLUSTER_NODE_TIMEOUT (${cluster.nodeTimeoutMs} ms) must be longer than CLUSTER_CHECK_INTERVAL (${cluster.checkIntervalMs} ms)`,
     );
   }
-  if (metrics.enabled && sameListener(server, metrics)) {
+  const { debugConsole } = server;
+  if (debugConsole.enabled && debugConsole.token === '') {
+    throw new ConfigError(
+      'DEBUG_CONSOLE_ENABLED needs an admin token: set DEBUG_CONSOLE_TOKEN or DEBUG_CONSOLE_TOKEN_FILE',
+    );
+  }
+  if ((metrics.enabled || debugConsole.enabled) && sameListener(server, metrics)) {
     throw new ConfigError(`METRICS_SERVER_PORT and PORT are both ${server.port}; give metrics its own port`);
   }
   if (server.adapter.driver === 'cluster' && sameListener(server, cluster)) {

@@ -2,6 +2,7 @@ import type { AdapterDriver } from '@meshpush/pusher-server';
 import { parseWebhooks, parseApps } from './apps.js';
 import { appManagerOptions } from './appManagerOptions.js';
 import { brokerOptions } from './brokerOptions.js';
+import { debugConsoleOptions } from './debugConsoleOptions.js';
 import { setting, type SettingOption } from './options.js';
 import { tlsOptions } from './tlsOptions.js';
 import { webhookOptions } from './webhookOptions.js';
@@ -428,4 +429,5 @@ export const settingOptions: readonly SettingOption[] = [
   ...tlsOptions,
   ...webhookOptions,
   ...otherOptions,
+  ...debugConsoleOptions,
 ];

@@ -1,3 +1,5 @@
+import type { ClusterTransport } from '@meshpush/mesh-transport';
+
 /** A member of a presence channel, as the app's auth endpoint described it. */
 export interface PresenceMember {
   readonly userId: string;
@@ -143,4 +145,9 @@ export interface Adapter {
   countConnection(appId: string, delta: 1 | -1): void;
   /** A description of the adapter and its cluster for operators. */
   status(): AdapterStatus;
+  /**
+   * The cluster transport, for services that talk to peers on subjects of their own (the debug
+   * console's records). Absent for the local adapter.
+   */
+  readonly transport?: ClusterTransport;
 }

@@ -84,6 +84,19 @@ export interface MetricsConfig {
   prefix: string;
 }
 
+/**
+ * The live debug console on the metrics listener (never the public port). Off by default: it
+ * shows every app's traffic to whoever holds the token.
+ */
+export interface DebugConsoleConfig {
+  /** Serve the console under `/console` on the metrics listener. @default false */
+  enabled: boolean;
+  /** The admin token the console asks for; required when enabled. @default '' */
+  token: string;
+  /** Records sent to one browser per second; the rest are counted as dropped. @default 200 */
+  maxRecordsPerSec: number;
+}
+
 /** How webhooks are delayed, batched, retried and bounded (the targets are per app). */
 export interface WebhooksConfig {
   /** Send the events of one webhook that occur within `batchingDurationMs` in one request. @default false */
@@ -155,6 +168,7 @@ export interface ServerConfig {
   /** TLS of the WebSocket/HTTP listener; the metrics port stays plain. */
   ssl: SslConfig;
   metrics: MetricsConfig;
+  debugConsole: DebugConsoleConfig;
   webhooks: WebhooksConfig;
   /** Apps served (the array app manager). @default one app `app-id` / `app-key` / `app-secret` */
   apps: AppConfig[];
@@ -207,6 +221,7 @@ export function defaultServerConfig(): ServerConfig {
     },
     ssl: { certFile: '', keyFile: '', passphrase: '', caFile: '' },
     metrics: { enabled: false, host: '0.0.0.0', port: 9601, prefix: 'meshpush_' },
+    debugConsole: { enabled: false, token: '', maxRecordsPerSec: 200 },
     webhooks: defaultWebhooksConfig(),
     apps: [defaultAppConfig()],
   };

@@ -50,6 +50,8 @@ function checkConfig(config: ServerConfig): void {
   checkPort('metrics.port', config.metrics.port);
   checkPort('cluster.port', config.cluster.port);
   if (typeof config.host !== 'string' || config.host === '') throw new TypeError('host must be a non-empty string');
+  if (config.debugConsole.enabled && config.debugConsole.token === '')
+    throw new TypeError('debugConsole.token must be set when debugConsole.enabled is true');
   if (!Array.isArray(config.apps)) throw new TypeError('apps must be an array of { id, key, secret }');
   config.apps.forEach((app, index) => {
     for (const field of ['id', 'key', 'secret'] as const) {

@@ -8,6 +8,9 @@ export interface MetricsRenderer {
   json(): unknown;
 }
 
+/** Another service on the metrics listener (the debug console): true when it answered. */
+export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, pathname: string) => boolean;
+
 const TEXT_FORMAT = 'text/plain; version=0.0.4; charset=utf-8';
 
 /**
@@ -25,8 +28,17 @@ export class MetricsServer {
   }
 
   /** Binds `host:port` (0 = any free port); rejects with a clear message when it is taken. */
-  static listen(host: string, port: number, renderer: MetricsRenderer, logger: Logger): Promise<MetricsServer> {
-    const server = createServer((req, res) => serve(req, res, renderer, logger));
+  static listen(
+    host: string,
+    port: number,
+    renderer: MetricsRenderer | undefined,
+    logger: Logger,
+    extra?: ExtraRoute,
+  ): Promise<MetricsServer> {
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://metrics');
+      if (!extra?.(req, res, url.pathname)) serve(req, res, url, renderer, logger);
+    });
     return new Promise((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
         const why = error.code === 'EADDRINUSE' ? 'the port is in use' : error.message;
@@ -47,11 +59,17 @@ export class MetricsServer {
   }
 }
 
-function serve(req: IncomingMessage, res: ServerResponse, renderer: MetricsRenderer, logger: Logger): void {
-  const url = new URL(req.url ?? '/', 'http://metrics');
+function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  renderer: MetricsRenderer | undefined,
+  logger: Logger,
+): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') return answer(res, 405, 'text/plain', 'Method not allowed');
   if (url.pathname === '/') return answer(res, 200, 'text/plain', 'OK');
-  if (url.pathname !== '/metrics') return answer(res, 404, 'text/plain', 'Not found');
+  // With metrics off, the listener runs for the console only.
+  if (url.pathname !== '/metrics' || !renderer) return answer(res, 404, 'text/plain', 'Not found');
   try {
     if (url.searchParams.get('json') === '1') answer(res, 200, 'application/json', JSON.stringify(renderer.json()));
     else answer(res, 200, TEXT_FORMAT, renderer.text());

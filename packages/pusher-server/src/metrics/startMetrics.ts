@@ -1,16 +1,17 @@
 import type { MetricsConfig } from '../config/ServerConfig.js';
 import type { Logger } from '../util/Logger.js';
-import { MetricsServer } from './MetricsServer.js';
+import { MetricsServer, type ExtraRoute } from './MetricsServer.js';
 import type { ServerMetrics } from './ServerMetrics.js';
 
-/** Binds the metrics listener when metrics are on; `undefined` otherwise. */
+/** Binds the metrics listener when metrics or another internal service (`extra`) are on; `undefined` otherwise. */
 export async function startMetricsServer(
   config: MetricsConfig,
   metrics: ServerMetrics | undefined,
   logger: Logger,
+  extra?: ExtraRoute,
 ): Promise<MetricsServer | undefined> {
-  if (!metrics) return undefined;
-  const server = await MetricsServer.listen(config.host, config.port, metrics, logger);
+  if (!metrics && !extra) return undefined;
+  const server = await MetricsServer.listen(config.host, config.port, metrics, logger, extra);
   logger.info('metrics listening', { host: config.host, port: server.port, path: '/metrics' });
   return server;
 }

@@ -1,4 +1,5 @@
 import type { Adapter } from '../adapter/Adapter.js';
+import type { DebugTap } from '../debug/DebugTap.js';
 import type { ServerConfig } from '../config/ServerConfig.js';
 import type { AppRateLimiter } from '../rate-limit/AppRateLimiter.js';
 import type { Logger } from '../util/Logger.js';
@@ -15,6 +16,8 @@ export interface ProtocolContext {
   readonly webhooks?: WebhookHooks;
   /** The client event limit (4301); absent = unlimited. */
   readonly rateLimiter?: AppRateLimiter;
+  /** The debug console's producer; hooks record only while `debug.on`. */
+  readonly debug?: DebugTap;
   nowMs(): number;
 }
 

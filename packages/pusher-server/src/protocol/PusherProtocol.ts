@@ -57,6 +57,7 @@ export class PusherProtocol implements AdapterListener {
     this.#ctx.registry.add(connection);
     this.#ctx.adapter.countConnection(app.id, 1);
     connection.send(frames.connectionEstablished(connection.id, this.#ctx.config.activityTimeoutSec));
+    if (this.#ctx.debug?.on) this.#ctx.debug.record(app.id, { kind: 'connection_opened', socketId: connection.id });
     return connection;
   }
 
@@ -91,6 +92,8 @@ export class PusherProtocol implements AdapterListener {
     if (connection.userId !== undefined)
       this.#ctx.adapter.removeUser(connection.app.id, connection.userId, connection.id);
     this.#ctx.adapter.countConnection(connection.app.id, -1);
+    if (this.#ctx.debug?.on)
+      this.#ctx.debug.record(connection.app.id, { kind: 'connection_closed', socketId: connection.id });
   }
 
   /**
@@ -147,6 +150,10 @@ export class PusherProtocol implements AdapterListener {
       originSocketId,
     );
     this.#ctx.webhooks?.memberAdded(appId, channel, member.userId);
+    // Every node hears the transition; the joiner's node (the one with the origin socket) records it.
+    if (this.#ctx.debug?.on && originSocketId !== undefined) {
+      this.#ctx.debug.record(appId, { kind: 'member_added', channel, userId: member.userId, socketId: originSocketId });
+    }
   }
 
   memberRemoved(appId: string, channel: string, userId: string): void {

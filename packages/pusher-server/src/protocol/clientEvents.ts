@@ -24,6 +24,25 @@ export function handleClientEvent(ctx: ProtocolContext, connection: Connection, 
   const frame = frames.channelEvent(channel, message.event, message.data, subscription?.userId);
   ctx.adapter.publish(connection.app.id, channel, frame, connection.id);
   ctx.webhooks?.clientEvent(connection.app, channel, message.event, message.data, connection.id, subscription?.userId);
+  if (ctx.debug?.on) recordClientEvent(ctx, connection, channel, message);
+}
+
+function recordClientEvent(
+  ctx: ProtocolContext,
+  connection: Connection,
+  channel: string,
+  message: ClientMessage,
+): void {
+  const userId = connection.channels.get(channel)?.userId;
+  const { data } = message;
+  ctx.debug?.record(connection.app.id, {
+    kind: 'client_event',
+    channel,
+    event: message.event,
+    socketId: connection.id,
+    sizeBytes: Buffer.byteLength(typeof data === 'string' ? data : JSON.stringify(data ?? null)),
+    ...(userId !== undefined && { userId }),
+  });
 }
 
 const CLIENT_EVENT_RATE_LIMITED = 'Client event rejected: over the rate limit of client events per second';

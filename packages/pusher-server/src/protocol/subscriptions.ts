@@ -66,6 +66,16 @@ export function leave(ctx: ProtocolContext, connection: Connection, channel: str
   // A closed uWS socket has already left its topics, and throws if touched.
   if (subscription.inTopic && !connection.closed) connection.socket.unsubscribe(channelKey(connection.app.id, channel));
   ctx.adapter.removeSubscriber(connection.app.id, channel, connection.id);
+  if (ctx.debug?.on) recordLeave(ctx, connection, channel, subscription.userId);
+}
+
+/** The member left only if the cluster no longer has the user in the channel (a local read). */
+function recordLeave(ctx: ProtocolContext, connection: Connection, channel: string, userId: string | undefined): void {
+  const appId = connection.app.id;
+  const socketId = connection.id;
+  ctx.debug?.record(appId, { kind: 'unsubscribed', channel, socketId, ...(userId !== undefined && { userId }) });
+  if (userId !== undefined && !ctx.adapter.presenceMembers(appId, channel).has(userId))
+    ctx.debug?.record(appId, { kind: 'member_removed', channel, userId, socketId });
 }
 
 function authorize(
@@ -122,6 +132,15 @@ function join(
   // Not in the topic yet: the member_added this join causes goes to the others only, and what
   // happens until the success is answered is in the snapshot the success carries.
   ctx.adapter.addSubscriber(connection.app.id, channel, connection.id, member);
+  if (ctx.debug?.on) {
+    const userId = member?.userId;
+    ctx.debug.record(connection.app.id, {
+      kind: 'subscribed',
+      channel,
+      socketId: connection.id,
+      ...(userId !== undefined && { userId }),
+    });
+  }
   answerWhenRoutable(ctx, connection, channel, type);
 }
 
@@ -158,4 +177,5 @@ function sendSucceeded(ctx: ProtocolContext, connection: Connection, channel: st
   const cached = ctx.adapter.cachedEvent(appId, channel);
   connection.send(cached ? cached.frame : frames.cacheMiss(channel));
   if (!cached) ctx.webhooks?.cacheMiss(connection.app, channel);
+  if (!cached && ctx.debug?.on) ctx.debug.record(appId, { kind: 'cache_miss', channel, socketId: connection.id });
 }

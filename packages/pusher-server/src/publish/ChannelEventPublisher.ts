@@ -1,5 +1,6 @@
 import type { Adapter } from '../adapter/Adapter.js';
 import type { App } from '../app-manager/App.js';
+import type { DebugTap } from '../debug/DebugTap.js';
 import type { EventPublisher } from '../http/HttpApiContext.js';
 import { isCacheChannel } from '../protocol/channels.js';
 import * as frames from '../protocol/frames.js';
@@ -9,6 +10,8 @@ export interface ChannelEventPublisherOptions {
   readonly channelCacheTtlSec: number;
   /** Wall clock, for the cache's expiry. */
   nowMs(): number;
+  /** The debug console's producer: each published event is an `api_message` record. */
+  readonly debug?: DebugTap | undefined;
 }
 
 /**
@@ -31,6 +34,8 @@ export class ChannelEventPublisher implements EventPublisher {
       this.#adapter.setCachedEvent(app.id, channel, { frame, event, data, expiresAtMs });
     }
     this.#adapter.publish(app.id, channel, frame, exceptSocketId);
+    const { debug } = this.#options;
+    if (debug?.on) debug.record(app.id, { kind: 'api_message', channel, event, sizeBytes: Buffer.byteLength(data) });
   }
 
   terminateUserConnections(app: App, userId: string): void {

@@ -28,6 +28,7 @@ export function createProtocolCore(options: ProtocolCoreOptions): ProtocolCore {
   const publisher = new ChannelEventPublisher(context.adapter, {
     channelCacheTtlSec: context.config.channelCacheTtlSec,
     nowMs: context.nowMs,
+    debug: context.debug,
   });
   return { protocol, publisher, fanout };
 }

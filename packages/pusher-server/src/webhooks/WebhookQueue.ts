@@ -30,6 +30,9 @@ interface Delivery {
   readonly appId: string;
   readonly request: WebhookRequest;
   readonly eventCount: number;
+  /** The events' names and first channel, for the debug console. */
+  readonly names: string;
+  readonly channel: string;
   readonly firstAttemptMs: number;
   attempts: number;
   retryTimer: TimerHandle | undefined;
@@ -132,6 +135,8 @@ export class WebhookQueue {
       appId: app.id,
       request,
       eventCount: events.length,
+      names: events.map((event) => event.name).join(','),
+      channel: events[0]?.channel ?? '',
       firstAttemptMs: timers.nowMs(),
       attempts: 0,
       retryTimer: undefined,
@@ -170,6 +175,7 @@ export class WebhookQueue {
 
   #settled(delivery: Delivery, ok: boolean, outcome: string): void {
     this.#inFlight--;
+    this.#options.observer.attempted?.(delivery.appId, delivery, outcome);
     if (ok) {
       this.#queuedEvents -= delivery.eventCount;
       this.#options.observer.delivered(delivery.appId, delivery.eventCount);

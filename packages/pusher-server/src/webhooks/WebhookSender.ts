@@ -27,6 +27,18 @@ export interface WebhookObserver {
   /** One attempt failed (non-2xx, network error or timeout); it may be retried. */
   failed(appId: string): void;
   dropped(appId: string, events: number, reason: WebhookDropReason): void;
+  /** One attempt settled with `outcome` (`HTTP 200`, a network error); for the debug console. */
+  attempted?(appId: string, delivery: WebhookAttempt, outcome: string): void;
+}
+
+/** What the debug console shows of a webhook request. */
+export interface WebhookAttempt {
+  /** The events' names, comma-separated. */
+  readonly names: string;
+  /** The first event's channel. */
+  readonly channel: string;
+  /** From 1. */
+  readonly attempts: number;
 }
 
 export const silentWebhookObserver: WebhookObserver = Object.freeze({

@@ -75,6 +75,10 @@ export class ClusterAdapter extends ViewAdapter implements Adapter {
     return this.#transport.nodeId;
   }
 
+  get transport(): ClusterTransport {
+    return this.#transport;
+  }
+
   get peerChange(): PeerChange | undefined {
     return this.#peerChange;
   }
