@@ -103,9 +103,9 @@ async function withAdmin(command: Command, work: (admin: SqlAppAdmin) => Promise
   const { config } = command.optsWithGlobals<{ config?: string }>();
   const resolved = resolveConfig({ env: process.env, file: config === undefined ? undefined : loadConfigFile(config) });
   const settings = resolved.appManager;
-  if (settings.driver === 'array') {
+  if (settings.driver === 'array' || settings.driver === 'dynamodb') {
     throw new ConfigError(
-      'meshpush apps writes the table of APP_MANAGER_DRIVER=postgres or mysql; array apps are in the config',
+      'meshpush apps writes the table of APP_MANAGER_DRIVER=postgres or mysql (array apps are in the config; DynamoDB items are not written yet)',
     );
   }
   const logger = createConsoleLogger({ level: 'warn' });

@@ -208,7 +208,10 @@ test('an unknown driver is an error; planned drivers say "not supported yet"', (
   );
   t.regex(failure({ env: { QUEUE_DRIVER: 'sqs' } }), /QUEUE_DRIVER: "sqs" is not supported yet/);
   t.regex(failure({ env: { MODE: 'worker' } }), /MODE: "worker" is not supported yet/);
-  t.regex(failure({ env: { APP_MANAGER_DRIVER: 'dynamodb' } }), /APP_MANAGER_DRIVER: "dynamodb" is not supported yet/);
+  t.regex(
+    failure({ env: { APP_MANAGER_DRIVER: 'sqlite' } }),
+    /unknown driver \(expected one of: array, postgres, mysql, dynamodb\)/,
+  );
   t.regex(
     failure({ env: { RATE_LIMITER_DRIVER: 'redis', ADAPTER_DRIVER: 'nats' } }),
     /RATE_LIMITER_DRIVER=redis shares limits over the Redis adapter: set ADAPTER_DRIVER=redis, or RATE_LIMITER_DRIVER=cluster/,

@@ -44,3 +44,11 @@ test('cache TTL: off is 1 s, -1 is 60 s, seconds otherwise', (t) => {
   t.is(cacheTtlMs({ enabled: true, ttl: -1 }), 60_000);
   t.is(cacheTtlMs({ enabled: true, ttl: 5 }), 5_000);
 });
+
+test("DynamoDB: soketi's APP_MANAGER_DYNAMODB_* names", (t) => {
+  const { appManager } = resolveConfig({
+    env: { APP_MANAGER_DRIVER: 'dynamodb', APP_MANAGER_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' },
+  });
+  t.is(appManager.driver, 'dynamodb');
+  t.deepEqual(appManager.dynamodb, { table: 'apps', region: 'us-east-1', endpoint: 'http://127.0.0.1:8000' });
+});

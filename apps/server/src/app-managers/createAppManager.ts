@@ -6,6 +6,7 @@ import {
   type ServerConfig,
 } from '@meshpush/pusher-server';
 import type { AppManagerDriver, AppManagerSettings } from '../config/settings.js';
+import { createDynamoDbStore } from './dynamodb.js';
 import { createMysqlStore } from './mysql.js';
 import { createPostgresStore } from './postgres.js';
 
@@ -15,6 +16,7 @@ type StoreFactory = (settings: AppManagerSettings, logger: Logger) => Promise<Ap
 export const appStoreDrivers: Readonly<Record<Exclude<AppManagerDriver, 'array'>, StoreFactory>> = {
   postgres: createPostgresStore,
   mysql: createMysqlStore,
+  dynamodb: createDynamoDbStore,
 };
 
 /** soketi's APP_MANAGER_CACHE_TTL -1 (its default) means "no expiry"; here it is this. */

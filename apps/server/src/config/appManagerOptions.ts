@@ -5,13 +5,9 @@ import type { AppManagerDriver } from './settings.js';
 
 /**
  * soketi's app manager options (APP_MANAGER_*, DB_POSTGRES_*, DB_MYSQL_*, DB_POOLING_*), same
- * names and defaults. DynamoDB's are still in the unsupported table.
+ * names and defaults.
  */
-const parseDriver = oneOf<AppManagerDriver>(
-  ['array', 'postgres', 'mysql'],
-  { planned: { dynamodb: 'the DynamoDB app manager is planned; use postgres or mysql' } },
-  'driver',
-);
+const parseDriver = oneOf<AppManagerDriver>(['array', 'postgres', 'mysql', 'dynamodb'], {}, 'driver');
 
 /** A table name, optionally schema-qualified; checked because it is put into SQL text. */
 const parseTable: Parser<string> = (input) => {
@@ -51,7 +47,7 @@ export const appManagerOptions: SettingOption[] = [
     key: 'appManager.driver',
     target: 'appManager.driver',
     parse: parseDriver,
-    doc: 'where apps come from: array (config), postgres, mysql',
+    doc: 'where apps come from: array (config), postgres, mysql, dynamodb',
   }),
   setting({
     env: 'APP_MANAGER_CACHE_ENABLED',
@@ -101,6 +97,27 @@ export const appManagerOptions: SettingOption[] = [
     target: 'appManager.mysql.useMysql2',
     parse: parseBoolean,
     doc: 'accepted for soketi (meshpush always uses mysql2)',
+  }),
+  setting({
+    env: 'APP_MANAGER_DYNAMODB_TABLE',
+    key: 'appManager.dynamodb.table',
+    target: 'appManager.dynamodb.table',
+    parse: text(),
+    doc: 'DynamoDB table of apps (hash key AppId, index AppKeyIndex on AppKey)',
+  }),
+  setting({
+    env: 'APP_MANAGER_DYNAMODB_REGION',
+    key: 'appManager.dynamodb.region',
+    target: 'appManager.dynamodb.region',
+    parse: text(),
+    doc: 'AWS region of the DynamoDB table',
+  }),
+  setting({
+    env: 'APP_MANAGER_DYNAMODB_ENDPOINT',
+    key: 'appManager.dynamodb.endpoint',
+    target: 'appManager.dynamodb.endpoint',
+    parse: text({ allowEmpty: true }),
+    doc: "DynamoDB endpoint URL (empty: the region's)",
   }),
   setting({
     env: 'DB_POOLING_ENABLED',

@@ -29,7 +29,7 @@ export interface Settings {
   appManager: AppManagerSettings;
 }
 
-export type AppManagerDriver = 'array' | 'postgres' | 'mysql';
+export type AppManagerDriver = 'array' | 'postgres' | 'mysql' | 'dynamodb';
 
 /** One database server, soketi's `database.<driver>` shape. */
 export interface DatabaseConnection {
@@ -46,6 +46,8 @@ export interface AppManagerSettings {
   cache: { enabled: boolean; ttl: number };
   postgres: { table: string; version: string };
   mysql: { table: string; version: string; useMysql2: boolean };
+  /** `endpoint` '' = the region's AWS endpoint. */
+  dynamodb: { table: string; region: string; endpoint: string };
   database: { postgres: DatabaseConnection; mysql: DatabaseConnection };
   pooling: { enabled: boolean; min: number; max: number };
 }
@@ -64,6 +66,7 @@ export function defaultAppManagerSettings(): AppManagerSettings {
     cache: { enabled: false, ttl: -1 },
     postgres: { table: 'apps', version: '13.3' },
     mysql: { table: 'apps', version: '8.0', useMysql2: false },
+    dynamodb: { table: 'apps', region: 'us-east-1', endpoint: '' },
     database: { postgres: connection(5432, 'postgres'), mysql: connection(3306, 'root') },
     pooling: { enabled: false, min: 0, max: 7 },
   };

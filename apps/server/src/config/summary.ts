@@ -35,6 +35,10 @@ export function describeConfig(config: ResolvedConfig, build: BuildInfo): string
 function describeApps(config: ResolvedConfig): string {
   const { driver } = config.appManager;
   if (driver === 'array') return config.server.apps.map(describeApp).join('; ');
+  if (driver === 'dynamodb') {
+    const { table, region, endpoint } = config.appManager.dynamodb;
+    return `table ${table} in dynamodb ${endpoint === '' ? region : endpoint}`;
+  }
   const { host, port, database } = config.appManager.database[driver];
   return `table ${config.appManager[driver].table} in ${driver} ${host}:${port}/${database}`;
 }

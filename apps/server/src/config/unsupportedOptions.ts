@@ -58,14 +58,6 @@ const brokerSettings = group({ planned: true, severity: 'warn', reason: BROKER_R
   ['RATE_LIMITER_REDIS_CLUSTER_MODE', 'rateLimiter.redis.clusterMode'],
 ]);
 
-const DATABASE_REASON = 'it is read only by the DynamoDB app manager, which is not in this build yet';
-
-const databaseSettings = group({ planned: true, severity: 'warn', reason: DATABASE_REASON }, [
-  ['APP_MANAGER_DYNAMODB_TABLE', 'appManager.dynamodb.table'],
-  ['APP_MANAGER_DYNAMODB_REGION', 'appManager.dynamodb.region'],
-  ['APP_MANAGER_DYNAMODB_ENDPOINT', 'appManager.dynamodb.endpoint'],
-]);
-
 const fixedHttpSettings = group(
   {
     planned: false,
@@ -86,6 +78,5 @@ export const unsupportedOptions: readonly UnsupportedOption[] = [
   ...ignoreProcess,
   ...brokerSettings,
   ...natsCredentials,
-  ...databaseSettings,
   ...fixedHttpSettings,
 ];

@@ -23,7 +23,7 @@ export interface AppRow {
  * table created from soketi's own test schema. Dropped at teardown.
  */
 export interface TestDatabase {
-  readonly driver: 'postgres' | 'mysql';
+  readonly driver: 'postgres' | 'mysql' | 'dynamodb';
   /** The server's environment for this database (APP_MANAGER_DRIVER, DB_*). */
   readonly env: Record<string, string>;
   insert(row: AppRow): Promise<void>;
@@ -34,6 +34,8 @@ export interface TestDatabase {
   grant(): Promise<void>;
   /** Lets the user write rows too (for `meshpush apps`). */
   grantWrites(): Promise<void>;
+  /** The environment that points a server at `port` instead, where nothing listens. */
+  unreachableEnv(port: number): Record<string, string>;
 }
 
 const COLUMNS = ['id', 'key', 'secret', 'max_connections', 'enabled', 'enable_client_messages', 'webhooks'] as const;
@@ -123,6 +125,7 @@ export async function createPostgres(t: TeardownHost): Promise<TestDatabase> {
     grantWrites: async () => {
       await owner.query(`GRANT INSERT, UPDATE, DELETE ON apps TO ${user}`);
     },
+    unreachableEnv: (port) => ({ DB_POSTGRES_PORT: String(port) }),
   };
 }
 
@@ -193,6 +196,7 @@ export async function createMysql(t: TeardownHost): Promise<TestDatabase> {
     grant: async () => {
       await grant();
     },
+    unreachableEnv: (port) => ({ DB_MYSQL_PORT: String(port) }),
     grantWrites: async () => {
       await asRoot(`GRANT INSERT, UPDATE, DELETE ON ${database}.apps TO '${user}'@'127.0.0.1', '${user}'@'localhost'`);
     },

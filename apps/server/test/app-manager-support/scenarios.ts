@@ -25,7 +25,14 @@ const TTL_DEADLINE_MS = 5_000;
 
 async function serve(t: TeardownHost, db: TestDatabase, env: Record<string, string> = {}): Promise<RunningServer> {
   return startServer(t, {
-    env: { ...db.env, ...CACHE_ENV, METRICS_ENABLED: 'true', METRICS_SERVER_PORT: '0', ...env },
+    env: {
+      ...db.env,
+      ...CACHE_ENV,
+      METRICS_ENABLED: 'true',
+      METRICS_HOST: '127.0.0.1',
+      METRICS_SERVER_PORT: '0',
+      ...env,
+    },
   });
 }
 
@@ -178,9 +185,7 @@ export function appManagerScenarios(test: TestFn, createDatabase: (t: TeardownHo
 
     // A second server whose database port has nothing listening: it knows no app, and says so quickly.
     const deadPort = await freePort();
-    const blind = await serve(t, db, {
-      [db.driver === 'postgres' ? 'DB_POSTGRES_PORT' : 'DB_MYSQL_PORT']: String(deadPort),
-    });
+    const blind = await serve(t, db, db.unreachableEnv(deadPort));
     const refusedAt = Date.now();
     t.is(await closeCode(blind.port, APP_1.key), 4001);
     t.true(Date.now() - refusedAt < 3_000);
