@@ -174,3 +174,12 @@ test('stats count lookups, hits, queries and query time', async (t) => {
   t.is(stats.queries, 2, 'the index and the row');
   t.true(stats.querySeconds >= 0);
 });
+
+test('a flood of unknown keys does not push known apps out of the cache', async (t) => {
+  const { store, apps } = setup();
+  await apps.findByKey('key-1');
+  for (let i = 0; i < 30_000; i++) await apps.findByKey(`flood-${i}`);
+  const queries = store.queries;
+  t.is((apps.findByKey('key-1') as { id: string } | undefined)?.id, '1', 'still a synchronous hit');
+  t.is(store.queries, queries);
+});

@@ -138,10 +138,9 @@ export class CachingAppManager implements AppManager {
   async #query(kind: Kind, value: string, stale: Entry | undefined, useIndex: boolean): Promise<App | undefined> {
     try {
       // An app we never saw is first looked up in the index: a random key costs no query.
-      if (useIndex && !stale?.app && !(await this.#index.has(kind, value, this.#negativeTtlMs))) {
-        this.#remember(kind, value, undefined);
-        return undefined;
-      }
+      // Not remembered per name: the index answers again, and a flood of random keys must not
+      // push real apps out of the LRU.
+      if (useIndex && !stale?.app && !(await this.#index.has(kind, value, this.#negativeTtlMs))) return undefined;
       const config = await this.#counters.query(() =>
         kind === 'key' ? this.#store.findByKey(value) : this.#store.findById(value),
       );
