@@ -1,6 +1,8 @@
 import type { ExecutionContext } from 'ava';
 import { MemoryNetwork, type MemoryTransport } from '@meshpush/mesh-transport/testing';
 import { ClusterAdapter } from '../../src/adapter/cluster/ClusterAdapter.js';
+import { createMeshCluster } from '../../src/adapter/cluster/createMeshAdapter.js';
+import { defaultServerConfig } from '../../src/config/ServerConfig.js';
 import type { DebugRecord } from '../../src/debug/DebugRecord.js';
 import { createServer } from '../../src/PusherServer.js';
 import type { ServerConfigInput } from '../../src/config/resolveServerConfig.js';
@@ -85,3 +87,49 @@ async function readEvents(body: ReadableStream<Uint8Array>, stream: OpenStream):
 }
 
 export { MemoryNetwork };
+
+/** A server on a real TCP mesh (loopback, a shared rendezvous port), with the console on. */
+export async function startMeshNode(
+  t: ExecutionContext,
+  clusterPort: number,
+  config: ServerConfigInput = {},
+): Promise<{ server: MeshpushServer; nodeId: string }> {
+  const cluster = {
+    ...defaultServerConfig().cluster,
+    host: '127.0.0.1',
+    port: clusterPort,
+    checkIntervalMs: 200,
+    nodeTimeoutMs: 1000,
+    masterTimeoutMs: 500,
+  };
+  const { adapter } = createMeshCluster(cluster);
+  const server = createServer(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      adapter: { driver: 'cluster' },
+      cluster,
+      metrics: { host: '127.0.0.1', port: 0 },
+      debugConsole: { enabled: true, token: TOKEN },
+      ...config,
+    },
+    { adapter },
+  );
+  await server.start();
+  t.teardown(() => server.stop());
+  return { server, nodeId: adapter.nodeId };
+}
+
+/** What the public `/cluster` shows of each peer's route: its subjects and frames by type. */
+export interface RouteStatus {
+  readonly nodeId: string;
+  readonly subjects: number;
+  readonly framesOutByType: Record<string, number>;
+}
+
+export async function routes(server: MeshpushServer): Promise<RouteStatus[]> {
+  const status = (await (await fetch(`http://127.0.0.1:${server.port}/cluster`)).json()) as {
+    transport: { peers: RouteStatus[] };
+  };
+  return status.transport.peers;
+}
