@@ -2,6 +2,7 @@ import test from 'ava';
 import WebSocket from 'ws';
 import type { TeardownHost } from '@meshpush/test-support';
 import { createMysql, createPostgres, type TestDatabase } from './app-manager-support/databases.js';
+import { createDynamoDb } from './app-manager-support/dynamodb.js';
 import { startServer } from './support/server.js';
 
 // Connect latency (new WebSocket → pusher:connection_established) of the static app manager and
@@ -58,19 +59,25 @@ async function measureDatabase(t: TeardownHost & { log: (...values: unknown[]) =
   return { cold, warm };
 }
 
-test.serial('connect latency: static apps, then PostgreSQL and MariaDB with a cold and a warm cache', async (t) => {
-  const staticServer = await startServer(t);
-  const defaultKeys = Array<string>(APPS).fill('app-key');
-  await series(staticServer.port, defaultKeys); // warms up this process's client code (JIT), discarded
-  const staticTimes = await series(staticServer.port, defaultKeys);
-  const postgres = await measureDatabase(t, await createPostgres(t));
-  const mysql = await measureDatabase(t, await createMysql(t));
-  t.log(`static (array)   : ${describe(staticTimes)}`);
-  t.log(`postgres cold    : ${describe(postgres.cold)}`);
-  t.log(`postgres warm    : ${describe(postgres.warm)}`);
-  t.log(`mariadb cold     : ${describe(mysql.cold)}`);
-  t.log(`mariadb warm     : ${describe(mysql.warm)}`);
-  t.log(`static (again)   : ${describe(await series(staticServer.port, defaultKeys))}`);
-  t.is(postgres.warm.length, APPS);
-  t.is(mysql.warm.length, APPS);
-});
+test.serial(
+  'connect latency: static apps, then PostgreSQL, MariaDB and DynamoDB (dynalite) with a cold and a warm cache',
+  async (t) => {
+    const staticServer = await startServer(t);
+    const defaultKeys = Array<string>(APPS).fill('app-key');
+    await series(staticServer.port, defaultKeys); // warms up this process's client code (JIT), discarded
+    const staticTimes = await series(staticServer.port, defaultKeys);
+    const postgres = await measureDatabase(t, await createPostgres(t));
+    const mysql = await measureDatabase(t, await createMysql(t));
+    const dynamodb = await measureDatabase(t, await createDynamoDb(t));
+    t.log(`static (array)   : ${describe(staticTimes)}`);
+    t.log(`postgres cold    : ${describe(postgres.cold)}`);
+    t.log(`postgres warm    : ${describe(postgres.warm)}`);
+    t.log(`mariadb cold     : ${describe(mysql.cold)}`);
+    t.log(`mariadb warm     : ${describe(mysql.warm)}`);
+    t.log(`dynalite cold    : ${describe(dynamodb.cold)}`);
+    t.log(`dynalite warm    : ${describe(dynamodb.warm)}`);
+    t.log(`static (again)   : ${describe(await series(staticServer.port, defaultKeys))}`);
+    t.is(postgres.warm.length, APPS);
+    t.is(mysql.warm.length, APPS);
+  },
+);
