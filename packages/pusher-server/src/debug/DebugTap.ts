@@ -17,6 +17,11 @@ export interface DebugTapOptions {
   nowMs(): number;
   /** Records one node produces per app and second; more are counted as dropped. @default 2000 */
   maxRecordsPerSecPerApp?: number;
+  /**
+   * How long records gather before they go out as one batch: a busy app sends a few frames a
+   * second to a watching peer, not one per event. @default 50
+   */
+  flushIntervalMs?: number;
 }
 
 /** What the tap did since start, for tests and `/console/api/cluster`. */
@@ -36,7 +41,7 @@ interface Window {
 /**
  * The producer side of the debug console. Hooks call `record` only behind `tap.on`, which stays
  * false while no console anywhere watches any app: then the tap costs one boolean check per hook
- * and nothing is produced or sent. Records are batched per app and turn (one publish per burst),
+ * and nothing is produced or sent. Records are batched per app for `flushIntervalMs` (one publish per batch),
  * and capped per app and second so a busy app cannot turn its debug stream into the main load.
  */
 export class DebugTap {
@@ -149,8 +154,7 @@ export class DebugTap {
   #scheduleFlush(): void {
     if (this.#flushQueued) return;
     this.#flushQueued = true;
-    // After the current I/O turn: a burst of API calls or client events becomes one batch.
-    setImmediate(() => this.#flush());
+    setTimeout(() => this.#flush(), this.#options.flushIntervalMs ?? 50).unref();
   }
 
   #flush(): void {
