@@ -27,7 +27,11 @@ test('each pass re-reads only the apps with open sockets and reports what it fou
   const changes: Array<[string, boolean | undefined]> = [];
   const revalidator = new AppRevalidator(
     manager,
-    { connectedAppIds: () => new Set(['1', '2']), appChanged: (id, found) => changes.push([id, found?.enabled]) },
+    {
+      connectedAppIds: () => new Set(['1', '2']),
+      appsChanged: (found) =>
+        changes.push(...[...found].map(([id, app]) => [id, app?.enabled] as [string, boolean | undefined])),
+    },
     silentLogger,
   );
   await revalidator.tick();
@@ -41,7 +45,7 @@ test('each pass re-reads only the apps with open sockets and reports what it fou
 test('a manager without revalidate starts no timer', async (t) => {
   const revalidator = new AppRevalidator(
     { findByKey: () => undefined, findById: () => undefined },
-    { connectedAppIds: () => new Set(['1']), appChanged: () => t.fail() },
+    { connectedAppIds: () => new Set(['1']), appsChanged: () => t.fail() },
     silentLogger,
   );
   revalidator.start();

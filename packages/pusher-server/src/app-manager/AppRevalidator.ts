@@ -5,7 +5,8 @@ import type { AppManager } from './AppManager.js';
 /** The sockets' side: which apps have open sockets, and what to do when one changed. */
 export interface RevalidationTarget {
   connectedAppIds(): Set<string>;
-  appChanged(appId: string, app: App | undefined): void;
+  /** Each app re-read, as it is now (`undefined`: deleted). */
+  appsChanged(changes: ReadonlyMap<string, App | undefined>): void;
 }
 
 /**
@@ -52,13 +53,15 @@ export class AppRevalidator {
   async #pass(): Promise<void> {
     const revalidate = this.#apps.revalidate?.bind(this.#apps);
     if (!revalidate) return;
+    const changes = new Map<string, App | undefined>();
     for (const appId of this.#target.connectedAppIds()) {
       try {
-        this.#target.appChanged(appId, await revalidate(appId));
+        changes.set(appId, await revalidate(appId));
       } catch (error) {
         // The manager answers outages with the last known app; anything else is a bug to see.
         this.#logger.warn('app revalidation failed', { appId, error: String(error) });
       }
     }
+    if (changes.size > 0) this.#target.appsChanged(changes);
   }
 }

@@ -128,13 +128,16 @@ export class PusherProtocol implements AdapterListener {
   }
 
   /**
-   * An app changed at its source: its sockets take the new settings, or are closed with 4003
-   * when it was disabled or deleted (`app` undefined).
+   * Apps as their source has them now (`undefined`: deleted): their sockets take the new
+   * settings, or are closed with 4003 when the app was disabled or deleted. One pass over the
+   * sockets for all the apps of a re-validation.
    */
-  appChanged(appId: string, app: App | undefined): void {
-    if (app) this.#appsById.set(appId, app);
+  appsChanged(changes: ReadonlyMap<string, App | undefined>): void {
+    for (const [appId, app] of changes) if (app) this.#appsById.set(appId, app);
+    // A copy: closing a socket removes it from the registry.
     for (const connection of [...this.#ctx.registry.all()]) {
-      if (connection.app.id !== appId) continue;
+      if (!changes.has(connection.app.id)) continue;
+      const app = changes.get(connection.app.id);
       if (app?.enabled) connection.app = app;
       else closeWith(connection, AppDisabled);
     }
