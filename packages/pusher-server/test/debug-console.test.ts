@@ -1,5 +1,5 @@
 import test from 'ava';
-import { authorizedClient, pusherClient, pusherSdk, subscribed, waitFor } from '@meshpush/test-support';
+import { authorizedClient, pusherClient, pusherSdk, startReceiver, subscribed, waitFor } from '@meshpush/test-support';
 import { createServer } from '../src/PusherServer.js';
 import { consoleFetch, MemoryNetwork, openStream, startNode, TOKEN, type ConsoleNode } from './support/debugConsole.js';
 
@@ -122,4 +122,37 @@ test('a busy app: the browser gets at most its cap per second and sees the dropp
   await Promise.all(Array.from({ length: 30 }, (_, n) => sdk.trigger('busy', 'tick', { n })));
   await waitFor(() => stream.dropped >= 20, { message: 'the dropped count' });
   t.true(stream.records.length <= 10, `${stream.records.length} records`);
+});
+
+test('client events, cache misses and webhook attempts are recorded, without the event data', async (t) => {
+  const receiver = await startReceiver(t);
+  receiver.failNext(1, 500);
+  const app = {
+    id: 'app-id',
+    key: 'app-key',
+    secret: 'app-secret',
+    enableClientMessages: true,
+    webhooks: [{ url: receiver.url(), event_types: ['channel_occupied'] }],
+  };
+  const node = await startNode(t, new MemoryNetwork(), {
+    apps: [app],
+    webhooks: { retryInitialDelayMs: 10 },
+  });
+  const stream = await openStream(t, node);
+  const client = authorizedClient(t, node.server, { id: 'u1' });
+  const { channel } = await subscribed(client, 'private-chat');
+  channel.trigger('client-typing', { secret: 'not-in-the-log' });
+  await subscribed(client, 'cache-prices');
+  await waitFor(() => has(stream.records, 'client_event', node.nodeId, 'private-chat'), { message: 'client event' });
+  await waitFor(() => has(stream.records, 'cache_miss', node.nodeId, 'cache-prices'), { message: 'cache miss' });
+  const attemptsOf = (name: string) => stream.records.filter((r) => r.kind === 'webhook_sent' && r.channel === name);
+  await waitFor(() => attemptsOf('private-chat').length >= 2, { message: 'a failed attempt and its retry' });
+  const attempts = attemptsOf('private-chat');
+  t.like(attempts[0], { event: 'channel_occupied', status: 'HTTP 500', attempt: 1 });
+  t.like(attempts[1], { event: 'channel_occupied', status: 'HTTP 200', attempt: 2 });
+  t.like(
+    stream.records.find((r) => r.kind === 'client_event'),
+    { event: 'client-typing', sizeBytes: 27 },
+  );
+  t.false(JSON.stringify(stream.records).includes('not-in-the-log'));
 });
