@@ -12,7 +12,8 @@ export async function startMetricsServer(
 ): Promise<MetricsServer | undefined> {
   if (!metrics && !extra) return undefined;
   const server = await MetricsServer.listen(config.host, config.port, metrics, logger, extra);
-  logger.info('metrics listening', { host: config.host, port: server.port, path: '/metrics' });
+  if (metrics) logger.info('metrics listening', { host: config.host, port: server.port, path: '/metrics' });
+  else logger.info('internal listener up (metrics off)', { host: config.host, port: server.port });
   return server;
 }
 
