@@ -1,15 +1,22 @@
 import test from 'ava';
 import { pusherSdk, rawConnect, subscribed, waitFor, pusherClient, type TeardownHost } from '@meshpush/test-support';
+import { databasesAvailable } from './app-manager-support/availability.js';
 import { createMysql, createPostgres } from './app-manager-support/databases.js';
 import { runCli } from './support/process.js';
 import { startServer } from './support/server.js';
 
 const CACHE_ENV = { APP_MANAGER_CACHE_ENABLED: 'true', APP_MANAGER_CACHE_TTL: '1' };
 
-for (const [name, create] of [
+const databases = [
   ['postgres', createPostgres],
   ['mysql', createMysql],
-] as const) {
+] as const;
+const available = await databasesAvailable(
+  test,
+  databases.map(([name]) => name),
+);
+
+for (const [name, create] of available ? databases : []) {
   test.serial(`${name}: meshpush apps add, list, update, disable, remove — seen by a running server`, async (t) => {
     const db = await create(t);
     await db.grantWrites();
