@@ -15,14 +15,14 @@ export const OUTPUT_DIR = fileURLToPath(new URL('../../test-results/debug-consol
  * Debian's Chromium, installed with apt-get when missing (CI images start without it). A failed
  * install is retried after `apt-get update`: a fresh image's package lists may be empty.
  */
-async function ensureChromium(): Promise<void> {
-  if (
-    await access(CHROMIUM).then(
-      () => true,
-      () => false,
-    )
-  )
-    return;
+async function ensureChromium(t: ExecutionContext): Promise<void> {
+  const installed = await access(CHROMIUM).then(
+    () => true,
+    () => false,
+  );
+  if (installed) return;
+  // ava's 60 s inactivity limit is too short for a download on a fresh machine.
+  t.timeout(15 * 60_000, 'installing chromium');
   const install = ['-o', 'DPkg::Lock::Timeout=120', 'install', '-y', '--no-install-recommends', 'chromium'];
   const options = { timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
   try {
@@ -35,7 +35,7 @@ async function ensureChromium(): Promise<void> {
 
 /** A headless Chromium closed at teardown. */
 export async function launchBrowser(t: ExecutionContext): Promise<Browser> {
-  await ensureChromium();
+  await ensureChromium(t);
   await mkdir(OUTPUT_DIR, { recursive: true });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
