@@ -12,7 +12,7 @@ import { resolveConfig, type ResolvedConfig } from './config/resolve.js';
 import type { FlagValue } from './config/sources.js';
 import { describeConfig } from './config/summary.js';
 import { defaultCredentialsWarning } from './defaultCredentials.js';
-import { createAppManager } from './app-managers/createAppManager.js';
+import { createAppManager, unusedAppSettingsWarning } from './app-managers/createAppManager.js';
 import { createAdapter, createRateLimiter } from './drivers.js';
 import { reloadCertificatesOnSighup } from './reload.js';
 import { exitOnSignals } from './shutdown.js';
@@ -112,8 +112,10 @@ function printSummary(config: ResolvedConfig, logger: Logger, version: string): 
   const build = { version, nodeVersion: process.version, pid: process.pid };
   for (const line of describeConfig(config, build)) logger.info(line);
   for (const warning of config.warnings) logger.warn(warning);
-  const exposed = defaultCredentialsWarning(config.server);
+  const exposed = config.appManager.driver === 'array' ? defaultCredentialsWarning(config.server) : undefined;
   if (exposed !== undefined) logger.warn(exposed);
+  const unusedApps = unusedAppSettingsWarning(config);
+  if (unusedApps !== undefined) logger.warn(unusedApps);
 }
 
 /** One line for a failed `server.start()`; a taken port is the usual cause. */

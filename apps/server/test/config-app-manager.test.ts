@@ -1,6 +1,6 @@
 import test from 'ava';
 import { resolveConfig } from '../src/config/resolve.js';
-import { cacheTtlMs } from '../src/app-managers/createAppManager.js';
+import { cacheTtlMs, unusedAppSettingsWarning } from '../src/app-managers/createAppManager.js';
 import { ConfigError } from '../src/config/errors.js';
 
 test("soketi's APP_MANAGER_* and DB_* names fill the app manager settings, with soketi's defaults", (t) => {
@@ -51,4 +51,13 @@ test("DynamoDB: soketi's APP_MANAGER_DYNAMODB_* names", (t) => {
   });
   t.is(appManager.driver, 'dynamodb');
   t.deepEqual(appManager.dynamodb, { table: 'apps', region: 'us-east-1', endpoint: 'http://127.0.0.1:8000' });
+});
+
+test('DEFAULT_APP_* with a database driver is a warning naming what is ignored', (t) => {
+  const config = resolveConfig({
+    env: { APP_MANAGER_DRIVER: 'mysql', DEFAULT_APP_KEY: 'k', SOKETI_DEFAULT_APP_ID: '1' },
+  });
+  t.regex(unusedAppSettingsWarning(config) ?? '', /DEFAULT_APP_KEY.*ignored: apps come from APP_MANAGER_DRIVER=mysql/);
+  t.regex(unusedAppSettingsWarning(config) ?? '', /SOKETI_DEFAULT_APP_ID/);
+  t.is(unusedAppSettingsWarning(resolveConfig({ env: { DEFAULT_APP_KEY: 'k' } })), undefined);
 });

@@ -5,6 +5,7 @@ import {
   type Logger,
   type ServerConfig,
 } from '@meshpush/pusher-server';
+import type { ResolvedConfig } from '../config/resolve.js';
 import type { AppManagerDriver, AppManagerSettings } from '../config/settings.js';
 import { createDynamoDbStore } from './dynamodb.js';
 import { createMysqlStore } from './mysql.js';
@@ -18,6 +19,20 @@ export const appStoreDrivers: Readonly<Record<Exclude<AppManagerDriver, 'array'>
   mysql: createMysqlStore,
   dynamodb: createDynamoDbStore,
 };
+
+/**
+ * With a database driver the default app and the config's app list are not served. soketi
+ * ignores them silently, and a soketi environment often still carries DEFAULT_APP_*: a warning,
+ * not an error, keeps the swap drop-in.
+ */
+export function unusedAppSettingsWarning(config: ResolvedConfig): string | undefined {
+  if (config.appManager.driver === 'array') return undefined;
+  const names = [...config.origins]
+    .filter(([path]) => path === 'apps' || path.startsWith('defaultApp.'))
+    .map(([, label]) => label);
+  if (names.length === 0) return undefined;
+  return `${names.join(', ')} ignored: apps come from APP_MANAGER_DRIVER=${config.appManager.driver}`;
+}
 
 /** soketi's APP_MANAGER_CACHE_TTL -1 (its default) means "no expiry"; here it is this. */
 export const DEFAULT_CACHE_TTL_MS = 60_000;
