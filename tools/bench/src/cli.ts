@@ -28,6 +28,7 @@ interface Flags {
   build: boolean;
   cpuProf?: string;
   scale?: number[] | true;
+  sizing: boolean;
 }
 
 /** commander wants InvalidArgumentError to print the flag's usage. */
@@ -75,6 +76,7 @@ function parseOptions(argv: readonly string[]): BenchOptions {
       `add the scale scenario: N fresh mesh processes for each N (default ${FULL.scale.nodes.join(',')})`,
       asArgument(parseScaleNodes),
     )
+    .option('--sizing', 'add the sizing scenario: memory per connection, subscription and presence member', false)
     .showHelpAfterError()
     .parse(argv)
     .opts<Flags>();
@@ -91,6 +93,7 @@ function parseOptions(argv: readonly string[]): BenchOptions {
       .map((part) => part.trim())
       .filter(Boolean),
     build: flags.build,
+    sizing: flags.sizing,
     scaleNodes: flags.scale === undefined ? [] : flags.scale === true ? FULL.scale.nodes : flags.scale,
     cpuProfDir,
     params: flags.quick ? QUICK : FULL,

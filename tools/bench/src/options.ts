@@ -2,6 +2,7 @@ import type { ConnectParams } from './scenarios/connect.js';
 import type { FanoutParams } from './scenarios/fanout.js';
 import type { PresenceParams } from './scenarios/presence.js';
 import type { ScaleParams } from './scenarios/scale.js';
+import type { SizingParams } from './scenarios/sizing.js';
 import type { ThroughputParams } from './scenarios/throughput.js';
 import type { Driver } from './servers/ServerGroup.js';
 
@@ -14,6 +15,8 @@ export interface ScenarioParams {
   readonly presence: PresenceParams;
   /** @default FULL.scale */
   readonly scale?: ScaleParams;
+  /** @default FULL.sizing */
+  readonly sizing?: SizingParams;
   /** Nodes of the cluster variants. */
   readonly clusterNodes: number;
 }
@@ -37,6 +40,8 @@ export interface BenchOptions {
   readonly build: boolean;
   /** Cluster sizes of the scale scenario (`--scale`). @default [] (the scenario does not run) */
   readonly scaleNodes?: readonly number[];
+  /** Run the memory sizing scenario (`--sizing`). @default false */
+  readonly sizing?: boolean;
   /** Directory for `--cpu-prof` profiles of every server process, or undefined. */
   readonly cpuProfDir: string | undefined;
   readonly params: ScenarioParams;
@@ -82,7 +87,7 @@ function parseList<T extends string>(
 const SETTLE_TIMEOUT_MS = 15_000;
 
 /** The issue's sizes. */
-export const FULL: ScenarioParams & { readonly scale: ScaleParams } = Object.freeze({
+export const FULL: ScenarioParams & { readonly scale: ScaleParams; readonly sizing: SizingParams } = Object.freeze({
   connect: { clients: 5000, concurrency: 64 },
   fanout: {
     subscribers: 1000,
@@ -124,17 +129,19 @@ export const FULL: ScenarioParams & { readonly scale: ScaleParams } = Object.fre
     },
     presence: { clients: 200, batchSize: 20, runs: 1, convergeTimeoutMs: 30_000 },
   },
+  sizing: { connections: 10_000, members: 10_000, membersPerChannel: 1000, settleMs: 10_000 },
   clusterNodes: 3,
 });
 
 /** Same shapes, fewer messages and seconds: the whole run stays under a minute. */
-export const QUICK: ScenarioParams & { readonly scale: ScaleParams } = Object.freeze({
+export const QUICK: ScenarioParams & { readonly scale: ScaleParams; readonly sizing: SizingParams } = Object.freeze({
   connect: { clients: 2000, concurrency: 64 },
   fanout: { ...FULL.fanout, messages: 100 },
   fanoutMax: { ...FULL.fanoutMax, messages: 300 },
   throughput: { ...FULL.throughput, durationMs: 3000 },
   presence: { ...FULL.presence, runs: 2 },
   scale: { ...FULL.scale, settleMs: 3000, idleMs: 10_000 },
+  sizing: { connections: 4000, members: 2000, membersPerChannel: 1000, settleMs: 5000 },
   clusterNodes: 3,
 });
 

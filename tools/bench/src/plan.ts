@@ -6,6 +6,7 @@ import type { ScenarioContext } from './scenarios/common.js';
 import { runFanout } from './scenarios/fanout.js';
 import { runPresence } from './scenarios/presence.js';
 import { runScale } from './scenarios/scale.js';
+import { runSizing } from './scenarios/sizing.js';
 import { runThroughput } from './scenarios/throughput.js';
 import { startBaseline } from './servers/baseline.js';
 import { startMeshpush } from './servers/meshpush.js';
@@ -69,7 +70,8 @@ export function buildPlan(options: BenchOptions): PlanGroup[] {
   const wanted = (group: PlanGroup, entry: PlanEntry): boolean =>
     options.only.length === 0 ||
     options.only.some((part) => `${variantId(group.driver, group.tls)}/${entry.scenario}`.includes(part));
-  return [...all.filter(({ when, driver }) => when && options.drivers.includes(driver)), ...scaleGroups(options)]
+  const extra = [...scaleGroups(options), ...sizingGroups(options)];
+  return [...all.filter(({ when, driver }) => when && options.drivers.includes(driver)), ...extra]
     .map(({ when: _when, ...group }) => ({ ...group, entries: group.entries.filter((entry) => wanted(group, entry)) }))
     .filter((group) => group.entries.length > 0);
 }
@@ -90,6 +92,14 @@ function scaleGroups(options: BenchOptions): (PlanGroup & { readonly when: boole
     const entry: PlanEntry = { scenario: 'scale', run: (ctx) => runScale(ctx, params, formation) };
     return group('cluster', 'none', nodes, start, [entry], true);
   });
+}
+
+/** `--sizing`: memory per connection, subscription and presence member, on 2 fresh nodes. */
+function sizingGroups(options: BenchOptions): (PlanGroup & { readonly when: boolean })[] {
+  if (options.sizing !== true) return [];
+  const params = options.params.sizing ?? FULL.sizing;
+  const start = async (): Promise<ServerGroup> => (await startScaleCluster(2, options.cpuProfDir)).group;
+  return [group('cluster', 'none', 2, start, [{ scenario: 'sizing', run: (ctx) => runSizing(ctx, params) }], true)];
 }
 
 function group(

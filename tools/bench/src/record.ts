@@ -1,6 +1,6 @@
 import { variantId, type Driver, type MeshNodeCounters, type TlsMode } from './servers/ServerGroup.js';
 
-export type ScenarioName = 'connect' | 'fanout' | 'fanout-max' | 'throughput' | 'presence' | 'scale';
+export type ScenarioName = 'connect' | 'fanout' | 'fanout-max' | 'throughput' | 'presence' | 'scale' | 'sizing';
 
 /** meshpush's figures divided by the bare uWS baseline's, measured in the same run. */
 export interface BaselineRatios {
@@ -61,6 +61,10 @@ export interface BenchRecord {
   idleCpuPctMaxNode: number | null;
   idleFramesPerRoutePerSec: number | null;
   rssPerNodeMb: number | null;
+  rssPerSubscriptionKb: number | null;
+  replicaKbPerSubscription: number | null;
+  rssPerPresenceMemberKb: number | null;
+  replicaKbPerPresenceMember: number | null;
   serverCpuMs: number | null;
   serverCpuSysPct: number | null;
   serverCpuUsPerDelivery: number | null;
@@ -130,6 +134,10 @@ export function newRecord(scenario: ScenarioName, driver: Driver, nodes: number,
     idleCpuPctMaxNode: null,
     idleFramesPerRoutePerSec: null,
     rssPerNodeMb: null,
+    rssPerSubscriptionKb: null,
+    replicaKbPerSubscription: null,
+    rssPerPresenceMemberKb: null,
+    replicaKbPerPresenceMember: null,
     serverCpuMs: null,
     serverCpuSysPct: null,
     serverCpuUsPerDelivery: null,

@@ -37,6 +37,8 @@ function headline(r: BenchRecord): string {
       return `join ${fmt(r.joinMs)} ms, converged ${r.convergedRuns ?? 0}/${r.runs ?? 0}`;
     case 'scale':
       return `formed ${fmt(r.formationMs)} ms, idle ${fmt(r.idleCpuPctPerNode, 2)} %/node`;
+    case 'sizing':
+      return `KB: conn ${fmt(r.rssPerConnectionKb, 1)}, sub ${fmt(r.rssPerSubscriptionKb, 2)} (replica ${fmt(r.replicaKbPerSubscription, 2)}), member ${fmt(r.rssPerPresenceMemberKb, 2)} (replica ${fmt(r.replicaKbPerPresenceMember, 2)})`;
   }
 }
 

@@ -57,6 +57,7 @@ const atMost = (target: string, value: number | null, limit: number): TargetChec
 export function checkTargets(record: BenchRecord, earlier: readonly BenchRecord[]): TargetCheck[] {
   if (record.driver === 'uws-baseline') return [];
   if (record.scenario === 'scale') return scaleTargets(record);
+  if (record.scenario === 'sizing') return [];
   const checks = record.nodes > 1 ? clusterTargets(record, earlier) : record.tls === 'none' ? localTargets(record) : [];
   if (record.scenario === 'presence')
     checks.push(atLeast(`${record.variant} presence converged in every run`, record.convergedRuns, record.runs ?? 1));
@@ -89,6 +90,7 @@ function localTargets(record: BenchRecord): TargetCheck[] {
       ];
     case 'presence':
     case 'scale':
+    case 'sizing':
       return [];
   }
 }
