@@ -52,6 +52,8 @@ export interface RouteHost {
 
 /** Above this many queued bytes a route writes at once instead of waiting for the end of the tick. */
 const FLUSH_NOW_BYTES = 256 * 1024;
+/** A handshake that keeps trickling in is still cut after this many node timeouts. */
+const HANDSHAKE_MAX_TIMEOUTS = 5;
 /** How long a graceful close waits for the peer to take the last bytes. */
 const LINGER_MS = 1000;
 
@@ -76,6 +78,8 @@ export class Route {
   #lingerTimer: NodeJS.Timeout | undefined;
   #socketClosed = false;
   #closedCallbacks: (() => void)[] = [];
+  /** When the handshake last made progress (bytes arrived); an up route's silence is the table's. */
+  #handshakeHeardAt = this.openedAt;
   /** When bytes were last handed to the socket: a route that carried traffic needs no PING. */
   #lastWriteAt = performance.now();
   readonly #ping = new PingEcho();
@@ -257,10 +261,17 @@ export class Route {
     if (this.#ping.incoming(frame[1], frame[2], frame[3])) this.ping();
   }
 
-  /** Closes a route whose handshake has lasted longer than `nodeTimeoutMs` (an up route's silence is the table's). */
+  /**
+   * Closes a handshake silent for `nodeTimeoutMs`, or older than {@link HANDSHAKE_MAX_TIMEOUTS}
+   * node timeouts however it goes. Silence rather than age: on a starved machine (many nodes
+   * starting at once) a handshake that is slow but moving must not be cut on one side while the
+   * other side has already brought the route up, which only starts it all again.
+   */
   checkHandshake(now: number): void {
     if (this.#state === 'closed' || this.#state === 'up') return;
-    if (now - this.openedAt > this.#host.options.nodeTimeoutMs) this.close('handshake timed out', 'timeout');
+    const { nodeTimeoutMs } = this.#host.options;
+    if (now - this.#handshakeHeardAt > nodeTimeoutMs) this.close('handshake timed out', 'timeout');
+    else if (now - this.openedAt > nodeTimeoutMs * HANDSHAKE_MAX_TIMEOUTS) this.close('handshake too slow', 'timeout');
   }
 
   markUp(): void {
@@ -318,7 +329,8 @@ export class Route {
       return this.#refuse('the peer speaks TLS but mesh TLS is off on this node: give every node the same TLS setting');
     }
     this.traffic.bytesIn += chunk.length;
-    this.#host.heard(this);
+    if (this.#state === 'up') this.#host.heard(this);
+    else this.#handshakeHeardAt = performance.now();
     try {
       this.#decoder.push(chunk);
     } catch (error) {
