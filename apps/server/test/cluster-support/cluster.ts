@@ -1,22 +1,11 @@
-import { createServer } from 'node:net';
+import { freePort } from '@meshpush/test-support';
 import { startServer, waitFor, type RunningServer, type TeardownHost } from '../support/server.js';
 
 /** Timings shortened for tests; the defaults (500 / 2000 / 2000 ms) behave the same, only slower. */
 export const TEST_CLUSTER_TIMING = Object.freeze({ checkIntervalMs: 200, nodeTimeoutMs: 1000, masterTimeoutMs: 500 });
 
-/** A port that was free a moment ago on 127.0.0.1 (the mesh's rendezvous port in tests). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+// The mesh's rendezvous port in tests: a port that was free a moment ago on 127.0.0.1.
+export { freePort };
 
 export interface ClusterOptions {
   /** @default 3 */

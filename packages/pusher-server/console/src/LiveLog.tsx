@@ -1,19 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { DebugKinds } from '../../src/debug/DebugRecord.js';
 import type { ConsoleApi, DebugRecord } from './api.js';
 
 /** The kinds the server produces, in the order of the filter menu. */
-const KINDS = [
-  'connection_opened',
-  'connection_closed',
-  'subscribed',
-  'unsubscribed',
-  'member_added',
-  'member_removed',
-  'api_message',
-  'client_event',
-  'cache_miss',
-  'webhook_sent',
-];
+const KINDS = DebugKinds;
 
 /** The page keeps the newest records only: a long session must not grow without bound. */
 const KEPT = 2000;

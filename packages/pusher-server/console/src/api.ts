@@ -1,16 +1,7 @@
-/** What the server sends about one thing that happened (see the server's DebugRecord). */
-export interface DebugRecord {
-  readonly kind: string;
-  readonly timeMs: number;
-  readonly node: string;
-  readonly channel?: string;
-  readonly event?: string;
-  readonly socketId?: string;
-  readonly userId?: string;
-  readonly sizeBytes?: number;
-  readonly status?: string;
-  readonly attempt?: number;
-}
+// The server's own record type: one definition for both ends (esbuild bundles only what runs).
+import type { DebugRecord } from '../../src/debug/DebugRecord.js';
+
+export type { DebugRecord };
 
 export interface AppRow {
   readonly id: string;
