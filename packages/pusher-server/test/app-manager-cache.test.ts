@@ -183,3 +183,17 @@ test('a flood of unknown keys does not push known apps out of the cache', async 
   t.is((apps.findByKey('key-1') as { id: string } | undefined)?.id, '1', 'still a synchronous hit');
   t.is(store.queries, queries);
 });
+
+test('listIds: every id from the index, one query per negative TTL, the last list while the database is down', async (t) => {
+  const { apps, store, clock } = setup();
+  t.deepEqual((await apps.listIds()).sort(), ['1', '2']);
+  const queries = store.queries;
+  store.rows.set('3', { id: '3', key: 'key-3', secret: 's3' });
+  t.deepEqual((await apps.listIds()).sort(), ['1', '2'], 'within the negative TTL: the same index');
+  t.is(store.queries, queries);
+  clock.now += 1_000;
+  t.deepEqual((await apps.listIds()).sort(), ['1', '2', '3']);
+  store.down = true;
+  clock.now += 1_000;
+  t.deepEqual((await apps.listIds()).sort(), ['1', '2', '3'], 'an outage keeps the last list');
+});

@@ -26,6 +26,8 @@ export interface AppManager {
    * closes sockets.
    */
   revalidate?(id: string): Promise<App | undefined>;
+  /** Every app's id, where the source can tell (the debug console's app list). */
+  listIds?(): Promise<string[]>;
   /** Counters for the metrics endpoint. */
   stats?(): AppManagerStats;
   /** Releases the source's connections; called by the server's `stop()`. */

@@ -96,6 +96,11 @@ export class CachingAppManager implements AppManager {
     return this.#load('id', id, this.#byId.get(id), false);
   }
 
+  /** Every app's id, from the short-lived index of ids and keys (one query at most per TTL). */
+  listIds(): Promise<string[]> {
+    return this.#index.ids(this.#negativeTtlMs);
+  }
+
   stats(): AppManagerStats {
     return this.#counters.snapshot();
   }

@@ -31,6 +31,12 @@ export class KeyIndex {
     return (kind === 'key' ? this.#keys : this.#ids).has(value);
   }
 
+  /** Every id, read again when the index is older than `maxAgeMs`. */
+  async ids(maxAgeMs: number): Promise<string[]> {
+    await this.has('id', '', maxAgeMs);
+    return [...this.#ids];
+  }
+
   /** Concurrent callers share one read. */
   #refresh(): Promise<void> {
     this.#loading ??= this.#load()

@@ -54,7 +54,11 @@ export function createDebugConsole(deps: DebugConsoleDeps): { route: ExtraRoute;
   const debugConsole = new DebugConsole({
     ...deps,
     config: config.debugConsole,
-    listAppIds: () => [...new Set([...config.apps.map((app) => app.id), ...deps.connectedAppIds()])],
+    // Configured apps, a database's apps (when its manager can list them), and apps with sockets here.
+    listAppIds: async () => {
+      const stored = (await deps.apps.listIds?.().catch(() => [])) ?? [];
+      return [...new Set([...config.apps.map((app) => app.id), ...stored, ...deps.connectedAppIds()])];
+    },
   });
   deps.logger.info('debug console enabled on the metrics listener', { path: '/console/' });
   return { route: (req, res, pathname) => debugConsole.handle(req, res, pathname), close: () => debugConsole.close() };

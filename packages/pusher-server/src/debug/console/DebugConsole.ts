@@ -17,7 +17,7 @@ export interface DebugConsoleOptions {
   readonly adapter: Adapter;
   readonly apps: AppManager;
   /** Apps that can be listed: those of the configuration, plus those with sockets here. */
-  listAppIds(): string[];
+  listAppIds(): string[] | Promise<string[]>;
   readonly publisher: EventPublisher;
   readonly logger: Logger;
   nowMs(): number;
@@ -85,7 +85,8 @@ export class DebugConsole {
   }
 
   async #listApps(): Promise<{ id: string; key: string }[]> {
-    const found = await Promise.all(this.#options.listAppIds().map((id) => this.#options.apps.findById(id)));
+    const ids = await this.#options.listAppIds();
+    const found = await Promise.all(ids.map((id) => this.#options.apps.findById(id)));
     return found.filter((app): app is App => app !== undefined).map((app) => ({ id: app.id, key: app.key }));
   }
 
