@@ -22,11 +22,11 @@ import { packedManifest, readManifest, repoRoot, run } from '../src/workspace.js
 
 /** The clients the pusher-server example uses, at the versions the workspace tests with. */
 async function exampleClients(): Promise<Record<string, string>> {
-  const devDependencies = (await readManifest(join(repoRoot, 'apps/server'))).devDependencies ?? {};
+  const devDependencies = (await readManifest(join(repoRoot, 'packages/pusher-server'))).devDependencies ?? {};
   const versions: Record<string, string> = {};
   for (const name of ['pusher', 'pusher-js']) {
     const version = devDependencies[name];
-    if (!version) throw new Error(`apps/server has no devDependency ${name}`);
+    if (!version) throw new Error(`packages/pusher-server has no devDependency ${name}`);
     versions[name] = version;
   }
   return versions;
