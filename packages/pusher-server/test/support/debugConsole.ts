@@ -24,6 +24,16 @@ export async function startNode(
 ): Promise<ConsoleNode> {
   const transport = network.create();
   const adapter = new ClusterAdapter(transport);
+  const server = await startConsoleServer(t, adapter, config);
+  return { server, transport, nodeId: adapter.nodeId };
+}
+
+/** A started server on 127.0.0.1 over `adapter`, with the console on; stopped at teardown. */
+async function startConsoleServer(
+  t: ExecutionContext,
+  adapter: ClusterAdapter,
+  config: ServerConfigInput,
+): Promise<MeshpushServer> {
   const server = createServer(
     {
       host: '127.0.0.1',
@@ -37,7 +47,7 @@ export async function startNode(
   );
   await server.start();
   t.teardown(() => server.stop());
-  return { server, transport, nodeId: adapter.nodeId };
+  return server;
 }
 
 export function consoleFetch(
@@ -103,20 +113,7 @@ export async function startMeshNode(
     masterTimeoutMs: 500,
   };
   const { adapter } = createMeshCluster(cluster);
-  const server = createServer(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      adapter: { driver: 'cluster' },
-      cluster,
-      metrics: { host: '127.0.0.1', port: 0 },
-      debugConsole: { enabled: true, token: TOKEN },
-      ...config,
-    },
-    { adapter },
-  );
-  await server.start();
-  t.teardown(() => server.stop());
+  const server = await startConsoleServer(t, adapter, { cluster, ...config });
   return { server, nodeId: adapter.nodeId };
 }
 
