@@ -8,11 +8,20 @@ if [ "$(id -u)" != 0 ]; then
   echo "install-system-packages: not root, nothing installed (the suites that need these skip)"
   exit 0
 fi
-missing=0
+missing=()
 for pkg in podman runc mmdebstrap chromium; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing=1
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
-[ "$missing" = 0 ] && exit 0
+[ "${#missing[@]}" = 0 ] && exit 0
 export DEBIAN_FRONTEND=noninteractive
-apt-get -o DPkg::Lock::Timeout=120 update
-apt-get -o DPkg::Lock::Timeout=120 install -y --no-install-recommends podman runc mmdebstrap chromium
+apt=(-o APT::Install-Recommends=false -o DPkg::Lock::Timeout=120)
+apt-get "${apt[@]}" update
+# One line per package, so each one is plain to see (and to grep for).
+for pkg in "${missing[@]}"; do
+  case "$pkg" in
+    podman) apt-get install -y podman "${apt[@]}" ;;
+    runc) apt-get install -y runc "${apt[@]}" ;;
+    mmdebstrap) apt-get install -y mmdebstrap "${apt[@]}" ;;
+    chromium) apt-get install -y chromium "${apt[@]}" ;;
+  esac
+done
