@@ -10,6 +10,9 @@ class FakeStore implements AppStore {
   readonly driver = 'fake';
   readonly rows = new Map<string, AppConfig>();
   queries = 0;
+  /** The size of each `findByIds` call. */
+  readonly batches: number[] = [];
+  readonly maxIdsPerQuery = 3;
   down = false;
   stall = false;
   /** Held answers, released by `release()` (to prove coalescing). */
@@ -24,8 +27,18 @@ class FakeStore implements AppStore {
     return this.#answer(() => this.rows.get(id));
   }
 
+  findByIds(ids: readonly string[]): Promise<ReadonlyMap<string, AppConfig>> {
+    this.batches.push(ids.length);
+    return this.#answer(() => new Map(ids.flatMap((id) => this.#row(id))));
+  }
+
   identities(): Promise<AppIdentity[]> {
     return this.#answer(() => [...this.rows.values()].map(({ id, key }) => ({ id, key })));
+  }
+
+  #row(id: string): Array<[string, AppConfig]> {
+    const row = this.rows.get(id);
+    return row ? [[id, row]] : [];
   }
 
   release(): void {
@@ -196,4 +209,71 @@ test('listIds: every id from the index, one query per negative TTL, the last lis
   store.down = true;
   clock.now += 1_000;
   t.deepEqual((await apps.listIds()).sort(), ['1', '2', '3'], 'an outage keeps the last list');
+});
+
+test('revalidateMany: one store query for the connected apps, deleted ones undefined, changes applied', async (t) => {
+  const { store, apps } = setup();
+  store.rows.set('3', { id: '3', key: 'key-3', secret: 's3' });
+  const first = await apps.findById('1');
+  await apps.findById('3');
+  store.rows.set('2', { id: '2', key: 'key-2', secret: 's2', enabled: false });
+  store.rows.delete('3');
+  const queries = store.queries;
+  const found = await apps.revalidateMany(['1', '2', '3']);
+  t.is(store.queries - queries, 1, 'three apps, one query');
+  t.deepEqual(store.batches, [3]);
+  t.is(found.get('1'), first, 'unchanged: same object');
+  t.false(found.get('2')?.enabled);
+  t.true(found.has('3'));
+  t.is(found.get('3'), undefined, 'deleted');
+  t.is(apps.findByKey('key-3'), undefined, 'a deleted app is not found by its key either');
+  t.is(apps.stats().queries - queries, 1, 'counted once');
+});
+
+test('revalidateMany splits more ids than maxIdsPerQuery into one query per chunk', async (t) => {
+  const { store, apps } = setup();
+  const ids = Array.from({ length: 7 }, (_, i) => String(i + 1));
+  for (const id of ids) store.rows.set(id, { id, key: `key-${id}`, secret: 's' });
+  const found = await apps.revalidateMany(ids);
+  t.deepEqual(store.batches, [3, 3, 1]);
+  t.deepEqual([...found.keys()], ids);
+  t.true([...found.values()].every((app) => app !== undefined));
+  t.is(await apps.revalidateMany([]).then((none) => none.size), 0);
+  t.deepEqual(store.batches, [3, 3, 1], 'no ids, no query');
+});
+
+test('revalidateMany during an outage keeps the known apps and logs the outage once', async (t) => {
+  const { store, apps, logger } = setup();
+  const known = await apps.findById('1');
+  store.down = true;
+  const first = await apps.revalidateMany(['1', '2']);
+  t.is(first.get('1'), known, 'kept, not treated as deleted');
+  t.is(first.get('2'), undefined, 'never known: nothing to keep');
+  t.true(first.has('2'));
+  const again = await apps.revalidateMany(['1']);
+  t.is(again.get('1'), known);
+  t.is(logger.errors.length, 1, 'one log line for the outage');
+  t.false(apps.stats().databaseUp);
+  t.is(apps.stats().errors, 2, 'each failed batch counted');
+  store.down = false;
+  t.is((await apps.revalidateMany(['1'])).get('1'), known);
+  t.true(apps.stats().databaseUp);
+});
+
+test('revalidateMany on a store without findByIds reads one id at a time', async (t) => {
+  const { store } = setup();
+  const single: AppStore = {
+    driver: 'single',
+    findByKey: (key) => store.findByKey(key),
+    findById: (id) => store.findById(id),
+    identities: () => store.identities(),
+  };
+  const manager = new CachingAppManager({ store: single, serverLimits: defaultLimits });
+  store.rows.delete('2');
+  const queries = store.queries;
+  const found = await manager.revalidateMany(['1', '2']);
+  t.is(store.queries - queries, 2);
+  t.deepEqual(store.batches, []);
+  t.is(found.get('1')?.key, 'key-1');
+  t.is(found.get('2'), undefined);
 });

@@ -16,8 +16,8 @@ export interface AppManager {
   findById(id: string): Promise<App | undefined> | App | undefined;
   /**
    * For apps that change while the server runs: how often the server re-checks the apps of its
-   * open sockets with `revalidate` (a disabled or deleted app's sockets are closed, the others
-   * get the new settings). Absent: apps never change.
+   * open sockets with `revalidateMany` or `revalidate` (a disabled or deleted app's sockets are
+   * closed, the others get the new settings). Absent: apps never change.
    */
   readonly revalidateIntervalMs?: number;
   /**
@@ -26,6 +26,12 @@ export interface AppManager {
    * closes sockets.
    */
   revalidate?(id: string): Promise<App | undefined>;
+  /**
+   * `revalidate` for many apps at once (one query per batch rather than one per app): each id
+   * maps to its app now, `undefined` when deleted, the last known app when the source failed.
+   * Preferred by the server when present.
+   */
+  revalidateMany?(ids: readonly string[]): Promise<Map<string, App | undefined>>;
   /** Every app's id, where the source can tell (the debug console's app list). */
   listIds?(): Promise<string[]>;
   /** Counters for the metrics endpoint. */

@@ -17,6 +17,14 @@ export interface AppStore {
   findByKey(key: string): Promise<AppConfig | undefined>;
   findById(id: string): Promise<AppConfig | undefined>;
   /**
+   * Several apps by id in one query (`WHERE id IN (…)`, a DynamoDB `BatchGetItem`), for the
+   * re-validation of every app with open sockets; an id missing from the map was deleted. Called
+   * with at most `maxIdsPerQuery` ids. Absent: the cache re-reads them one `findById` at a time.
+   */
+  findByIds?(ids: readonly string[]): Promise<ReadonlyMap<string, AppConfig>>;
+  /** The most ids one `findByIds` call takes (the cache splits larger sets). @default 100 */
+  readonly maxIdsPerQuery?: number;
+  /**
    * Every app's id and key. The cache keeps this index for a short time so that a flood of
    * random keys is answered from memory instead of one query per key.
    */

@@ -41,6 +41,9 @@ interface Entry {
 
 type Kind = 'key' | 'id';
 
+/** DynamoDB's `BatchGetItem` limit; SQL stores declare a larger `maxIdsPerQuery`. */
+const DEFAULT_IDS_PER_QUERY = 100;
+
 /**
  * Puts an `AppStore` (a database) behind the hot path. Lookups by key and by id are answered from
  * an LRU cache for `ttlMs`, synchronously; concurrent misses for one key share one query; unknown
@@ -96,6 +99,27 @@ export class CachingAppManager implements AppManager {
     return this.#load('id', id, this.#byId.get(id), false);
   }
 
+  /**
+   * `revalidate` for many ids in one store query per `maxIdsPerQuery` ids (the store's
+   * `findByIds`), so a pass over N connected apps costs one query, not N. When a chunk's query
+   * fails its ids answer their cached apps (stale while error), like `revalidate`.
+   */
+  async revalidateMany(ids: readonly string[]): Promise<Map<string, App | undefined>> {
+    const found = new Map<string, App | undefined>();
+    const findByIds = this.#store.findByIds?.bind(this.#store);
+    if (!findByIds) {
+      // One at a time, so a store without batch reads never sees N queries at once.
+      for (const id of ids) found.set(id, await this.revalidate(id));
+      return found;
+    }
+    const size = this.#store.maxIdsPerQuery ?? DEFAULT_IDS_PER_QUERY;
+    for (let start = 0; start < ids.length; start += size) {
+      const chunk = ids.slice(start, start + size);
+      for (const [id, app] of await this.#revalidateChunk(findByIds, chunk)) found.set(id, app);
+    }
+    return found;
+  }
+
   /** Every app's id, from the short-lived index of ids and keys (one query at most per TTL). */
   listIds(): Promise<string[]> {
     return this.#index.ids(this.#negativeTtlMs);
@@ -107,6 +131,23 @@ export class CachingAppManager implements AppManager {
 
   async close(): Promise<void> {
     await this.#store.close?.();
+  }
+
+  async #revalidateChunk(
+    findByIds: (ids: readonly string[]) => Promise<ReadonlyMap<string, AppConfig>>,
+    chunk: readonly string[],
+  ): Promise<Array<[string, App | undefined]>> {
+    let configs: ReadonlyMap<string, AppConfig>;
+    try {
+      configs = await this.#counters.query(() => findByIds(chunk));
+    } catch {
+      // StoreCounters logged the outage; an outage must not read as every app deleted.
+      return chunk.map((id) => [id, this.#byId.get(id)?.app]);
+    }
+    return chunk.map((id) => {
+      const config = configs.get(id);
+      return [id, this.#remember('id', id, config && this.#resolve(config, this.#byId.get(id)?.app))];
+    });
   }
 
   #find(kind: Kind, value: string): Promise<App | undefined> | App | undefined {
