@@ -34,20 +34,27 @@ export interface SqlDialect {
 
 /**
  * soketi's table read by SQL: `SELECT *` (so every column soketi knows is read, and extra
- * columns are ignored), one row by `id` or by `key`, and the id/key index.
+ * columns are ignored), one row by `id` or by `key`, many by `id IN (…)` (re-validation), and
+ * the id/key index.
  */
 export class SqlAppStore implements AppStore {
   readonly driver: string;
+  /** Far below the parameter limits (PostgreSQL 65,535, MySQL 65,535) and short enough to plan fast. */
+  readonly maxIdsPerQuery = 500;
   readonly #client: SqlClient;
   readonly #logger: Logger;
   readonly #byKey: string;
   readonly #byId: string;
   readonly #identities: string;
+  readonly #byIdsPrefix: string;
+  readonly #dialect: SqlDialect;
 
   constructor({ driver, client, table: from, dialect }: SqlConnection, logger: Logger) {
     this.driver = driver;
     this.#client = client;
     this.#logger = logger;
+    this.#dialect = dialect;
+    this.#byIdsPrefix = `SELECT * FROM ${from} WHERE ${dialect.quote('id')} IN `;
     const where = (column: string): string =>
       `SELECT * FROM ${from} WHERE ${dialect.quote(column)} = ${dialect.placeholder(1)} LIMIT 1`;
     this.#byKey = where('key');
@@ -63,6 +70,13 @@ export class SqlAppStore implements AppStore {
     return this.#one(this.#byId, id);
   }
 
+  async findByIds(ids: readonly string[]): Promise<ReadonlyMap<string, AppConfig>> {
+    if (ids.length === 0) return new Map();
+    const placeholders = ids.map((_, index) => this.#dialect.placeholder(index + 1)).join(', ');
+    const rows = await this.#client.query(`${this.#byIdsPrefix}(${placeholders})`, ids);
+    return new Map(rows.map((row) => [String(row.id), this.#config(row)]));
+  }
+
   async identities(): Promise<AppIdentity[]> {
     const rows = await this.#client.query(this.#identities, []);
     return rows.map((row) => ({ id: String(row.id), key: String(row.key) }));
@@ -74,7 +88,10 @@ export class SqlAppStore implements AppStore {
 
   async #one(sql: string, value: string): Promise<AppConfig | undefined> {
     const [row] = await this.#client.query(sql, [value]);
-    if (!row) return undefined;
+    return row && this.#config(row);
+  }
+
+  #config(row: Row): AppConfig {
     return rowToAppConfig(row, (problem) =>
       this.#logger.warn('app row has an invalid field', { driver: this.driver, id: String(row.id), problem }),
     );
