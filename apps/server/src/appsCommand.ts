@@ -1,26 +1,39 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { Command } from 'commander';
 import { createConsoleLogger } from '@meshpush/pusher-server';
+import type { AppAdmin, AppValues } from './app-managers/appAdmin.js';
 import { APP_COLUMNS } from './app-managers/appColumns.js';
+import { connectDynamoDb } from './app-managers/dynamodb.js';
+import { DynamoDbAppAdmin } from './app-managers/dynamodbAdmin.js';
 import { connectMysql } from './app-managers/mysql.js';
 import { connectPostgres } from './app-managers/postgres.js';
-import { SqlAppAdmin, type AppValues } from './app-managers/sqlAdmin.js';
+import { SqlAppAdmin } from './app-managers/sqlAdmin.js';
 import type { SqlValue } from './app-managers/sqlStore.js';
 import { ConfigError, ValueError } from './config/errors.js';
 import { resolveConfig } from './config/resolve.js';
+import type { AppManagerDriver, AppManagerSettings } from './config/settings.js';
 import { loadConfigFile } from './start.js';
 
 type Output = (line: string) => void;
 
+/** How each database driver's apps are written; `array` apps live in the config instead. */
+const appAdmins: Readonly<Record<Exclude<AppManagerDriver, 'array'>, (s: AppManagerSettings) => Promise<AppAdmin>>> = {
+  postgres: async (settings) =>
+    new SqlAppAdmin(await connectPostgres(settings, createConsoleLogger({ level: 'warn' }))),
+  mysql: async (settings) => new SqlAppAdmin(await connectMysql(settings)),
+  dynamodb: async (settings) => new DynamoDbAppAdmin(await connectDynamoDb(settings)),
+};
+
 /**
- * `meshpush apps list|add|update|disable|remove`: rows of soketi's table in the database that
- * APP_MANAGER_DRIVER and DB_* name (the same settings `start` reads). Running servers pick a change
- * up within their cache TTL; a disabled or removed app's sockets are closed then.
+ * `meshpush apps list|add|update|disable|remove`: rows (items) of soketi's layout in the database
+ * that APP_MANAGER_DRIVER, DB_* and APP_MANAGER_DYNAMODB_* name (the same settings `start` reads).
+ * Running servers pick a change up within their cache TTL; a disabled or removed app's sockets
+ * are closed then.
  */
 export function addAppsCommand(program: Command, out: Output = (line) => process.stdout.write(line + '\n')): void {
   const apps = program
     .command('apps')
-    .description("manage the apps table of APP_MANAGER_DRIVER=postgres|mysql (soketi's layout)")
+    .description("manage the apps of APP_MANAGER_DRIVER=postgres|mysql|dynamodb (soketi's layout)")
     .option('-c, --config <file>', 'JSON config file, as for start');
   apps
     .command('list')
@@ -42,7 +55,7 @@ export function addAppsCommand(program: Command, out: Output = (line) => process
       out(`added app ${id}: key ${String(values.get('key'))} secret ${String(values.get('secret'))}`);
     }),
   );
-  withColumnFlags(apps.command('update <id>').description('change columns of an app')).action(
+  withColumnFlags(apps.command('update <id>').description('change columns (attributes) of an app')).action(
     (id: string, options: Record<string, string>, command: Command) =>
       withAdmin(command, async (admin) => {
         await mustExist(admin.update(id, columnValues(options)), id);
@@ -51,7 +64,7 @@ export function addAppsCommand(program: Command, out: Output = (line) => process
   );
   apps
     .command('disable <id>')
-    .description('set enabled = 0 (its sockets close with 4003 within the TTL)')
+    .description('set enabled = 0 (Enabled = false in DynamoDB): its sockets close with 4003 within the TTL')
     .action((id: string, _options: unknown, command: Command) =>
       withAdmin(command, async (admin) => {
         await mustExist(admin.update(id, new Map([['enabled', 0]])), id);
@@ -60,7 +73,7 @@ export function addAppsCommand(program: Command, out: Output = (line) => process
     );
   apps
     .command('remove <id>')
-    .description('delete the row')
+    .description('delete the row (item)')
     .action((id: string, _options: unknown, command: Command) =>
       withAdmin(command, async (admin) => {
         await mustExist(admin.remove(id), id);
@@ -99,19 +112,16 @@ async function mustExist(found: Promise<boolean>, id: string): Promise<void> {
   if (!(await found)) throw new ConfigError(`no app with id "${id}"`);
 }
 
-async function withAdmin(command: Command, work: (admin: SqlAppAdmin) => Promise<void>): Promise<void> {
+async function withAdmin(command: Command, work: (admin: AppAdmin) => Promise<void>): Promise<void> {
   const { config } = command.optsWithGlobals<{ config?: string }>();
   const resolved = resolveConfig({ env: process.env, file: config === undefined ? undefined : loadConfigFile(config) });
   const settings = resolved.appManager;
-  if (settings.driver === 'array' || settings.driver === 'dynamodb') {
+  if (settings.driver === 'array') {
     throw new ConfigError(
-      'meshpush apps writes the table of APP_MANAGER_DRIVER=postgres or mysql (array apps are in the config; DynamoDB items are not written yet)',
+      'meshpush apps writes the apps of APP_MANAGER_DRIVER=postgres, mysql or dynamodb (array apps are in the config)',
     );
   }
-  const logger = createConsoleLogger({ level: 'warn' });
-  const connection =
-    settings.driver === 'postgres' ? await connectPostgres(settings, logger) : await connectMysql(settings);
-  const admin = new SqlAppAdmin(connection);
+  const admin = await appAdmins[settings.driver](settings);
   try {
     await work(admin);
   } finally {

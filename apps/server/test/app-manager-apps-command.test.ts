@@ -1,22 +1,29 @@
 import test from 'ava';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { pusherSdk, rawConnect, subscribed, waitFor, pusherClient, type TeardownHost } from '@meshpush/test-support';
 import { databasesAvailable } from './app-manager-support/availability.js';
-import { createMysql, createPostgres } from './app-manager-support/databases.js';
+import { createMysql, createPostgres, type TestDatabase } from './app-manager-support/databases.js';
+import { createDynamoDb } from './app-manager-support/dynamodb.js';
 import { runCli } from './support/process.js';
 import { startServer } from './support/server.js';
 
 const CACHE_ENV = { APP_MANAGER_CACHE_ENABLED: 'true', APP_MANAGER_CACHE_TTL: '1' };
 
-const databases = [
+const sqlDatabases = [
   ['postgres', createPostgres],
   ['mysql', createMysql],
 ] as const;
 const available = await databasesAvailable(
   test,
-  databases.map(([name]) => name),
+  sqlDatabases.map(([name]) => name),
 );
+// DynamoDB is dynalite, started by the test: always there.
+const databases: ReadonlyArray<readonly [string, (t: TeardownHost) => Promise<TestDatabase>]> = [
+  ...(available ? sqlDatabases : []),
+  ['dynamodb', createDynamoDb],
+];
 
-for (const [name, create] of available ? databases : []) {
+for (const [name, create] of databases) {
   test.serial(`${name}: meshpush apps add, list, update, disable, remove — seen by a running server`, async (t) => {
     const db = await create(t);
     await db.grantWrites();
@@ -52,6 +59,12 @@ for (const [name, create] of available ? databases : []) {
     await subscribedAs(t, server, 'k1', 's1', 'a1');
 
     t.is((await apps('update', 'a1', '--enable-client-messages', 'true')).code, 0);
+    const unknown = await apps('update', 'nobody', '--max-connections', '3');
+    t.is(unknown.code, 1);
+    t.regex(unknown.stderr, /no app with id "nobody"/);
+    t.is((await apps('add', '--id', 'a1')).code, 1, 'an existing id is refused');
+    // SQL refuses it through the unique index the README recommends (the test schemas have none).
+    if (name === 'dynamodb') t.is((await apps('add', '--id', 'a9', '--key', 'k1')).code, 1, 'a key in use is refused');
     const bad = await apps('update', 'a1', '--max-connections', 'lots');
     t.is(bad.code, 1);
     t.regex(bad.stderr, /--max-connections/);
@@ -74,10 +87,56 @@ for (const [name, create] of available ? databases : []) {
   });
 }
 
+test("dynamodb: meshpush apps writes soketi's attribute names and types", async (t) => {
+  const db = await createDynamoDb(t);
+  const apps = (...args: string[]) => runCli(['apps', ...args], { env: db.env });
+  const added = await apps(
+    'add',
+    '--id',
+    'd1',
+    '--key',
+    'dk',
+    '--secret',
+    'ds',
+    '--webhooks',
+    '[{"url":"http://127.0.0.1:9/h"}]',
+  );
+  t.is(added.code, 0, added.stderr);
+  t.is(
+    (await apps('update', 'd1', '--max-event-payload-in-kb', '12.5', '--enable-user-authentication', 'true')).code,
+    0,
+  );
+  t.is((await apps('disable', 'd1')).code, 0);
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: db.env.APP_MANAGER_DYNAMODB_ENDPOINT,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  t.teardown(() => client.destroy());
+  const { Item } = await client.send(new GetItemCommand({ TableName: 'apps', Key: { AppId: { S: 'd1' } } }));
+  t.like(Item, {
+    AppId: { S: 'd1' },
+    AppKey: { S: 'dk' },
+    AppSecret: { S: 'ds' },
+    MaxConnections: { N: '-1' },
+    Enabled: { BOOL: false },
+    EnableClientMessages: { BOOL: false },
+    EnableUserAuthentication: { BOOL: true },
+    MaxBackendEventsPerSecond: { N: '-1' },
+    MaxEventPayloadInKb: { N: '12.5' },
+    Webhooks: { S: '[{"url":"http://127.0.0.1:9/h"}]' },
+  });
+  t.false('MaxEventBatchSize' in (Item ?? {}), 'unset limits are left out (the server default)');
+  const listed = JSON.parse((await apps('list', '--json', '--secrets')).stdout) as unknown[];
+  t.like(listed, [
+    { id: 'd1', key: 'dk', secret: 'ds', enabled: 0, enable_user_authentication: 1, max_event_batch_size: null },
+  ]);
+});
+
 test('meshpush apps refuses the array driver', async (t) => {
   const run = await runCli(['apps', 'list']);
   t.is(run.code, 1);
-  t.regex(run.stderr, /APP_MANAGER_DRIVER=postgres or mysql/);
+  t.regex(run.stderr, /APP_MANAGER_DRIVER=postgres, mysql or dynamodb/);
 });
 
 async function subscribedAs(

@@ -40,9 +40,6 @@ const NAMES = {
 
 type Field = keyof typeof NAMES;
 
-/** The SQL columns of soketi's layout, in its schema's order (for `meshpush apps` and the README). */
-export const SOKETI_COLUMNS: readonly string[] = Object.values(NAMES).map((names) => names[names.length - 1] as string);
-
 function pick(row: Row, field: Field): unknown {
   let value: unknown;
   for (const name of NAMES[field]) if (row[name] !== undefined && row[name] !== null) value = row[name];
@@ -50,7 +47,7 @@ function pick(row: Row, field: Field): unknown {
 }
 
 /** MySQL's tinyint(1) and PostgreSQL's smallint arrive as 0/1; some clients give strings or bigints. */
-function flag(value: unknown): boolean | undefined {
+export function flag(value: unknown): boolean | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') return !['0', 'false', 'f', ''].includes(value.trim().toLowerCase());
   return Boolean(Number(value));

@@ -1,12 +1,10 @@
+import type { AppAdmin, AppValues } from './appAdmin.js';
 import { APP_COLUMNS } from './appColumns.js';
 import type { Row } from './soketiRow.js';
-import type { SqlConnection, SqlValue } from './sqlStore.js';
-
-/** Column name to value, for the columns a command sets. */
-export type AppValues = ReadonlyMap<string, SqlValue>;
+import type { SqlConnection } from './sqlStore.js';
 
 /** Writes rows of soketi's table for `meshpush apps`; every statement is parameterised. */
-export class SqlAppAdmin {
+export class SqlAppAdmin implements AppAdmin {
   readonly #sql: SqlConnection;
 
   constructor(connection: SqlConnection) {
