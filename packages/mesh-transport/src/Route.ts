@@ -5,6 +5,7 @@ import { formatAddress, isWildcardHost, type HostPort } from './address.js';
 import { FrameDecoder } from './FrameDecoder.js';
 import { FrameError, FrameType, PROTOCOL_VERSION, type Frame, type HelloFrame, type PingFrame } from './frames.js';
 import { computeProof, createNonce, verifyProof } from './handshake.js';
+import { beatIntervalFor } from './liveness/beatInterval.js';
 import { PingEcho } from './liveness/PingEcho.js';
 import type { ResolvedMeshOptions } from './options.js';
 import { describeTlsError, isTlsError, peerCertificate, TLS_HANDSHAKE_BYTE, type CertificateInfo } from './tls.js';
@@ -82,6 +83,8 @@ export class Route {
   #handshakeHeardAt = this.openedAt;
   /** When bytes were last handed to the socket: a route that carried traffic needs no PING. */
   #lastWriteAt = performance.now();
+  /** How often this route beats when quiet: set from the peer's node timeout in its HELLO. */
+  #beatMs: number;
   readonly #ping = new PingEcho();
   readonly #localNonce = createNonce();
   readonly #queue = new WriteQueue();
@@ -94,6 +97,7 @@ export class Route {
     this.#host = host;
     this.#socket = socket;
     this.dialed = dialed;
+    this.#beatMs = host.options.checkIntervalMs;
     this.#decoder = new FrameDecoder({
       maxFrameBytes: host.options.maxFrameBytes,
       onFrame: (frame) => this.#onFrame(frame),
@@ -173,7 +177,8 @@ export class Route {
   #sendHello(): void {
     const { options, nodeId } = this.#host;
     const { host, port } = this.#host.listenAddress();
-    this.send([FrameType.HELLO, PROTOCOL_VERSION, options.clusterName, nodeId, this.#localNonce, host, port]);
+    const { clusterName, nodeTimeoutMs } = options;
+    this.send([FrameType.HELLO, PROTOCOL_VERSION, clusterName, nodeId, this.#localNonce, host, port, nodeTimeoutMs]);
   }
 
   /** Queues a frame; returns false when the route is closed or just became a slow consumer. */
@@ -243,12 +248,14 @@ export class Route {
   }
 
   /**
-   * Heartbeat: a PING on an up route that wrote nothing for half an interval, so the peer hears
-   * from this node at least once per interval plus half, and a route that carries traffic pays
-   * nothing. Half, not a whole one: the last beat's PING was written a little after its tick.
+   * Heartbeat, run at every check: a PING on an up route that wrote nothing for its beat interval
+   * less half a check interval, so a route that carries traffic pays nothing and a quiet one beats
+   * once per beat interval (checks fall on the wall clock's interval boundaries, so the half is
+   * slack for the timer, never a whole extra check). The peer hears from this node at least once
+   * per beat interval plus half a check interval.
    */
-  keepAlive(now: number, intervalMs: number): void {
-    if (this.#state === 'up' && now - this.#lastWriteAt >= intervalMs / 2) this.ping();
+  keepAlive(now: number, checkIntervalMs: number): void {
+    if (this.#state === 'up' && now - this.#lastWriteAt >= this.#beatMs - checkIntervalMs / 2) this.ping();
   }
 
   /** A PING now, whatever was written lately: the first of a route, or an answer. */
@@ -379,6 +386,7 @@ export class Route {
     this.peerId = frame[3];
     const host = isWildcardHost(frame[5]) ? (this.#socket.remoteAddress ?? frame[5]) : frame[5];
     this.peerAddress = { host, port: frame[6] };
+    this.#beatMs = beatIntervalFor(options.checkIntervalMs, frame[7]);
     const proof = computeProof({
       secret: options.secret,
       clusterName: options.clusterName,

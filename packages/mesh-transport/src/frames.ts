@@ -4,7 +4,7 @@ import { Decoder, Encoder } from 'cbor-x';
  * Version of the wire format in README.md § Wire format. A node refuses a HELLO that carries
  * another version, so any change to a frame's layout must bump it.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Bytes of the big-endian length that precedes every frame body. */
 export const FRAME_HEADER_BYTES = 4;
@@ -47,6 +47,8 @@ export type HelloFrame = readonly [
   nonce: Uint8Array,
   host: string,
   port: number,
+  /** The sender's node timeout: its peers beat often enough for it (see `beatIntervalFor`). */
+  nodeTimeoutMs: number,
 ];
 export type AuthFrame = readonly [type: typeof FrameType.AUTH, proof: Uint8Array];
 export type ReadyFrame = readonly [type: typeof FrameType.READY];
@@ -86,6 +88,7 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
 const isPort = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535;
+const isPositiveInt = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) > 0;
 const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every(isString);
 const isPeer = (v: unknown): boolean =>
   Array.isArray(v) && v.length === 3 && isString(v[0]) && isString(v[1]) && isPort(v[2]);
@@ -99,7 +102,15 @@ export function isPeerAddressList(value: unknown): value is PeerAddress[] {
 function isHello(f: readonly unknown[]): boolean {
   if (!isNumber(f[1])) return false;
   if (f[1] !== PROTOCOL_VERSION) return true;
-  return f.length === 7 && isString(f[2]) && isString(f[3]) && isBytes(f[4]) && isString(f[5]) && isPort(f[6]);
+  return (
+    f.length === 8 &&
+    isString(f[2]) &&
+    isString(f[3]) &&
+    isBytes(f[4]) &&
+    isString(f[5]) &&
+    isPort(f[6]) &&
+    isPositiveInt(f[7])
+  );
 }
 
 const validators: Record<FrameType, (f: readonly unknown[]) => boolean> = {

@@ -17,6 +17,7 @@ export type { HostPort } from './address.js';
 export { silentLogger, type Logger, type LogFields } from './logger.js';
 export { Requests, type SendRequest } from './Requests.js';
 export { Liveness, type Clock, type LivenessOptions } from './liveness/Liveness.js';
+export { beatIntervalFor } from './liveness/beatInterval.js';
 export { Heartbeat, systemHeartbeatTimers, type HeartbeatOptions, type HeartbeatTimers } from './liveness/Heartbeat.js';
 export { FrameType, PROTOCOL_VERSION, type FrameTypeName } from './frames.js';
 export { MeshTlsError, type MeshTlsOptions, type CertificateInfo } from './tls.js';

@@ -14,7 +14,7 @@ const encoder = createFrameEncoderCbor();
 
 /** One frame of every type, with payloads of several shapes. */
 const samples: Frame[] = [
-  [FrameType.HELLO, PROTOCOL_VERSION, 'meshpush', 'a1b2', Buffer.alloc(16, 7), '127.0.0.1', 11002],
+  [FrameType.HELLO, PROTOCOL_VERSION, 'meshpush', 'a1b2', Buffer.alloc(16, 7), '127.0.0.1', 11002, 2000],
   [FrameType.AUTH, Buffer.alloc(32, 1)],
   [FrameType.READY],
   [FrameType.PING, 1234.5, -1, 0],

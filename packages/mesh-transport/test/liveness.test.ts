@@ -1,4 +1,5 @@
 import test from 'ava';
+import { beatIntervalFor } from '../src/liveness/beatInterval.js';
 import { Heartbeat, type HeartbeatTimers } from '../src/liveness/Heartbeat.js';
 import { Liveness } from '../src/liveness/Liveness.js';
 import { delayToNextBoundary } from '../src/liveness/alignedTimers.js';
@@ -95,6 +96,14 @@ test('Heartbeat: beats every interval and judges after the input that arrived me
   time.advance(5000);
   t.is(log.length, 6, 'nothing after stop');
   t.false(heartbeat.running);
+});
+
+test("beatIntervalFor: the largest multiple of the check interval within half the peer's node timeout", (t) => {
+  t.is(beatIntervalFor(500, 2000), 1000, "soketi's defaults: a quiet link beats once a second");
+  t.is(beatIntervalFor(500, 2400), 1000);
+  t.is(beatIntervalFor(100, 1000), 500);
+  t.is(beatIntervalFor(500, 900), 500, 'never less than one check interval');
+  t.is(beatIntervalFor(1000, 5000), 2000);
 });
 
 test('Heartbeat + Liveness: a dead peer is detected within the node timeout plus one interval', (t) => {

@@ -1,5 +1,6 @@
 import test from 'ava';
 import type { RequestReply } from '../src/ClusterTransport.js';
+import { beatIntervalFor } from '../src/liveness/beatInterval.js';
 import { PEER_LIST_EVERY_CHECKS } from '../src/Mesh.js';
 import { PEERS_TOPIC, PeerRecovery } from '../src/PeerRecovery.js';
 import type { PeerAddress } from '../src/frames.js';
@@ -70,8 +71,10 @@ test('a node that lost a peer asks its peers once, then an idle mesh sends nothi
   await waitFor(() => requests() === 1, PEER_LIST_EVERY_CHECKS * CHECK_INTERVAL_MS * 20, 'holder never asked');
   const before = other.stats().totals;
   const pingsFromHolder = (): number => other.stats().totals.framesInByType.PING - before.framesInByType.PING;
+  // Three rounds of peer-list checks, counted in the holder's beats.
+  const beatMs = beatIntervalFor(options.checkIntervalMs, options.nodeTimeoutMs);
   await waitFor(
-    () => pingsFromHolder() >= 3 * PEER_LIST_EVERY_CHECKS,
+    () => pingsFromHolder() >= (3 * PEER_LIST_EVERY_CHECKS * CHECK_INTERVAL_MS) / beatMs,
     PEER_LIST_EVERY_CHECKS * CHECK_INTERVAL_MS * 30,
     'no heartbeats',
   );
@@ -81,16 +84,23 @@ test('a node that lost a peer asks its peers once, then an idle mesh sends nothi
   t.is(after.framesIn - before.framesIn, after.framesInByType.PING - before.framesInByType.PING, 'only PINGs');
 });
 
-test('a quiet route carries one PING per check each way; the round trip is known at once', async (t) => {
+test("a quiet route beats for the peer's node timeout, each way; the round trip is known at once", async (t) => {
   const port = await freePort();
-  const options = { port, checkIntervalMs: CHECK_INTERVAL_MS, nodeTimeoutMs: 1000 };
-  const [a, b] = [await startMesh(t, options), await startMesh(t, options)];
+  // a judges silence after 600 ms, so b beats for it every 300 ms (six checks); b waits 30 s, so
+  // a beats for it every 15 s: nodes with other timeouts still keep each other alive.
+  const a = await startMesh(t, { port, checkIntervalMs: CHECK_INTERVAL_MS, nodeTimeoutMs: 12 * CHECK_INTERVAL_MS });
+  const b = await startMesh(t, { port, checkIntervalMs: CHECK_INTERVAL_MS, nodeTimeoutMs: 30_000 });
+  const beatMs = beatIntervalFor(CHECK_INTERVAL_MS, 12 * CHECK_INTERVAL_MS);
+  t.is(beatMs, 6 * CHECK_INTERVAL_MS);
   await waitForPeers([a, b]);
   await waitFor(() => a.stats().peers[0]?.rttMs !== null && b.stats().peers[0]?.rttMs !== null, 5000, 'no RTT');
   const startedAt = performance.now();
-  const pingsOut = (): number => a.stats().totals.framesOutByType.PING;
-  const before = pingsOut();
-  await waitFor(() => pingsOut() >= before + 20, 10_000, 'no PINGs');
-  const checks = (performance.now() - startedAt) / CHECK_INTERVAL_MS;
-  t.true(pingsOut() - before <= checks + 2, `${pingsOut() - before} PINGs in ${checks.toFixed(1)} checks`);
+  const pingsOut = (mesh: typeof a): number => mesh.stats().totals.framesOutByType.PING;
+  const [aBefore, bBefore] = [pingsOut(a), pingsOut(b)];
+  await waitFor(() => pingsOut(b) >= bBefore + 10, 10_000, 'no PINGs');
+  const beats = (performance.now() - startedAt) / beatMs;
+  const fromB = pingsOut(b) - bBefore;
+  t.true(fromB <= beats + 2, `${fromB} PINGs in ${beats.toFixed(1)} beats`);
+  t.is(pingsOut(a) - aBefore, 0, 'a quiet route to a patient peer beats far less often');
+  t.deepEqual(a.peers(), [b.nodeId], 'no route was judged dead between beats');
 });

@@ -55,7 +55,7 @@ test.serial(
       [port, randomBytes(64 * 1024)],
       [otherPort, randomBytes(64 * 1024)],
       [port, garbageFrame],
-      [port, encodeFrame(encoder, [FrameType.HELLO, 999, 'meshpush', 'x', Buffer.alloc(16), '127.0.0.1', 1])],
+      [port, encodeFrame(encoder, [FrameType.HELLO, 999, 'meshpush', 'x', Buffer.alloc(16), '127.0.0.1', 1, 2000])],
       [otherPort, encodeFrame(encoder, [FrameType.PUB, 'still', 'before any handshake'])],
     ] as const;
     const sockets = attacks.map(([target, bytes]) => {

@@ -157,6 +157,7 @@ test.serial('a plain TCP client speaking the mesh protocol to a TLS node gets a 
       createNonce(),
       '127.0.0.1',
       1,
+      2000,
     ]),
   );
   await waitFor(() => closed, 10_000, 'the plain client was not closed');

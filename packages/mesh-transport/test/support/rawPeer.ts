@@ -41,7 +41,7 @@ export class RawPeer {
     socket.on('data', (chunk: Buffer) => decoder.push(chunk));
     socket.on('error', () => {});
     socket.on('close', () => (peer.closed = true));
-    peer.send([FrameType.HELLO, PROTOCOL_VERSION, clusterName, peer.nodeId, nonce, '127.0.0.1', advertisedPort]);
+    peer.send([FrameType.HELLO, PROTOCOL_VERSION, clusterName, peer.nodeId, nonce, '127.0.0.1', advertisedPort, 2000]);
     await waitFor(() => peer.frames.some((frame) => frame[0] === FrameType.READY), 10_000, 'raw peer got no READY');
     return peer;
   }
