@@ -116,9 +116,10 @@ export const FULL: ScenarioParams & { readonly scale: ScaleParams; readonly sizi
   presence: { clients: 200, batchSize: 20, runs: 5, convergeTimeoutMs: 10_000 },
   scale: {
     nodes: [2, 4, 8, 16, 32, 64],
-    settleMs: 5000,
-    // /proc counts CPU in 10 ms ticks: 20 s resolve 0.05 % of a core per node.
-    idleMs: 20_000,
+    settleMs: 30_000,
+    // CPU is read from the scheduler's nanosecond counters: the window need not be long for
+    // resolution, only long enough that a node's once-off GC weighs little in it.
+    idleMs: 30_000,
     fanout: {
       subscribers: 1000,
       messages: 1,
@@ -140,7 +141,7 @@ export const QUICK: ScenarioParams & { readonly scale: ScaleParams; readonly siz
   fanoutMax: { ...FULL.fanoutMax, messages: 300 },
   throughput: { ...FULL.throughput, durationMs: 3000 },
   presence: { ...FULL.presence, runs: 2 },
-  scale: { ...FULL.scale, settleMs: 3000, idleMs: 10_000 },
+  scale: { ...FULL.scale, settleMs: 10_000, idleMs: 10_000 },
   sizing: { connections: 4000, members: 2000, membersPerChannel: 1000, settleMs: 5000 },
   clusterNodes: 3,
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 /** Linux clock ticks per second for `/proc/PID/stat` (USER_HZ; 100 on every mainstream kernel). */
@@ -14,6 +14,32 @@ export function processCpu(pid: number): { userMs: number; sysMs: number } | nul
     return { userMs: toMs(fields[11]), sysMs: toMs(fields[12]) };
   } catch {
     return null;
+  }
+}
+
+/**
+ * CPU time every thread of a process has run, in ms, from the scheduler's nanosecond counters
+ * (`/proc/PID/task/TID/schedstat`): exact where `/proc/PID/stat` counts 10 ms ticks, which cannot
+ * tell 0.2 % from 0.3 % of a core over a short idle window. Null once the process is gone.
+ */
+export function processRunMs(pid: number): number | null {
+  try {
+    let totalNs = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      totalNs += threadRunNs(pid, tid);
+    }
+    return totalNs / 1e6;
+  } catch {
+    return null;
+  }
+}
+
+/** A thread that ended between the listing and the read counts as nothing. */
+function threadRunNs(pid: number, tid: string): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return 0;
   }
 }
 
