@@ -102,7 +102,7 @@ export class CachingAppManager implements AppManager {
   /**
    * `revalidate` for many ids in one store query per `maxIdsPerQuery` ids (the store's
    * `findByIds`), so a pass over N connected apps costs one query, not N. When a chunk's query
-   * fails its ids answer their cached apps (stale while error), like `revalidate`.
+   * fails its ids answer their cached apps (stale while error); ids not cached are left out.
    */
   async revalidateMany(ids: readonly string[]): Promise<Map<string, App | undefined>> {
     const found = new Map<string, App | undefined>();
@@ -141,8 +141,12 @@ export class CachingAppManager implements AppManager {
     try {
       configs = await this.#counters.query(() => findByIds(chunk));
     } catch {
-      // StoreCounters logged the outage; an outage must not read as every app deleted.
-      return chunk.map((id) => [id, this.#byId.get(id)?.app]);
+      // StoreCounters logged the outage; an outage must not read as every app deleted. An app no
+      // longer cached is left out: its sockets keep what they have until the database answers.
+      return chunk.flatMap((id): Array<[string, App]> => {
+        const app = this.#byId.get(id)?.app;
+        return app ? [[id, app]] : [];
+      });
     }
     return chunk.map((id) => {
       const config = configs.get(id);
