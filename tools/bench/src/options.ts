@@ -116,10 +116,11 @@ export const FULL: ScenarioParams & { readonly scale: ScaleParams; readonly sizi
   presence: { clients: 200, batchSize: 20, runs: 5, convergeTimeoutMs: 10_000 },
   scale: {
     nodes: [2, 4, 8, 16, 32, 64],
-    settleMs: 30_000,
+    // V8's memory reducer compacts once, 50–100 s after start: a cost paid once, not all the time.
+    settleMs: 60_000,
     // CPU is read from the scheduler's nanosecond counters: the window need not be long for
     // resolution, only long enough that a node's once-off GC weighs little in it.
-    idleMs: 30_000,
+    idleMs: 60_000,
     fanout: {
       subscribers: 1000,
       messages: 1,
