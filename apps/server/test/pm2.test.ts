@@ -207,7 +207,22 @@ async function rollingReload(
   const run = await reloadUnderTraffic(t, deployment, sdk, fleet);
   await nothingLostAfterCompletion(t, run, fleet);
   everyoneMovedGracefully(t, deployment, fleet, run.reloadStart);
+  noAcceptedEventReachedNobody(t, run, fleet);
   t.log(describeReload(run, fleet));
+}
+
+/**
+ * Clients in transit miss what is published meanwhile (Pusher has no replay), but an event the
+ * API accepted must reach the clients that stayed put. A draining instance used to accept events
+ * on its keep-alive connections after it had left the mesh, and delivered them to nobody.
+ */
+function noAcceptedEventReachedNobody(t: ExecutionContext, run: ReloadRun, fleet: readonly FleetClient[]): void {
+  const lost = run.events.filter((e) => e.ok && fleet.every((client) => !client.received.has(e.seq)));
+  t.deepEqual(
+    lost.map((e) => e.seq),
+    [],
+    'events answered 200 that no client received',
+  );
 }
 
 /** `pm2 reload` under a steady event timer, kept running past completion for EVENTS_AFTER_RELOAD events. */

@@ -73,6 +73,7 @@ class PusherServer implements MeshpushServer {
   #revalidator: AppRevalidator | undefined;
   #port = 0;
   #draining = false;
+  #leftCluster = false;
   #stopping: Promise<void> | undefined;
 
   constructor(config: ServerConfig, deps: ServerDeps) {
@@ -136,6 +137,7 @@ class PusherServer implements MeshpushServer {
       adapter: this.#adapter,
       logger: this.#logger,
       isDraining,
+      hasLeftCluster: () => this.#leftCluster,
       metrics: this.#metrics,
     };
     this.#mount = (target) => {
@@ -249,6 +251,8 @@ class PusherServer implements MeshpushServer {
     this.#debugRelay?.close();
     this.#closeDebugConsole?.();
     try {
+      // From here an accepted event would reach nobody: the API answers 503 until it closes.
+      this.#leftCluster = true;
       await this.#adapter.close();
       await this.#webhooks?.drain(this.config.shutdownGracePeriodMs);
     } finally {

@@ -237,6 +237,45 @@ test('requests share one keep-alive connection, also after an error answer', asy
   );
 });
 
+test('a draining node closes each API connection after its answer, and refuses events once it left the cluster', async (t) => {
+  const api = await startTestApi(t);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  t.teardown(() => agent.destroy());
+  const pusher = new (loadPusherSdk())({
+    appId: APP.id,
+    key: APP.key,
+    secret: APP.secret,
+    host: '127.0.0.1',
+    port: String(api.port),
+  });
+  const channelsUrl = (): string =>
+    `${api.baseUrl}/apps/${APP.id}/channels?${signedQuery({
+      method: 'GET',
+      path: `/apps/${APP.id}/channels`,
+      key: APP.key,
+      secret: APP.secret,
+      timestampSec: api.nowSec(),
+    })}`;
+  t.deepEqual(await getOverAgent(channelsUrl(), agent), { status: 200, reused: false });
+  api.setDraining(true);
+  // Still in the cluster: served, but the keep-alive connection ends with the answer.
+  t.deepEqual(await getOverAgent(channelsUrl(), agent), { status: 200, reused: true });
+  t.deepEqual(await getOverAgent(channelsUrl(), agent), { status: 200, reused: false }, 'a new connection');
+  const accepted = (await pusher.trigger('news', 'before-leaving', { n: 1 })) as unknown as { status: number };
+  t.is(accepted.status, 200);
+  api.setLeftCluster(true);
+  const refused = await callApi(api, 'POST', '/events', { body: { name: 'lost?', channel: 'news', data: '{}' } });
+  t.is(refused.status, 503);
+  t.regex(String((refused.body as { error?: string }).error), /shutting down: send the request again/);
+  const sdkError: unknown = await pusher.trigger('news', 'after-leaving', { n: 2 }).catch((error: unknown) => error);
+  t.is((sdkError as { status?: number }).status, 503, 'the SDK reports the refusal to its caller');
+  t.deepEqual(
+    api.publisher.events.map((event) => event.event),
+    ['before-leaving'],
+    'nothing accepted after leaving',
+  );
+});
+
 test('the real pusher SDK drives every endpoint', async (t) => {
   const api = await startTestApi(t);
   presenceAndPublic(api);

@@ -201,6 +201,8 @@ export interface TestApi {
   /** Seconds on the injected clock (the real clock unless `nowMs` is given). */
   nowSec(): number;
   setDraining(draining: boolean): void;
+  /** The node's adapter is closing: no event it accepted would reach anyone. */
+  setLeftCluster(left: boolean): void;
 }
 
 export interface TestApiOptions {
@@ -217,6 +219,7 @@ export async function startTestApi(t: ExecutionContext, options: TestApiOptions 
   const logger = new RecordingLogger();
   const nowMs = options.nowMs ?? Date.now;
   let draining = false;
+  let leftCluster = false;
   const ctx: HttpApiContext = {
     config,
     apps: fakeAppManager(config, options.asyncApps ?? false),
@@ -224,6 +227,7 @@ export async function startTestApi(t: ExecutionContext, options: TestApiOptions 
     publisher,
     logger,
     isDraining: () => draining,
+    hasLeftCluster: () => leftCluster,
     nowMs,
   };
   const app = uWS.App();
@@ -243,6 +247,9 @@ export async function startTestApi(t: ExecutionContext, options: TestApiOptions 
     nowSec: () => Math.floor(nowMs() / 1000),
     setDraining: (value) => {
       draining = value;
+    },
+    setLeftCluster: (value) => {
+      leftCluster = value;
     },
   };
 }

@@ -41,6 +41,7 @@ async function startLimitedApi(t: ExecutionContext): Promise<LimitedApi> {
     logger,
     rateLimiter: limiter,
     isDraining: () => false,
+    hasLeftCluster: () => false,
     nowMs: Date.now,
   };
   const app = uWS.App();
@@ -60,6 +61,7 @@ async function startLimitedApi(t: ExecutionContext): Promise<LimitedApi> {
     limiter,
     nowSec: () => Math.floor(Date.now() / 1000),
     setDraining: () => undefined,
+    setLeftCluster: () => undefined,
     advance: (ms) => (limiterNow += ms),
   };
 }

@@ -28,8 +28,13 @@ export interface HttpApiContext {
   readonly metrics?: ServerMetrics;
   /** The per-app limits (429); absent = unlimited. */
   readonly rateLimiter?: AppRateLimiter;
-  /** True once shutdown began: `/ready` answers 503. */
+  /** True once shutdown began: `/ready` answers 503 and API answers close their connection. */
   isDraining(): boolean;
+  /**
+   * True once this node no longer carries events to the cluster (its adapter is closing): the API
+   * then answers 503, so that no event is accepted that nobody would receive.
+   */
+  hasLeftCluster(): boolean;
   /** Wall clock in ms; injected so signature-window tests need no real waiting. */
   nowMs(): number;
 }

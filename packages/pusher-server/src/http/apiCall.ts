@@ -110,12 +110,20 @@ async function answerApiCall(
     reply.error(413, `Request body is larger than ${body.limitBytes} bytes`, { closeConnection: true });
     return;
   }
+  // A draining node closes each API connection after its answer, so a keep-alive client (a server
+  // SDK) sends its next request on a new connection, which reaches a node that stays.
+  const closeConnection = ctx.isDraining();
+  if (ctx.hasLeftCluster()) {
+    reply.error(503, 'This server is shutting down: send the request again', { closeConnection: true });
+    return;
+  }
   try {
     const call = authorise(ctx, received, app, body.body);
-    reply.json(200, endpoint(call, ctx));
+    reply.json(200, endpoint(call, ctx), { closeConnection });
   } catch (err) {
     if (!(err instanceof HttpApiError)) throw err;
-    reply.error(err.status, err.message, err instanceof TooManyRequestsError ? { headers: err.headers } : {});
+    const headers = err instanceof TooManyRequestsError ? err.headers : [];
+    reply.error(err.status, err.message, { closeConnection, headers });
   }
 }
 

@@ -27,7 +27,7 @@ const JSON_TYPE = 'application/json';
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 
 export interface ReplyOptions {
-  /** Close the connection after the response (only for a body we refused to read). @default false */
+  /** Close the connection after the response (a body we refused to read, a draining server). @default false */
   closeConnection?: boolean;
   /** Extra response headers (`Retry-After` on a 429). */
   headers?: ReadonlyArray<readonly [string, string]>;
