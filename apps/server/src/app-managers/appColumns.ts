@@ -1,8 +1,12 @@
 import { parseWebhooks } from '../config/apps.js';
 import { decimal, parseBoolean, parsePositive, parseQuota, text, type Parser } from '../config/parsers.js';
+import { dynamoDbAttribute } from './soketiRow.js';
 import type { SqlValue } from './sqlStore.js';
 
-/** A column of soketi's table (an attribute of its DynamoDB items) that `meshpush apps add|update` can set, with its flag and its value check. */
+/**
+ * A column of soketi's table (an attribute of its DynamoDB items) that `meshpush apps add|update`
+ * can set, with its flag and its value check.
+ */
 export interface AppColumn {
   readonly column: string;
   /** `--max-connections <value>`: the column name in kebab case. */
@@ -23,16 +27,12 @@ const as =
   (input: string) =>
     parse(input);
 
-function column(
-  [name, attribute]: [string, string],
-  parse: (input: string) => SqlValue,
-  insertDefault: SqlValue,
-  doc: string,
-): AppColumn {
+function column(name: string, parse: (input: string) => SqlValue, insertDefault: SqlValue, doc: string): AppColumn {
+  const flag = name.replaceAll('_', '-');
   return {
     column: name,
-    flag: name.replaceAll('_', '-'),
-    attribute,
+    flag,
+    attribute: dynamoDbAttribute(name),
     isFlag: parse === flag01,
     parse,
     insertDefault,
@@ -42,46 +42,21 @@ function column(
 
 /** Every column but `id` (the command's argument, `AppId` in DynamoDB), in soketi's schema order. */
 export const APP_COLUMNS: readonly AppColumn[] = [
-  column(['key', 'AppKey'], as(text()), null, 'public key (default: random)'),
-  column(['secret', 'AppSecret'], as(text()), null, 'secret (default: random)'),
-  column(['max_connections', 'MaxConnections'], as(parseQuota), -1, 'connections, -1 = unlimited'),
-  column(['enable_client_messages', 'EnableClientMessages'], flag01, 0, 'allow client- events (true/false)'),
-  column(['enabled', 'Enabled'], flag01, 1, 'false refuses connections (4003)'),
-  column(
-    ['max_backend_events_per_sec', 'MaxBackendEventsPerSecond'],
-    as(parseQuota),
-    -1,
-    'HTTP publishes per second, -1 = unlimited',
-  ),
-  column(
-    ['max_client_events_per_sec', 'MaxClientEventsPerSecond'],
-    as(parseQuota),
-    -1,
-    'client events per second, -1 = unlimited',
-  ),
-  column(
-    ['max_read_req_per_sec', 'MaxReadRequestsPerSecond'],
-    as(parseQuota),
-    -1,
-    'HTTP reads per second, -1 = unlimited',
-  ),
-  column(['webhooks', 'Webhooks'], (input) => JSON.stringify(parseWebhooks(input)), '[]', 'JSON list of webhooks'),
-  column(
-    ['max_presence_members_per_channel', 'MaxPresenceMembersPerChannel'],
-    as(parsePositive),
-    null,
-    'presence members per channel',
-  ),
-  column(
-    ['max_presence_member_size_in_kb', 'MaxPresenceMemberSizeInKb'],
-    as(decimal(0.001)),
-    null,
-    'presence user_info size',
-  ),
-  column(['max_channel_name_length', 'MaxChannelNameLength'], as(parsePositive), null, 'channel name length'),
-  column(['max_event_channels_at_once', 'MaxEventChannelsAtOnce'], as(parsePositive), null, 'channels per trigger'),
-  column(['max_event_name_length', 'MaxEventNameLength'], as(parsePositive), null, 'event name length'),
-  column(['max_event_payload_in_kb', 'MaxEventPayloadInKb'], as(decimal(0.001)), null, 'event payload size'),
-  column(['max_event_batch_size', 'MaxEventBatchSize'], as(parsePositive), null, 'events per batch'),
-  column(['enable_user_authentication', 'EnableUserAuthentication'], flag01, 0, 'require pusher:signin (true/false)'),
+  column('key', as(text()), null, 'public key (default: random)'),
+  column('secret', as(text()), null, 'secret (default: random)'),
+  column('max_connections', as(parseQuota), -1, 'connections, -1 = unlimited'),
+  column('enable_client_messages', flag01, 0, 'allow client- events (true/false)'),
+  column('enabled', flag01, 1, 'false refuses connections (4003)'),
+  column('max_backend_events_per_sec', as(parseQuota), -1, 'HTTP publishes per second, -1 = unlimited'),
+  column('max_client_events_per_sec', as(parseQuota), -1, 'client events per second, -1 = unlimited'),
+  column('max_read_req_per_sec', as(parseQuota), -1, 'HTTP reads per second, -1 = unlimited'),
+  column('webhooks', (input) => JSON.stringify(parseWebhooks(input)), '[]', 'JSON list of webhooks'),
+  column('max_presence_members_per_channel', as(parsePositive), null, 'presence members per channel'),
+  column('max_presence_member_size_in_kb', as(decimal(0.001)), null, 'presence user_info size'),
+  column('max_channel_name_length', as(parsePositive), null, 'channel name length'),
+  column('max_event_channels_at_once', as(parsePositive), null, 'channels per trigger'),
+  column('max_event_name_length', as(parsePositive), null, 'event name length'),
+  column('max_event_payload_in_kb', as(decimal(0.001)), null, 'event payload size'),
+  column('max_event_batch_size', as(parsePositive), null, 'events per batch'),
+  column('enable_user_authentication', flag01, 0, 'require pusher:signin (true/false)'),
 ];

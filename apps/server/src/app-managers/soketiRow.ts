@@ -40,6 +40,16 @@ const NAMES = {
 
 type Field = keyof typeof NAMES;
 
+/** soketi's DynamoDB attribute for one of its SQL columns: the PascalCase spelling of that field. */
+export function dynamoDbAttribute(column: string): string {
+  const spellings: readonly string[] | undefined = Object.values(NAMES).find((names: readonly string[]) =>
+    names.includes(column),
+  );
+  const attribute = spellings?.find((name) => /^[A-Z]/.test(name));
+  if (attribute === undefined) throw new Error(`soketi has no DynamoDB attribute for the column ${column}`);
+  return attribute;
+}
+
 function pick(row: Row, field: Field): unknown {
   let value: unknown;
   for (const name of NAMES[field]) if (row[name] !== undefined && row[name] !== null) value = row[name];
